@@ -1,0 +1,89 @@
+import CairnCore
+import NIOCore
+import NIOFileSystem
+
+/// Artifacts in a local directory (the zero-setup default). Uploads are written to a hidden
+/// temporary file and renamed into place on success (NIOFileSystem's transactional creation),
+/// so a broken upload never shows up under its final name.
+public struct LocalArtifactStore: ArtifactStore {
+    public let root: FilePath
+    private let fileSystem: FileSystem
+
+    /// - Parameter root: the directory; created (with parents) if missing.
+    public init(root: String) async throws {
+        self.root = FilePath(root)
+        self.fileSystem = .shared
+        try await fileSystem.createDirectory(at: self.root, withIntermediateDirectories: true)
+    }
+
+    func filePath(_ path: ArtifactPath) -> FilePath {
+        path.isRoot ? root : root.appending(path.value)
+    }
+
+    public func put<Body: AsyncSequence & Sendable>(_ path: ArtifactPath, body: Body) async throws -> Int64 where Body.Element == ByteBuffer {
+        guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: an upload needs a file name") }
+        let target = filePath(path)
+        if let parent = target.removingLastComponent() as FilePath?, parent != target {
+            try await fileSystem.createDirectory(at: parent, withIntermediateDirectories: true)
+        }
+        if let existing = try await fileSystem.info(forFileAt: target, infoAboutSymbolicLink: true), existing.type == .directory {
+            throw CairnError.invalidParameter("Invalid path: '\(path)' is a directory")
+        }
+        return try await fileSystem.withFileHandle(forWritingAt: target, options: .newFile(replaceExisting: true)) { handle in
+            var writer = handle.bufferedWriter(capacity: .kibibytes(256))
+            var total: Int64 = 0
+            for try await chunk in body {
+                total += try await writer.write(contentsOf: chunk)
+            }
+            try await writer.flush()
+            return total
+        }
+    }
+
+    public func info(_ path: ArtifactPath) async throws -> ArtifactFileInfo? {
+        guard let info = try await fileSystem.info(forFileAt: filePath(path), infoAboutSymbolicLink: true) else { return nil }
+        switch info.type {
+        case .directory: return ArtifactFileInfo(path: path.value, isDirectory: true, size: nil)
+        case .regular: return ArtifactFileInfo(path: path.value, isDirectory: false, size: info.size)
+        default: return nil
+        }
+    }
+
+    public func read(_ path: ArtifactPath, range: Range<Int64>?, into consume: (ByteBuffer) async throws -> Void) async throws {
+        try await fileSystem.withFileHandle(forReadingAt: filePath(path)) { handle in
+            let chunks = range.map { handle.readChunks(in: $0, chunkLength: .kibibytes(128)) } ?? handle.readChunks(chunkLength: .kibibytes(128))
+            for try await chunk in chunks {
+                try await consume(chunk)
+            }
+        }
+    }
+
+    public func list(_ path: ArtifactPath) async throws -> [ArtifactFileInfo] {
+        let directory = filePath(path)
+        guard let info = try await fileSystem.info(forFileAt: directory, infoAboutSymbolicLink: true), info.type == .directory else {
+            return []
+        }
+        var entries: [ArtifactFileInfo] = []
+        try await fileSystem.withDirectoryHandle(atPath: directory) { handle in
+            for try await entry in handle.listContents() {
+                let name = entry.name.string
+                let childPath = path.isRoot ? name : path.value + "/" + name
+                switch entry.type {
+                case .directory:
+                    entries.append(ArtifactFileInfo(path: childPath, isDirectory: true, size: nil))
+                case .regular:
+                    let size = try await fileSystem.info(forFileAt: directory.appending(name))?.size
+                    entries.append(ArtifactFileInfo(path: childPath, isDirectory: false, size: size))
+                default:
+                    continue
+                }
+            }
+        }
+        return entries.sorted { $0.path < $1.path }
+    }
+
+    public func delete(_ path: ArtifactPath) async throws {
+        guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: refusing to delete the artifact root") }
+        _ = try await fileSystem.removeItem(at: filePath(path), strategy: .platformDefault, recursively: true)
+    }
+}

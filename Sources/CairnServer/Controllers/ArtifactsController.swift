@@ -1,0 +1,149 @@
+import CairnArtifacts
+import CairnCore
+import Hummingbird
+
+/// MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/...`): uploads stream from the request
+/// into the store and downloads stream back, so memory stays flat whatever the file size.
+struct ArtifactsController {
+    let artifacts: any ArtifactStore
+
+    static let prefix = "/api/2.0/mlflow-artifacts/artifacts"
+
+    func register(_ routes: RouteRegistrar) {
+        routes.put("\(Self.prefix)/**", upload)
+        routes.get("\(Self.prefix)/**", download)
+        routes.delete("\(Self.prefix)/**", delete)
+        routes.get(Self.prefix, list)
+        for action in ["create", "complete", "abort"] {
+            routes.post("/api/2.0/mlflow-artifacts/mpu/\(action)/**", multipartUnsupported)
+        }
+    }
+
+    /// The artifact path after the route prefix, percent-decoded once and validated.
+    static func artifactPath(_ request: Request, after prefix: String) throws(CairnError) -> ArtifactPath {
+        let raw = request.uri.path
+        guard raw.hasPrefix(prefix) else { throw .invalidParameter("Invalid path") }
+        let encoded = raw.dropFirst(prefix.count).drop { $0 == "/" }
+        guard let decoded = String(encoded).removingURLPercentEncoding() else {
+            throw .invalidParameter("Invalid path: malformed percent-encoding")
+        }
+        return try ArtifactPath(validating: decoded)
+    }
+
+    @Sendable func upload(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let path = try Self.artifactPath(request, after: Self.prefix)
+        guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: an upload needs a file name") }
+        _ = try await artifacts.put(path, body: request.body)
+        return JSONResponse.empty
+    }
+
+    @Sendable func download(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let path = try Self.artifactPath(request, after: Self.prefix)
+        guard let info = try await artifacts.info(path), !info.isDirectory, let size = info.size else {
+            throw CairnError.notFound("File \(path) not found")
+        }
+        var headers: HTTPFields = [.contentType: ContentTypes.guess(path.name), .acceptRanges: "bytes"]
+        var status = HTTPResponse.Status.ok
+        var range: Range<Int64>?
+        if let header = request.headers[.range] {
+            guard let requested = ByteRange.parse(header, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                return Response(status: .rangeNotSatisfiable, headers: headers)
+            }
+            range = requested
+            status = .partialContent
+            headers[.contentRange] = "bytes \(requested.lowerBound)-\(requested.upperBound - 1)/\(size)"
+        }
+        let length = range.map { $0.upperBound - $0.lowerBound } ?? size
+        headers[.contentLength] = String(length)
+        let store = artifacts
+        let selected = range
+        let body = ResponseBody(contentLength: Int(length)) { writer in
+            try await store.read(path, range: selected) { chunk in try await writer.write(chunk) }
+            try await writer.finish(nil)
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    @Sendable func list(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let path = try ArtifactPath(validating: request.query("path") ?? "")
+        let entries = try await artifacts.list(path)
+        let prefixLength = path.isRoot ? 0 : path.value.count + 1
+        return JSONResponse.object { w in
+            w.array("files", entries) { w, entry in
+                w.fileInfo(ArtifactFileInfo(path: String(entry.path.dropFirst(prefixLength)), isDirectory: entry.isDirectory, size: entry.size))
+            }
+        }
+    }
+
+    @Sendable func delete(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let path = try Self.artifactPath(request, after: Self.prefix)
+        guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: refusing to delete the artifact root") }
+        try await artifacts.delete(path)
+        return JSONResponse.empty
+    }
+
+    @Sendable func multipartUnsupported(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        throw CairnError(.notImplemented, "Multipart uploads need an S3 artifact store; this server stores artifacts in a local directory")
+    }
+}
+
+/// A single `Range: bytes=…` header resolved against a file size (multi-range is not served).
+enum ByteRange {
+    static func parse(_ header: String, size: Int64) -> Range<Int64>? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let spec = header.dropFirst("bytes=".count)
+        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        if parts[0].isEmpty {
+            guard let suffix = Int64(parts[1]), suffix > 0, size > 0 else { return nil }
+            return max(0, size - suffix)..<size
+        }
+        guard let start = Int64(parts[0]), start < size else { return nil }
+        let end = parts[1].isEmpty ? size - 1 : min(Int64(parts[1]) ?? -1, size - 1)
+        guard end >= start else { return nil }
+        return start..<(end + 1)
+    }
+}
+
+/// Content types for downloads, guessed from the file name as MLflow does.
+enum ContentTypes {
+    static func guess(_ name: String) -> String {
+        let lower = name.lowercased()
+        let ext = lower.split(separator: ".").count > 1 ? String(lower.split(separator: ".").last!) : ""
+        switch ext {
+        case "json": return "application/json"
+        case "txt", "log", "md", "py", "yaml", "yml", "cfg", "ini", "toml": return "text/plain; charset=utf-8"
+        case "csv": return "text/csv"
+        case "html", "htm": return "text/html"
+        case "png": return "image/png"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "gif": return "image/gif"
+        case "svg": return "image/svg+xml"
+        default: return lower == "mlmodel" ? "text/plain; charset=utf-8" : "application/octet-stream"
+        }
+    }
+}
+
+extension String {
+    /// Decodes `%XX` escapes; nil when an escape is malformed or the bytes are not UTF-8.
+    func removingURLPercentEncoding() -> String? {
+        guard contains("%") else { return self }
+        var bytes: [UInt8] = []
+        let utf8 = Array(self.utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "%") {
+                guard index + 2 < utf8.count, let value = UInt8(String(decoding: utf8[(index + 1)...(index + 2)], as: UTF8.self), radix: 16) else {
+                    return nil
+                }
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,56 @@
+import CairnArtifacts
+import CairnStore
+import Hummingbird
+import Logging
+
+/// Liveness, readiness, version and MLflow's `server-info`.
+struct SystemController {
+    let store: any TrackingStore
+    let artifactsSupportMultipart: Bool
+
+    func register(_ routes: RouteRegistrar) {
+        routes.get("/health", health)
+        routes.get("/version", version)
+        routes.get("/ready", ready)
+        routes.get("/api/3.0/mlflow/server-info", serverInfo)
+    }
+
+    @Sendable func health(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
+    }
+
+    @Sendable func version(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: CairnVersion.current)))
+    }
+
+    /// 200 only when the database answers; 503 otherwise (for Kubernetes readiness probes).
+    @Sendable func ready(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        do {
+            try await store.ping()
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "READY")))
+        } catch {
+            context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+            return Response(
+                status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "database unavailable")))
+        }
+    }
+
+    @Sendable func serverInfo(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        JSONResponse.object { w in
+            w.field("store_type", "SqlStore")
+            w.field("workspaces_enabled", false)
+            w.field("trace_archival_enabled", false)
+            w.field("multipart_uploads_enabled", artifactsSupportMultipart)
+            w.field("multipart_downloads_enabled", false)
+            w.field("presigned_upload_run_id_supported", false)
+            w.field("presigned_upload_model_id_supported", false)
+            w.object("features_enabled") { w in w.field("gateway", false) }
+        }
+    }
+}
+
+/// Cairn's release version.
+public enum CairnVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,64 @@
+import CairnCore
+import CairnStore
+import Hummingbird
+import Logging
+
+/// Turns every error into MLflow's error body `{"error_code", "message"}` with MLflow's status.
+/// Client mistakes are 4xx (the mlflow client retries 5xx for minutes); only real server-side
+/// failures are 5xx, and those are logged. Unknown routes are JSON 404 `ENDPOINT_NOT_FOUND`
+/// (the client's POST-to-GET fallback keys on it), a wrong method JSON 405.
+struct APIErrorMiddleware: RouterMiddleware {
+    typealias Context = CairnRequestContext
+
+    let routes: RouteTable
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let mapped = map(error, request: request)
+            if mapped.code.httpStatus >= 500 {
+                context.logger.error(
+                    "request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            }
+            var response = JSONResponse.error(mapped)
+            if mapped.code == .methodNotAllowed {
+                let allowed = routes.methods(for: request.uri.path).map(\.rawValue).sorted().joined(separator: ", ")
+                response.headers[.allow] = allowed
+            }
+            return response
+        }
+    }
+
+    func map(_ error: any Error, request: Request) -> CairnError {
+        switch error {
+        case let error as CairnError:
+            return error
+        case let error as SQLDatabaseError:
+            switch error.kind {
+            case .unavailable: return CairnError(.temporarilyUnavailable, "The database is unavailable; try again shortly")
+            case .uniqueViolation: return CairnError(.resourceAlreadyExists, "The resource already exists")
+            case .invalidData: return .invalidParameter("Invalid value: \(error.message)")
+            case .foreignKeyViolation: return .notFound("A referenced resource does not exist")
+            case .other: return CairnError(.internalError, "Internal error; see the server log")
+            }
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound:
+                if !routes.methods(for: request.uri.path).isEmpty {
+                    return CairnError(.methodNotAllowed, "Method \(request.method.rawValue) is not allowed for \(request.uri.path)")
+                }
+                return CairnError(.endpointNotFound, "No API endpoint at \(request.method.rawValue) \(request.uri.path)")
+            case .contentTooLarge:
+                return CairnError(.requestTooLarge, "Request body exceeds the limit of \(CairnRequestContext.maxJSONBodySize) bytes")
+            default:
+                if error.status.code < 500 {
+                    return CairnError(.badRequest, error.body ?? error.status.reasonPhrase)
+                }
+                return CairnError(.internalError, error.body ?? error.status.reasonPhrase)
+            }
+        default:
+            return CairnError(.internalError, "Internal error; see the server log")
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+
+/// The production engine: a postgres-nio connection pool. The pool is a ServiceLifecycle
+/// `Service`: hand the database to the service group (or call ``run()`` in a task) before use.
+public final class PostgresDatabase: SQLDatabase, Service {
+    public var dialect: SQLDialect { .postgres }
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - settings: where and how to connect (see ``DatabaseURL``).
+    ///   - maximumConnections: the pool's ceiling.
+    public init(settings: DatabaseURL.Postgres, maximumConnections: Int = 20, logger: Logger) {
+        var configuration = PostgresClient.Configuration(
+            host: settings.host,
+            port: settings.port,
+            username: settings.user,
+            password: settings.password,
+            database: settings.database,
+            tls: .disable
+        )
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = .seconds(5)
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Runs the connection pool until cancelled or shut down gracefully.
+    public func run() async throws {
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await client.run()
+        } onCancelOrGracefulShutdown: {
+        }
+    }
+
+    public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        do {
+            return try await client.withConnection { connection in
+                try await Self.run(connection, sql, binds, logger: logger)
+            }
+        } catch let error as SQLDatabaseError {
+            throw error
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        let logger = self.logger
+        do {
+            return try await client.withConnection { connection in
+                let executor = Executor(connection: connection, logger: logger)
+                try await Self.run(connection, "BEGIN", [], logger: logger)
+                do {
+                    let result = try await body(executor)
+                    try await Self.run(connection, "COMMIT", [], logger: logger)
+                    return result
+                } catch {
+                    _ = try? await Self.run(connection, "ROLLBACK", [], logger: logger)
+                    throw error
+                }
+            }
+        } catch let error as PSQLError {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Runs `body` on one leased connection, outside any transaction (used by the migrator to
+    /// hold a session-level advisory lock).
+    public func withSession<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        let logger = self.logger
+        do {
+            return try await client.withConnection { connection in
+                try await body(Executor(connection: connection, logger: logger))
+            }
+        } catch let error as PSQLError {
+            throw Self.translate(error)
+        }
+    }
+
+    public func close() async {}
+
+    @discardableResult
+    fileprivate static func run(_ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger) async throws -> [SQLRow] {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .int(let v): bindings.append(v)
+            case .double(let d): bindings.append(d)
+            case .text(let s): bindings.append(s)
+            case .textArray(let values): bindings.append(values)
+            case .intArray(let values): bindings.append(values)
+            case .doubleArray(let values): bindings.append(values)
+            }
+        }
+        do {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            var result: [SQLRow] = []
+            for try await row in rows {
+                var values: [SQLValue] = []
+                values.reserveCapacity(row.count)
+                for cell in row {
+                    values.append(try decode(cell))
+                }
+                result.append(SQLRow(values))
+            }
+            return result
+        } catch let error as PSQLError {
+            throw translate(error)
+        }
+    }
+
+    private static func decode(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8, .oid: return .int(try cell.decode(Int64.self))
+        case .float4, .float8: return .double(try cell.decode(Double.self))
+        case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    static func translate(_ error: any Error) -> SQLDatabaseError {
+        guard let error = error as? PSQLError else {
+            return SQLDatabaseError(.other, String(describing: error))
+        }
+        if let state = error.serverInfo?[.sqlState] {
+            let message = error.serverInfo?[.message] ?? state
+            switch state {
+            case "23505": return SQLDatabaseError(.uniqueViolation, message)
+            case "23503": return SQLDatabaseError(.foreignKeyViolation, message)
+            case "57P01", "57P02", "57P03", "53300": return SQLDatabaseError(.unavailable, message)
+            default:
+                if state.hasPrefix("22") { return SQLDatabaseError(.invalidData, message) }
+                return SQLDatabaseError(.other, "\(state): \(message)")
+            }
+        }
+        return SQLDatabaseError(.unavailable, "PostgreSQL is unreachable (\(error.code))")
+    }
+
+    fileprivate struct Executor: SQLExecutor {
+        let connection: PostgresConnection
+        let logger: Logger
+        var dialect: SQLDialect { .postgres }
+
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try await PostgresDatabase.run(connection, sql, binds, logger: logger)
+        }
+    }
+}

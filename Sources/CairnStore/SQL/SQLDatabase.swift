@@ -1,0 +1,75 @@
+/// Runs parameterised SQL on one engine. Implemented by ``PostgresDatabase`` and ``SQLiteDatabase``;
+/// the tracking and registry stores are written once against this role.
+public protocol SQLExecutor: Sendable {
+    /// Which engine this is, for the few statements spelled differently.
+    var dialect: SQLDialect { get }
+
+    /// Runs one statement with `$N` placeholders and returns all rows.
+    /// - Throws: ``SQLDatabaseError`` for engine failures (unique violations are recognisable).
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+}
+
+/// A database: an executor for single statements plus transactions.
+public protocol SQLDatabase: SQLExecutor {
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws
+    /// (the error is rethrown unchanged, so a ``CairnCore/CairnError`` stays typed).
+    func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+
+    /// Closes every connection. The database must not be used afterwards.
+    func close() async
+}
+
+extension SQLExecutor {
+    /// Runs the statement a builder holds.
+    public func query(_ builder: SQLBuilder) async throws -> [SQLRow] {
+        try await query(builder.sql, builder.binds)
+    }
+
+    /// Runs a statement whose result is not needed.
+    public func execute(_ sql: String, _ binds: [SQLValue] = []) async throws {
+        _ = try await query(sql, binds)
+    }
+}
+
+/// One result row: the column values in select-list order.
+public struct SQLRow: Sendable {
+    public var values: [SQLValue]
+
+    public init(_ values: [SQLValue]) { self.values = values }
+
+    public subscript(_ index: Int) -> SQLValue { values[index] }
+
+    /// The column as text; `""` for NULL.
+    public func string(_ index: Int) -> String { values[index].text ?? "" }
+    public func optionalString(_ index: Int) -> String? { values[index].text }
+    /// The column as an integer; 0 for NULL.
+    public func int(_ index: Int) -> Int64 { values[index].int ?? 0 }
+    public func optionalInt(_ index: Int) -> Int64? { values[index].int }
+    public func double(_ index: Int) -> Double { values[index].double ?? 0 }
+}
+
+/// A failure inside the database engine (as opposed to a rule a request broke).
+public struct SQLDatabaseError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// A UNIQUE or PRIMARY KEY constraint was violated.
+        case uniqueViolation
+        /// A FOREIGN KEY constraint was violated.
+        case foreignKeyViolation
+        /// A value the engine cannot store (e.g. a NUL byte in PostgreSQL text): the client's fault.
+        case invalidData
+        /// The database could not be reached or the connection broke.
+        case unavailable
+        /// Anything else.
+        case other
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "database error (\(kind)): \(message)" }
+}

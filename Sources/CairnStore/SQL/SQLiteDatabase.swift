@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+
+/// The embedded engine: one SQLite file in WAL mode, one writer connection (transactions are
+/// serialised by an async lock, as SQLite allows one writer anyway) and a few reader connections
+/// so reads never wait behind a write.
+public final class SQLiteDatabase: SQLDatabase {
+    public var dialect: SQLDialect { .sqlite }
+
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writeLock = AsyncLock()
+    private let nextReader = NIOLockedValueBox(0)
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.writer = writer
+        self.readers = readers
+    }
+
+    /// Opens (creating if needed) the database file at `path` and its parent directory.
+    /// - Parameters:
+    ///   - path: the file, or `:memory:` for a private in-memory database (one connection).
+    ///   - readerCount: reader connections beside the writer.
+    public static func open(path: String, readerCount: Int = 2, logger: Logger) async throws -> SQLiteDatabase {
+        if path == ":memory:" {
+            let connection = try await SQLiteConnection.open(storage: .memory, logger: logger)
+            try await configure(connection, wal: false)
+            return SQLiteDatabase(writer: connection, readers: [])
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw SQLDatabaseError(.unavailable, "cannot create the database directory '\(directory)': \(error.localizedDescription)")
+            }
+        }
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            try await configure(writer, wal: true)
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                try await configure(reader, wal: false)
+                readers.append(reader)
+            }
+            return SQLiteDatabase(writer: writer, readers: readers)
+        } catch let error as SQLiteError {
+            throw SQLDatabaseError(.unavailable, "cannot open SQLite database '\(path)': \(error.message)")
+        }
+    }
+
+    private static func configure(_ connection: SQLiteConnection, wal: Bool) async throws {
+        if wal { _ = try await connection.query("PRAGMA journal_mode=WAL", []) }
+        for pragma in ["PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA case_sensitive_like=ON"] {
+            _ = try await connection.query(pragma, [])
+        }
+    }
+
+    public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let connection: SQLiteConnection
+        if readers.isEmpty {
+            connection = writer
+        } else {
+            let index = nextReader.withLockedValue { value in
+                value = (value + 1) % readers.count
+                return value
+            }
+            connection = readers[index]
+        }
+        if Self.isWrite(sql) {
+            return try await writeLock.withLock { try await Self.run(writer, sql, binds) }
+        }
+        return try await Self.run(connection, sql, binds)
+    }
+
+    public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await writeLock.withLock {
+            let executor = Executor(connection: writer)
+            _ = try await Self.run(writer, "BEGIN IMMEDIATE", [])
+            do {
+                let result = try await body(executor)
+                _ = try await Self.run(writer, "COMMIT", [])
+                return result
+            } catch {
+                _ = try? await Self.run(writer, "ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    public func close() async {
+        for connection in readers + [writer] {
+            try? await connection.close()
+        }
+    }
+
+    private static func isWrite(_ sql: String) -> Bool {
+        let head = sql.prefix(12).uppercased()
+        return !(head.hasPrefix("SELECT") || head.hasPrefix("WITH") || head.hasPrefix("PRAGMA"))
+    }
+
+    fileprivate static func run(_ connection: SQLiteConnection, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let data = try binds.map { value throws(SQLDatabaseError) -> SQLiteData in
+            switch value {
+            case .null: .null
+            case .int(let v): .integer(Int(v))
+            case .double(let d): d.isNaN ? .null : .float(d)
+            case .text(let s): .text(s)
+            case .textArray, .intArray, .doubleArray: throw SQLDatabaseError(.other, "SQLite has no array parameters")
+            }
+        }
+        do {
+            let rows = try await connection.query(rewritePlaceholders(sql), data)
+            return rows.map { row in
+                SQLRow(
+                    row.columns.map { column in
+                        switch column.data {
+                        case .integer(let v): .int(Int64(v))
+                        case .float(let d): .double(d)
+                        case .text(let s): .text(s)
+                        case .blob(let buffer): .text(String(buffer: buffer))
+                        case .null: .null
+                        }
+                    })
+            }
+        } catch let error as SQLiteError {
+            let kind: SQLDatabaseError.Kind
+            if error.message.contains("UNIQUE constraint") || error.message.contains("PRIMARY KEY") {
+                kind = .uniqueViolation
+            } else if error.message.contains("FOREIGN KEY") {
+                kind = .foreignKeyViolation
+            } else {
+                kind = .other
+            }
+            throw SQLDatabaseError(kind, error.message)
+        }
+    }
+
+    /// `$12` → `?12`: SQLite's numbered parameters, so one statement text serves both engines.
+    static func rewritePlaceholders(_ sql: String) -> String {
+        guard sql.contains("$") else { return sql }
+        var out = ""
+        out.reserveCapacity(sql.utf8.count)
+        var previous: Character = " "
+        for character in sql {
+            if character == "$" && !(previous.isLetter || previous == "_") {
+                out.append("?")
+            } else {
+                out.append(character)
+            }
+            previous = character
+        }
+        return out
+    }
+
+    /// The executor handed to a transaction body: every statement goes to the writer.
+    private struct Executor: SQLExecutor {
+        let connection: SQLiteConnection
+        var dialect: SQLDialect { .sqlite }
+
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try await SQLiteDatabase.run(connection, sql, binds)
+        }
+    }
+}

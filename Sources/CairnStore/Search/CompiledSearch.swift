@@ -1,0 +1,26 @@
+/// The SQL a search compiler produced. Every user value is already bound in the caller's
+/// ``SQLBuilder``; these strings contain only Cairn's constants and `$N` placeholders.
+///
+/// ```swift
+/// var builder = SQLBuilder(dialect: .postgres)
+/// let search = try RunSearchCompiler.compile(filter: filter, orderBy: orderBy, into: &builder)
+/// builder.append("SELECT r.run_uuid FROM runs r WHERE r.experiment_id = \(builder.bind(Int64(1)))")
+/// builder.append(" AND \(search.whereSQL) ORDER BY \(search.orderBySQL)")
+/// ```
+///
+/// Placeholders are numbered by bind order, not by their place in the text, so fragments can be
+/// spliced in any order as long as every bind goes through the same builder.
+public struct CompiledSearch: Sendable, Hashable {
+    /// A boolean condition, `1=1` when there is no filter; parenthesised when it has several
+    /// clauses, so it can be combined with `AND` or `OR` safely.
+    public var whereSQL: String
+    /// The list to write after `ORDER BY`; it always ends with a unique tie-breaker, so offset
+    /// pagination is deterministic.
+    public var orderBySQL: String
+
+    /// Creates a compiled search.
+    public init(whereSQL: String, orderBySQL: String) {
+        self.whereSQL = whereSQL
+        self.orderBySQL = orderBySQL
+    }
+}

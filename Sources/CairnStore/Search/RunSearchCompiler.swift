@@ -1,0 +1,113 @@
+import CairnCore
+
+/// Compiles a `runs/search` filter and `order_by` list to SQL over `runs r`.
+///
+/// Semantics follow MLflow's SQL store:
+/// - `metrics.k` compares the latest value (`latest_metrics`), ignoring NaN points;
+/// - `params.k` / `tags.k` require the key to exist, also for `!=`; `IS NULL` means absent;
+/// - `datasets.name|digest|context` match when any of the run's dataset inputs matches;
+/// - ordering by a metric, param or tag puts runs lacking it last (a NaN metric sorts after every
+///   number and before missing), then `start_time DESC, run_uuid ASC` as tie-breakers.
+public enum RunSearchCompiler {
+    /// Parses, validates and compiles a run search.
+    /// - Parameters:
+    ///   - filter: the request's `filter`; `nil` or blank for none.
+    ///   - orderBy: the request's `order_by` entries; blank entries are ignored.
+    ///   - builder: receives every bound value; its `sql` is not touched.
+    /// - Returns: the condition and `ORDER BY` list to splice into a query over `runs r`.
+    /// - Throws: ``CairnError`` `INVALID_PARAMETER_VALUE` for a bad filter or `order_by`.
+    public static func compile(filter: String?, orderBy: [String], into builder: inout SQLBuilder) throws(CairnError) -> CompiledSearch {
+        let expression = try FilterExpression.parse(filter, for: .runs)
+        let orders = try OrderByClause.parseList(orderBy, for: .runs)
+        return try compile(expression, orderBy: orders, into: &builder)
+    }
+
+    /// Compiles an already-validated run search.
+    /// - Throws: ``CairnError`` `INVALID_PARAMETER_VALUE` for a key the runs entity does not have.
+    public static func compile(
+        _ expression: FilterExpression,
+        orderBy: [OrderByClause],
+        into builder: inout SQLBuilder
+    ) throws(CairnError) -> CompiledSearch {
+        var conditions: [String] = []
+        for clause in expression.clauses {
+            conditions.append(try condition(clause, into: &builder))
+        }
+        return CompiledSearch(
+            whereSQL: SearchSQL.conjunction(conditions),
+            orderBySQL: try orderList(orderBy, into: &builder)
+        )
+    }
+
+    private static func condition(_ clause: FilterClause, into builder: inout SQLBuilder) throws(CairnError) -> String {
+        let key = clause.key
+        switch key.kind {
+        case .metric:
+            let scope = "SELECT 1 FROM latest_metrics lm WHERE lm.run_uuid = r.run_uuid AND lm.key = \(builder.bind(.text(key.name)))"
+            let test = try SearchSQL.predicate("lm.value", clause.comparator, clause.value, as: .real, into: &builder)
+            return "EXISTS (\(scope) AND lm.is_nan = 0 AND \(test))"
+        case .param:
+            return try SearchSQL.keyValueCondition(clause, table: "params p", alias: "p", link: "p.run_uuid = r.run_uuid", into: &builder)
+        case .tag:
+            return try SearchSQL.keyValueCondition(clause, table: "run_tags t", alias: "t", link: "t.run_uuid = r.run_uuid", into: &builder)
+        case .dataset:
+            let column: String
+            switch key.name {
+            case "name": column = "d.name"
+            case "digest": column = "d.digest"
+            case "context": column = "d.context"
+            default: throw SearchSQL.unsupported(key, "dataset")
+            }
+            let test = try SearchSQL.predicate(column, clause.comparator, clause.value, as: .text, into: &builder)
+            return "EXISTS (SELECT 1 FROM run_dataset_inputs d WHERE d.run_uuid = r.run_uuid AND \(test))"
+        case .attribute:
+            let (column, type) = try attributeColumn(key)
+            return try SearchSQL.predicate(column, clause.comparator, clause.value, as: type, into: &builder)
+        }
+    }
+
+    private static func attributeColumn(_ key: FilterKey) throws(CairnError) -> (String, SearchSQL.BindType) {
+        switch key.name {
+        case "run_id": ("r.run_uuid", .text)
+        case "run_name": ("r.name", .text)
+        case "status": ("r.status", .text)
+        case "user_id": ("r.user_id", .text)
+        case "artifact_uri": ("r.artifact_uri", .text)
+        case "start_time": ("r.start_time", .integer)
+        case "end_time": ("r.end_time", .integer)
+        default: throw SearchSQL.unsupported(key, "run attribute")
+        }
+    }
+
+    private static func orderList(_ orders: [OrderByClause], into builder: inout SQLBuilder) throws(CairnError) -> String {
+        var items: [String] = []
+        var ordersStartTime = false
+        var ordersRunID = false
+        for order in orders {
+            let direction = SearchSQL.direction(order.ascending)
+            switch order.key.kind {
+            case .metric:
+                let key = builder.bind(.text(order.key.name))
+                let scope = "FROM latest_metrics lm WHERE lm.run_uuid = r.run_uuid AND lm.key = \(key)"
+                // 0 = a number, 1 = NaN, 2 = no such metric: NaN and missing sort last either way.
+                items.append("COALESCE((SELECT lm.is_nan \(scope)), 2) ASC")
+                items.append("(SELECT lm.value \(scope)) \(direction)")
+            case .param:
+                items += SearchSQL.keyValueOrder(order, table: "params p", alias: "p", link: "p.run_uuid = r.run_uuid", into: &builder)
+            case .tag:
+                items += SearchSQL.keyValueOrder(order, table: "run_tags t", alias: "t", link: "t.run_uuid = r.run_uuid", into: &builder)
+            case .attribute:
+                let (column, _) = try attributeColumn(order.key)
+                if column == "r.end_time" { items.append("r.end_time IS NULL ASC") }
+                items.append("\(column) \(direction)")
+                ordersStartTime = ordersStartTime || column == "r.start_time"
+                ordersRunID = ordersRunID || column == "r.run_uuid"
+            case .dataset:
+                throw SearchSQL.unsupported(order.key, "order_by")
+            }
+        }
+        if !ordersStartTime { items.append("r.start_time DESC") }
+        if !ordersRunID { items.append("r.run_uuid ASC") }
+        return items.joined(separator: ", ")
+    }
+}

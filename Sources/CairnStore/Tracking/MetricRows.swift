@@ -1,0 +1,46 @@
+import CairnCore
+
+/// Builds the one-statement multi-row insert of metric points: `UNNEST` of array binds on
+/// PostgreSQL, a multi-row `VALUES` list on SQLite (the run id bound once and reused).
+enum MetricRows {
+    static let columns = "(run_uuid, key, timestamp, step, value, is_nan)"
+
+    static func insert(into table: String, runID: String, _ metrics: [Metric], conflict: String, dialect: SQLDialect) -> (String, [SQLValue]) {
+        switch dialect {
+        case .postgres:
+            let sql = """
+                INSERT INTO \(table) \(columns)
+                SELECT $1, k, t, s, v, n FROM UNNEST($2::text[], $3::int8[], $4::int8[], $5::float8[], $6::int8[]) AS x(k, t, s, v, n)
+                \(conflict)
+                """
+            return (
+                sql,
+                [
+                    .text(runID), .textArray(metrics.map(\.key)), .intArray(metrics.map(\.timestamp)), .intArray(metrics.map(\.step)),
+                    .doubleArray(metrics.map { $0.value.isNaN ? 0 : $0.value }), .intArray(metrics.map { $0.value.isNaN ? 1 : 0 }),
+                ]
+            )
+        case .sqlite:
+            var binds: [SQLValue] = [.text(runID)]
+            binds.reserveCapacity(1 + metrics.count * 5)
+            var sql = "INSERT INTO \(table) \(columns) VALUES "
+            for (index, metric) in metrics.enumerated() {
+                let base = 2 + index * 5
+                sql += index == 0 ? "" : ","
+                sql += "($1,$\(base),$\(base + 1),$\(base + 2),$\(base + 3),$\(base + 4))"
+                binds.append(.text(metric.key))
+                binds.append(.int(metric.timestamp))
+                binds.append(.int(metric.step))
+                binds.append(.double(metric.value.isNaN ? 0 : metric.value))
+                binds.append(.int(metric.value.isNaN ? 1 : 0))
+            }
+            return (sql + " " + conflict, binds)
+        }
+    }
+}
+
+extension SQLExecutor {
+    func execute(_ statement: (String, [SQLValue])) async throws {
+        _ = try await query(statement.0, statement.1)
+    }
+}

@@ -1,0 +1,155 @@
+import CairnCore
+
+extension SQLTrackingStore {
+    public func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws {
+        try Self.validateBatch(metrics: metrics, params: params, tags: tags)
+        let params = params.map { Param(key: $0.key, value: Validator.truncated($0.value, to: Limits.maxParamValueLength)) }
+        let tags = try Self.normalisedRunTags(tags)
+        _ = try await activeRunInfo(id: runID)
+        try await database.withTransaction { tx in
+            if !params.isEmpty { try await Self.insertParams(params, runID: runID, tx) }
+            if !tags.isEmpty { try await Self.upsertRunTags(tags, runID: runID, tx) }
+            if !metrics.isEmpty { try await Self.insertMetrics(metrics, runID: runID, tx) }
+        }
+    }
+
+    public func metricHistory(runID: String, key: String, offset: Int, limit: Int?) async throws -> Page<Metric> {
+        _ = try await runInfo(id: runID)
+        var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metrics WHERE run_uuid = ", dialect: dialect)
+        builder.append("\(builder.bind(.text(runID))) AND key = \(builder.bind(.text(key))) ORDER BY timestamp, step, value")
+        if let limit {
+            builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
+        } else if offset > 0 {
+            builder.append("\(dialect == .sqlite ? " LIMIT -1" : "") OFFSET \(builder.bind(.int(Int64(offset))))")
+        }
+        let points = try await database.query(builder).map { row in
+            Metric(key: key, value: row.int(3) != 0 ? .nan : row.double(2), timestamp: row.int(0), step: row.int(1))
+        }
+        guard let limit else { return Page(items: points, nextPageToken: nil) }
+        return Self.page(points, offset: offset, limit: limit)
+    }
+
+    public func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric] {
+        guard !runIDs.isEmpty else { throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request must specify at least one run_id.") }
+        guard runIDs.count <= Limits.maxHistoryBulkRunIDs else {
+            throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request cannot specify more than \(Limits.maxHistoryBulkRunIDs) run_ids. Received \(runIDs.count) run_ids.")
+        }
+        guard (1...Limits.maxHistoryBulkResults).contains(maxResults) else {
+            throw CairnError.invalidParameter("max_results must be between 1 and \(Limits.maxHistoryBulkResults).")
+        }
+        if let startStep, let endStep, startStep > endStep {
+            throw CairnError.invalidParameter("end_step must be greater than start_step. Found start_step=\(startStep) and end_step=\(endStep).")
+        }
+        var result: [Metric] = []
+        for runID in runIDs.sorted() {
+            _ = try await runInfo(id: runID)
+            var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metrics WHERE run_uuid = ", dialect: dialect)
+            builder.append("\(builder.bind(.text(runID))) AND key = \(builder.bind(.text(key)))")
+            if let startStep { builder.append(" AND step >= \(builder.bind(.int(startStep)))") }
+            if let endStep { builder.append(" AND step <= \(builder.bind(.int(endStep)))") }
+            builder.append(" ORDER BY step, timestamp, value")
+            let points = try await database.query(builder).map { row in
+                Metric(key: key, value: row.int(3) != 0 ? .nan : row.double(2), timestamp: row.int(0), step: row.int(1), runID: runID)
+            }
+            let steps = Self.sampledSteps(Array(Set(points.map(\.step))).sorted(), maxResults: maxResults)
+            result += points.filter { steps.contains($0.step) }
+        }
+        return result
+    }
+
+    /// Up to `maxResults` steps spread evenly over `steps`, always keeping the first and last.
+    static func sampledSteps(_ steps: [Int64], maxResults: Int) -> Set<Int64> {
+        guard steps.count > maxResults else { return Set(steps) }
+        if maxResults == 1 { return [steps[0]] }
+        var chosen = Set<Int64>()
+        for i in 0..<maxResults {
+            chosen.insert(steps[i * (steps.count - 1) / (maxResults - 1)])
+        }
+        return chosen
+    }
+
+    // MARK: Writing
+
+    static func validateBatch(metrics: [Metric], params: [Param], tags: [Tag]) throws(CairnError) {
+        if metrics.count > Limits.maxMetricsPerBatch {
+            throw .invalidParameter("A batch logging request can contain at most \(Limits.maxMetricsPerBatch) metrics. Got \(metrics.count) metrics. Please split up metrics across multiple requests and try again.")
+        }
+        if params.count > Limits.maxParamsPerBatch {
+            throw .invalidParameter("A batch logging request can contain at most \(Limits.maxParamsPerBatch) params. Got \(params.count) params. Please split up params across multiple requests and try again.")
+        }
+        if tags.count > Limits.maxTagsPerBatch {
+            throw .invalidParameter("A batch logging request can contain at most \(Limits.maxTagsPerBatch) tags. Got \(tags.count) tags. Please split up tags across multiple requests and try again.")
+        }
+        let total = metrics.count + params.count + tags.count
+        if total > Limits.maxEntitiesPerBatch {
+            throw .invalidParameter("A batch logging request can contain at most \(Limits.maxEntitiesPerBatch) total metrics, params, and tags. Got \(total). Please split up across multiple requests and try again.")
+        }
+        for metric in metrics {
+            try Validator.validateKey(metric.key, kind: "metric")
+            try Validator.validateTimestamp(metric.timestamp, key: metric.key)
+        }
+        var seen = Set<String>()
+        var duplicates: [String] = []
+        for param in params {
+            try Validator.validateKey(param.key, kind: "param")
+            if !seen.insert(param.key).inserted { duplicates.append(param.key) }
+        }
+        if !duplicates.isEmpty {
+            throw .invalidParameter("Duplicate parameter keys have been submitted: \(duplicates). Please ensure the request contains only one param value per param key.")
+        }
+    }
+
+    /// Params are write-once: re-logging the same value is a no-op, a different value is a 400
+    /// and the whole batch is rolled back.
+    static func insertParams(_ params: [Param], runID: String, _ tx: any SQLExecutor) async throws {
+        var builder = SQLBuilder("SELECT key, value FROM params WHERE run_uuid = ", dialect: tx.dialect)
+        builder.append("\(builder.bind(.text(runID))) AND ")
+        builder.append(inList("key", texts: params.map(\.key), into: &builder))
+        let existing = Dictionary(try await tx.query(builder).map { ($0.string(0), $0.string(1)) }, uniquingKeysWith: { a, _ in a })
+        for param in params {
+            if let old = existing[param.key] {
+                if old != param.value {
+                    throw CairnError.invalidParameter(
+                        "Changing param values is not allowed. Param with key='\(param.key)' was already logged with value='\(old)' for run ID='\(runID)'. Attempted logging new value '\(param.value)'."
+                    )
+                }
+                continue
+            }
+            try await tx.execute(
+                "INSERT INTO params (run_uuid, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                [.text(runID), .text(param.key), .text(param.value)]
+            )
+        }
+    }
+
+    /// Writes history (exact duplicates dropped by the primary key), the latest value per key
+    /// (MLflow's rule, in the same transaction) and logged-model metrics, each as one statement.
+    static func insertMetrics(_ metrics: [Metric], runID: String, _ tx: any SQLExecutor) async throws {
+        var latest: [String: Metric] = [:]
+        for metric in metrics where latest[metric.key].map({ metric.isLater(than: $0) }) ?? true {
+            latest[metric.key] = metric
+        }
+        let latestPoints = latest.keys.sorted().map { latest[$0]! }
+        try await tx.execute(MetricRows.insert(into: "metrics", runID: runID, metrics, conflict: "ON CONFLICT DO NOTHING", dialect: tx.dialect))
+        let later = "(excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan, latest_metrics.value)"
+        try await tx.execute(
+            MetricRows.insert(
+                into: "latest_metrics", runID: runID, latestPoints,
+                conflict: "ON CONFLICT (run_uuid, key) DO UPDATE SET timestamp = excluded.timestamp, step = excluded.step, value = excluded.value, is_nan = excluded.is_nan WHERE \(later)",
+                dialect: tx.dialect
+            ))
+        let byModel = Dictionary(grouping: metrics.filter { !($0.modelID ?? "").isEmpty }, by: { $0.modelID! })
+        for (modelID, points) in byModel.sorted(by: { $0.key < $1.key }) {
+            for point in points {
+                try await tx.execute(
+                    """
+                    INSERT INTO logged_model_metrics (model_id, run_uuid, key, timestamp, step, value, is_nan)
+                    SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM logged_models WHERE model_id = $1)
+                    ON CONFLICT DO NOTHING
+                    """,
+                    [.text(modelID), .text(runID), .text(point.key), .int(point.timestamp), .int(point.step), .double(point.value.isNaN ? 0 : point.value), .int(point.value.isNaN ? 1 : 0)]
+                )
+            }
+        }
+    }
+}

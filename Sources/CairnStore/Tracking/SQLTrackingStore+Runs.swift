@@ -1,0 +1,195 @@
+import CairnCore
+
+extension SQLTrackingStore {
+    static let runColumns = "r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage"
+    static let runNameTag = "mlflow.runName"
+    static let userTag = "mlflow.user"
+
+    public func createRun(_ request: CreateRunRequest) async throws -> Run {
+        let experiment = try await experiment(id: request.experimentID)
+        try Self.requireActive(experiment)
+        var tags = try Self.normalisedRunTags(request.tags)
+        let tagName = tags.first(where: { $0.key == Self.runNameTag })?.value
+        if let given = request.runName, !given.isEmpty, let tagName, tagName != given {
+            throw CairnError.invalidParameter(
+                "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='\(given)', mlflow.runName='\(tagName)')."
+            )
+        }
+        let name = request.runName.flatMap { $0.isEmpty ? nil : $0 } ?? tagName ?? Identifiers.newRunName()
+        if tagName == nil { tags.append(Tag(key: Self.runNameTag, value: name)) }
+        let userID = request.userID.isEmpty ? (tags.first(where: { $0.key == Self.userTag })?.value ?? "") : request.userID
+        let runID = Identifiers.newRunID()
+        let startTime = request.startTime ?? Clock.nowMillis()
+        let artifactURI = experiment.artifactLocation + "/" + runID + "/artifacts"
+        let experimentNumber = try Self.experimentNumber(experiment.id)
+        let runTags = tags
+        try await database.withTransaction { tx in
+            try await tx.execute(
+                """
+                INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, artifact_uri, lifecycle_stage)
+                VALUES ($1, $2, $3, $4, 'RUNNING', $5, $6, 'active')
+                """,
+                [.text(runID), .int(experimentNumber), .text(name), .text(userID), .int(startTime), .text(artifactURI)]
+            )
+            try await Self.upsertRunTags(runTags, runID: runID, tx)
+        }
+        let info = RunInfo(
+            runID: runID, runName: name, experimentID: experiment.id, userID: userID, status: .running,
+            startTime: startTime, endTime: nil, artifactURI: artifactURI, lifecycleStage: .active
+        )
+        return Run(info: info, tags: tags.sorted { $0.key < $1.key })
+    }
+
+    public func run(id: String) async throws -> Run {
+        var builder = SQLBuilder("SELECT \(Self.runColumns) FROM runs r WHERE r.run_uuid = ", dialect: dialect)
+        builder.append(builder.bind(.text(id)))
+        guard let run = try await loadRuns(builder).first else {
+            throw CairnError.notFound("Run with id=\(id) not found")
+        }
+        return run
+    }
+
+    public func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws -> RunInfo {
+        var info = try await activeRunInfo(id: id)
+        if let status { info.status = status }
+        if let endTime { info.endTime = endTime }
+        if let runName, !runName.isEmpty { info.runName = runName }
+        let updated = info
+        try await database.withTransaction { tx in
+            try await tx.execute(
+                "UPDATE runs SET status = $1, end_time = $2, name = $3 WHERE run_uuid = $4",
+                [.text(updated.status.rawValue), updated.endTime.map(SQLValue.int) ?? .null, .text(updated.runName), .text(id)]
+            )
+            if let runName, !runName.isEmpty {
+                try await Self.upsertRunTags([Tag(key: Self.runNameTag, value: runName)], runID: id, tx)
+            }
+        }
+        return updated
+    }
+
+    public func deleteRun(id: String) async throws {
+        _ = try await runInfo(id: id)
+        try await database.execute(
+            "UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = $1 WHERE run_uuid = $2",
+            [.int(Clock.nowMillis()), .text(id)]
+        )
+    }
+
+    public func restoreRun(id: String) async throws {
+        _ = try await runInfo(id: id)
+        try await database.execute("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = $1", [.text(id)])
+    }
+
+    public func deleteRunTag(runID: String, key: String) async throws {
+        _ = try await activeRunInfo(id: runID)
+        let rows = try await database.query("SELECT 1 FROM run_tags WHERE run_uuid = $1 AND key = $2", [.text(runID), .text(key)])
+        guard !rows.isEmpty else {
+            throw CairnError.notFound("No tag with name: \(key) in run with id \(runID)")
+        }
+        try await database.execute("DELETE FROM run_tags WHERE run_uuid = $1 AND key = $2", [.text(runID), .text(key)])
+    }
+
+    public func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run> {
+        let (offset, limit) = try Self.paging(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
+        var builder = SQLBuilder("SELECT \(Self.runColumns) FROM runs r WHERE ", dialect: dialect)
+        let compiled = try RunSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
+        let experimentNumbers = request.experimentIDs.compactMap { Int64($0) }
+        guard !experimentNumbers.isEmpty else { return Page(items: [], nextPageToken: nil) }
+        let experiments = Self.inList("r.experiment_id", ints: experimentNumbers, into: &builder)
+        let stages = Self.inList("r.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue), into: &builder)
+        builder.append("\(experiments) AND \(stages) AND (\(compiled.whereSQL)) ORDER BY \(compiled.orderBySQL)")
+        builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
+        return Self.page(try await loadRuns(builder), offset: offset, limit: limit)
+    }
+
+    public func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws {
+        _ = try await activeRunInfo(id: runID)
+        try await database.withTransaction { tx in
+            for dataset in datasets {
+                let context = dataset.tags.first(where: { $0.key == "mlflow.data.context" })?.value ?? ""
+                try await tx.execute(
+                    """
+                    INSERT INTO run_dataset_inputs (run_uuid, name, digest, source_type, source, schema, profile, context, tags_json)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING
+                    """,
+                    [
+                        .text(runID), .text(dataset.name), .text(dataset.digest), .text(dataset.sourceType), .text(dataset.source),
+                        .text(dataset.schema), .text(dataset.profile), .text(context), .text(TagCodec.encode(dataset.tags)),
+                    ]
+                )
+            }
+            for modelID in modelIDs {
+                try await tx.execute(
+                    "INSERT INTO run_model_io (run_uuid, direction, model_id, step) VALUES ($1, 'input', $2, 0) ON CONFLICT DO NOTHING",
+                    [.text(runID), .text(modelID)]
+                )
+            }
+        }
+    }
+
+    public func logOutputs(runID: String, models: [ModelOutput]) async throws {
+        _ = try await activeRunInfo(id: runID)
+        try await database.withTransaction { tx in
+            for model in models {
+                try await tx.execute(
+                    """
+                    INSERT INTO run_model_io (run_uuid, direction, model_id, step) VALUES ($1, 'output', $2, $3)
+                    ON CONFLICT (run_uuid, direction, model_id) DO UPDATE SET step = excluded.step
+                    """,
+                    [.text(runID), .text(model.modelID), .int(model.step)]
+                )
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The run's attributes, or 404.
+    func runInfo(id: String) async throws -> RunInfo {
+        var builder = SQLBuilder("SELECT \(Self.runColumns) FROM runs r WHERE r.run_uuid = ", dialect: dialect)
+        builder.append(builder.bind(.text(id)))
+        guard let row = try await database.query(builder).first else {
+            throw CairnError.notFound("Run with id=\(id) not found")
+        }
+        return Self.runInfo(row)
+    }
+
+    /// The run's attributes, or 404 when missing and 400 when deleted (MLflow's rule for writes).
+    func activeRunInfo(id: String) async throws -> RunInfo {
+        let info = try await runInfo(id: id)
+        guard info.lifecycleStage == .active else {
+            throw CairnError.invalidParameter("The run \(id) must be in the 'active' state. Current state is \(info.lifecycleStage.rawValue).")
+        }
+        return info
+    }
+
+    static func runInfo(_ row: SQLRow) -> RunInfo {
+        RunInfo(
+            runID: row.string(0), runName: row.string(2), experimentID: String(row.int(1)), userID: row.string(3),
+            status: RunStatus(rawValue: row.string(4)) ?? .running, startTime: row.int(5), endTime: row.optionalInt(6),
+            artifactURI: row.string(7), lifecycleStage: LifecycleStage(rawValue: row.string(8)) ?? .active
+        )
+    }
+
+    /// Validates run tags and truncates long values, as MLflow does.
+    static func normalisedRunTags(_ tags: [Tag]) throws(CairnError) -> [Tag] {
+        var result: [Tag] = []
+        for tag in tags {
+            try Validator.validateKey(tag.key, kind: "tag")
+            result.append(Tag(key: tag.key, value: Validator.truncated(tag.value, to: Limits.maxRunTagValueLength)))
+        }
+        return result
+    }
+
+    static func upsertRunTags(_ tags: [Tag], runID: String, _ tx: any SQLExecutor) async throws {
+        for tag in tags {
+            try await tx.execute(
+                "INSERT INTO run_tags (run_uuid, key, value) VALUES ($1, $2, $3) ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
+                [.text(runID), .text(tag.key), .text(tag.value)]
+            )
+            if tag.key == runNameTag {
+                try await tx.execute("UPDATE runs SET name = $1 WHERE run_uuid = $2", [.text(tag.value), .text(runID)])
+            }
+        }
+    }
+}

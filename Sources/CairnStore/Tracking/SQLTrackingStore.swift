@@ -1,0 +1,80 @@
+import CairnCore
+
+/// ``TrackingStore`` over any ``SQLDatabase``: one implementation of MLflow's tracking rules for
+/// both PostgreSQL and SQLite. Statements are written once with `$N` placeholders; the few
+/// engine-specific spellings (array binds for batch inserts) switch on ``SQLDialect``.
+public struct SQLTrackingStore: TrackingStore {
+    /// Settings of the tracking store.
+    public struct Configuration: Sendable {
+        /// Where experiments created without an `artifact_location` keep their artifacts: the
+        /// experiment's location is `<root>/<experiment_id>`. MLflow's proxied default is
+        /// `mlflow-artifacts:`, which clients rewrite to the server's artifact proxy.
+        public var defaultArtifactRoot: String = "mlflow-artifacts:"
+
+        public init() {}
+    }
+
+    public let database: any SQLDatabase
+    public let configuration: Configuration
+
+    public init(database: any SQLDatabase, configuration: Configuration = .init()) {
+        self.database = database
+        self.configuration = configuration
+    }
+
+    var dialect: SQLDialect { database.dialect }
+
+    /// Creates the `Default` experiment (id 0) if the database has none, as MLflow does.
+    public func bootstrap() async throws {
+        let now = Clock.nowMillis()
+        try await database.execute(
+            """
+            INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+            VALUES (0, $1, $2, 'active', $3, $3) ON CONFLICT DO NOTHING
+            """,
+            [.text(Experiment.defaultName), .text(artifactLocation(forExperiment: Experiment.defaultID)), .int(now)]
+        )
+    }
+
+    public func ping() async throws {
+        _ = try await database.query("SELECT 1", [])
+    }
+
+    func artifactLocation(forExperiment id: String) -> String {
+        let root = configuration.defaultArtifactRoot
+        if root.hasSuffix(":") || root.hasSuffix("/") { return root + (root.hasSuffix(":") ? "/" : "") + id }
+        return root + "/" + id
+    }
+
+    /// Binds a list of values as `column IN (...)` (SQLite) or `column = ANY($n)` (PostgreSQL).
+    static func inList(_ column: String, texts: [String], into builder: inout SQLBuilder) -> String {
+        if texts.isEmpty { return "1=0" }
+        if builder.dialect == .postgres { return "\(column) = ANY(\(builder.bind(.textArray(texts))))" }
+        return "\(column) IN (" + texts.map { builder.bind(.text($0)) }.joined(separator: ",") + ")"
+    }
+
+    static func inList(_ column: String, ints: [Int64], into builder: inout SQLBuilder) -> String {
+        if ints.isEmpty { return "1=0" }
+        if builder.dialect == .postgres { return "\(column) = ANY(\(builder.bind(.intArray(ints))))" }
+        return "\(column) IN (" + ints.map { builder.bind(.int($0)) }.joined(separator: ",") + ")"
+    }
+
+    /// Maps a page token and size to (offset, limit), enforcing the endpoint's ceiling.
+    static func paging(maxResults: Int, ceiling: Int, pageToken: String?) throws(CairnError) -> (offset: Int, limit: Int) {
+        guard maxResults >= 1 else {
+            throw .invalidParameter("Invalid value \(maxResults) for parameter 'max_results' supplied: it must be a positive integer")
+        }
+        guard maxResults <= ceiling else {
+            throw .invalidParameter("Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at most \(ceiling)")
+        }
+        return (try PageToken.decodeOffset(pageToken), maxResults)
+    }
+
+    /// Trims the extra row fetched to learn whether another page exists.
+    static func page<Item>(_ items: [Item], offset: Int, limit: Int) -> Page<Item> {
+        if items.count > limit {
+            return Page(items: Array(items.prefix(limit)), nextPageToken: PageToken.encode(offset: offset + limit))
+        }
+        return Page(items: items, nextPageToken: nil)
+    }
+}

@@ -1,0 +1,148 @@
+import CairnCore
+
+/// The tracking half of MLflow's API as storage operations: experiments, runs, params, tags,
+/// metrics, inputs/outputs and MLflow 3 logged models. Every business rule (param write-once,
+/// duplicate metrics dropped, latest-metric rule, active-state checks, limits) is enforced here,
+/// so every surface on top shares it.
+///
+/// All methods throw ``CairnCore/CairnError`` for a request that breaks a rule, and
+/// ``SQLDatabaseError`` only for engine failures.
+public protocol TrackingStore: Sendable {
+    /// Answers when the database does (for `/ready`).
+    func ping() async throws
+
+    // MARK: Experiments
+    func createExperiment(name: String, artifactLocation: String?, tags: [Tag]) async throws -> String
+    func experiment(id: String) async throws -> Experiment
+    func experiment(named name: String) async throws -> Experiment
+    func searchExperiments(_ request: ExperimentSearchRequest) async throws -> Page<Experiment>
+    func renameExperiment(id: String, newName: String) async throws
+    func deleteExperiment(id: String) async throws
+    func restoreExperiment(id: String) async throws
+    func setExperimentTag(id: String, tag: Tag) async throws
+    func deleteExperimentTag(id: String, key: String) async throws
+
+    // MARK: Runs
+    func createRun(_ request: CreateRunRequest) async throws -> Run
+    func run(id: String) async throws -> Run
+    func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws -> RunInfo
+    func deleteRun(id: String) async throws
+    func restoreRun(id: String) async throws
+    /// Logs metrics, params and tags in one transaction (log-batch; log-metric, log-parameter
+    /// and set-tag are batches of one).
+    func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws
+    func deleteRunTag(runID: String, key: String) async throws
+    func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run>
+    /// One page of a metric's history, ordered by timestamp, step, value.
+    func metricHistory(runID: String, key: String, offset: Int, limit: Int?) async throws -> Page<Metric>
+    /// Up to `maxResults` points per run, sampled evenly over the step range.
+    func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric]
+    func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws
+    func logOutputs(runID: String, models: [ModelOutput]) async throws
+
+    // MARK: Logged models
+    func createLoggedModel(_ request: CreateLoggedModelRequest) async throws -> LoggedModel
+    func loggedModel(id: String) async throws -> LoggedModel
+    func finalizeLoggedModel(id: String, status: String) async throws -> LoggedModel
+    func deleteLoggedModel(id: String) async throws
+    func searchLoggedModels(_ request: LoggedModelSearchRequest) async throws -> Page<LoggedModel>
+    func setLoggedModelTags(id: String, tags: [Tag]) async throws -> LoggedModel
+    func deleteLoggedModelTag(id: String, key: String) async throws
+    func logLoggedModelParams(id: String, params: [Param]) async throws
+}
+
+/// One page of results and the opaque token for the next (nil on the last page).
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var nextPageToken: String?
+
+    public init(items: [Item], nextPageToken: String?) {
+        self.items = items
+        self.nextPageToken = nextPageToken
+    }
+}
+
+public struct ExperimentSearchRequest: Sendable {
+    public var filter: String?
+    public var orderBy: [String]
+    public var viewType: ViewType
+    public var maxResults: Int
+    public var pageToken: String?
+
+    public init(filter: String? = nil, orderBy: [String] = [], viewType: ViewType = .activeOnly, maxResults: Int = Limits.defaultExperimentsSearchResults, pageToken: String? = nil) {
+        self.filter = filter
+        self.orderBy = orderBy
+        self.viewType = viewType
+        self.maxResults = maxResults
+        self.pageToken = pageToken
+    }
+}
+
+public struct RunSearchRequest: Sendable {
+    public var experimentIDs: [String]
+    public var filter: String?
+    public var orderBy: [String]
+    public var viewType: ViewType
+    public var maxResults: Int
+    public var pageToken: String?
+
+    public init(
+        experimentIDs: [String], filter: String? = nil, orderBy: [String] = [], viewType: ViewType = .activeOnly,
+        maxResults: Int = Limits.defaultRunsSearchResults, pageToken: String? = nil
+    ) {
+        self.experimentIDs = experimentIDs
+        self.filter = filter
+        self.orderBy = orderBy
+        self.viewType = viewType
+        self.maxResults = maxResults
+        self.pageToken = pageToken
+    }
+}
+
+public struct CreateRunRequest: Sendable {
+    public var experimentID: String
+    public var userID: String
+    public var runName: String?
+    public var startTime: Int64?
+    public var tags: [Tag]
+
+    public init(experimentID: String, userID: String = "", runName: String? = nil, startTime: Int64? = nil, tags: [Tag] = []) {
+        self.experimentID = experimentID
+        self.userID = userID
+        self.runName = runName
+        self.startTime = startTime
+        self.tags = tags
+    }
+}
+
+public struct CreateLoggedModelRequest: Sendable {
+    public var experimentID: String
+    public var name: String?
+    public var modelType: String?
+    public var sourceRunID: String?
+    public var params: [Param]
+    public var tags: [Tag]
+
+    public init(experimentID: String, name: String? = nil, modelType: String? = nil, sourceRunID: String? = nil, params: [Param] = [], tags: [Tag] = []) {
+        self.experimentID = experimentID
+        self.name = name
+        self.modelType = modelType
+        self.sourceRunID = sourceRunID
+        self.params = params
+        self.tags = tags
+    }
+}
+
+public struct LoggedModelSearchRequest: Sendable {
+    public var experimentIDs: [String]
+    public var filter: String?
+    public var maxResults: Int
+    public var pageToken: String?
+
+    public init(experimentIDs: [String], filter: String? = nil, maxResults: Int = Limits.defaultLoggedModelsSearchResults, pageToken: String? = nil) {
+        self.experimentIDs = experimentIDs
+        self.filter = filter
+        self.maxResults = maxResults
+        self.pageToken = pageToken
+    }
+}

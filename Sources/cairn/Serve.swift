@@ -1,0 +1,40 @@
+import ArgumentParser
+import CairnServer
+import Hummingbird
+import Logging
+
+/// `cairn serve`: runs the HTTP server until SIGINT/SIGTERM, then shuts down gracefully.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Cairn server.")
+
+    @Option(name: .long, help: "Address to listen on (env CAIRN_HOST; default 127.0.0.1)")
+    var host: String?
+
+    @Option(name: .long, help: "Port to listen on (env CAIRN_PORT; default 5000)")
+    var port: Int?
+
+    @Option(name: .long, help: "Artifact store: a directory (env CAIRN_ARTIFACTS_URI; default ./cairn-data/artifacts)")
+    var artifactsURI: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        var configuration = ServerConfiguration()
+        configuration.host = host ?? Environment.value("CAIRN_HOST") ?? configuration.host
+        if let portText = port.map(String.init) ?? Environment.value("CAIRN_PORT") {
+            guard let value = Int(portText), (0...65535).contains(value) else {
+                throw ValidationError("Invalid port '\(portText)': expected a number between 0 and 65535")
+            }
+            configuration.port = value
+        }
+        configuration.database = try database.resolvedDatabase()
+        let artifacts = artifactsURI ?? Environment.value("CAIRN_ARTIFACTS_URI") ?? configuration.artifactsRoot
+        if artifacts.hasPrefix("s3://") {
+            throw ValidationError("S3 artifact stores (\(artifacts)) are not supported yet; give a directory")
+        }
+        configuration.artifactsRoot = artifacts.hasPrefix("file://") ? String(artifacts.dropFirst("file://".count)) : artifacts
+        let logger = try database.logger("cairn")
+        let app = try await buildApplication(configuration, logger: logger)
+        try await app.runService()
+    }
+}

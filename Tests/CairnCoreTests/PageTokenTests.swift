@@ -1,0 +1,41 @@
+import CairnCore
+import Foundation
+import Testing
+
+struct PageTokenTests {
+    @Test func encodesMLflowsBase64JSON() {
+        #expect(PageToken.encode(offset: 100) == "eyJvZmZzZXQiOiAxMDB9")
+        #expect(String(decoding: Data(base64Encoded: PageToken.encode(offset: 7))!, as: UTF8.self) == "{\"offset\": 7}")
+    }
+
+    @Test(arguments: [0, 1, 1000, 50_000, Int(Int32.max)])
+    func roundTrips(offset: Int) throws {
+        #expect(try PageToken.decodeOffset(PageToken.encode(offset: offset)) == offset)
+    }
+
+    @Test(arguments: [nil, ""] as [String?])
+    func missingTokenMeansTheFirstPage(token: String?) throws {
+        #expect(try PageToken.decodeOffset(token) == 0)
+    }
+
+    @Test func acceptsUnpaddedTokensAndStringOffsets() throws {
+        #expect(try PageToken.decodeOffset("eyJvZmZzZXQiOiAxMH0") == 10)
+        let stringOffset = Data("{\"offset\": \"12\"}".utf8).base64EncodedString()
+        #expect(try PageToken.decodeOffset(stringOffset) == 12)
+    }
+
+    @Test(arguments: [
+        "garbage!!", "%%%%",
+        Data("not json".utf8).base64EncodedString(),
+        Data("{}".utf8).base64EncodedString(),
+        Data("{\"offset\": \"ten\"}".utf8).base64EncodedString(),
+        Data("{\"offset\": 1.5}".utf8).base64EncodedString(),
+        Data("{\"offset\": -1}".utf8).base64EncodedString(),
+        Data("[1]".utf8).base64EncodedString(),
+    ])
+    func garbageOrNegativeTokensAreInvalidParameter(token: String) {
+        let error = #expect(throws: CairnError.self) { try PageToken.decodeOffset(token) }
+        #expect(error?.code == .invalidParameterValue)
+        #expect(error?.message.hasPrefix("Invalid page token") == true)
+    }
+}

@@ -1,0 +1,276 @@
+import CairnCore
+import CairnStore
+import Foundation
+import Testing
+
+/// One contract, both engines: every test runs against SQLite and (when configured) PostgreSQL.
+@Suite struct TrackingStoreContractTests {
+    static func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8))" }
+
+    func newRun(_ store: SQLTrackingStore, experiment: String? = nil, tags: [Tag] = []) async throws -> Run {
+        var experimentID = experiment
+        if experimentID == nil { experimentID = try await store.createExperiment(name: Self.unique("exp"), artifactLocation: nil, tags: []) }
+        return try await store.createRun(CreateRunRequest(experimentID: experimentID!, userID: "alice", tags: tags))
+    }
+
+    @Test(arguments: Engine.available)
+    func freshDatabaseHasTheDefaultExperiment(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let experiment = try await store.experiment(id: "0")
+            #expect(experiment.name == "Default")
+            #expect(experiment.artifactLocation == "mlflow-artifacts:/0")
+            #expect(try await store.experiment(named: "Default").id == "0")
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func migratingTwiceAppliesNothingTheSecondTime(engine: Engine) async throws {
+        try await TestDatabase.withDatabase(engine) { database in
+            let migrator = Migrator(logger: TestDatabase.logger)
+            let first = try await migrator.migrate(database)
+            let second = try await migrator.migrate(database)
+            #expect(!first.isEmpty)
+            #expect(second.isEmpty)
+            #expect(try await migrator.currentVersion(database) == first.max())
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func duplicateExperimentNameIsResourceAlreadyExists(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let name = Self.unique("dup")
+            let id = try await store.createExperiment(name: name, artifactLocation: nil, tags: [Tag(key: "team", value: "ml")])
+            let error = await #expect(throws: CairnError.self) {
+                _ = try await store.createExperiment(name: name, artifactLocation: nil, tags: [])
+            }
+            #expect(error?.code == .resourceAlreadyExists)
+            let experiment = try await store.experiment(id: id)
+            #expect(experiment.artifactLocation == "mlflow-artifacts:/\(id)")
+            #expect(experiment.tags == [Tag(key: "team", value: "ml")])
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func paramsAreWriteOnceAndAConflictRollsBackTheWholeBatch(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let run = try await newRun(store)
+            let id = run.info.runID
+            try await store.logBatch(runID: id, metrics: [], params: [Param(key: "lr", value: "0.1")], tags: [])
+            try await store.logBatch(runID: id, metrics: [], params: [Param(key: "lr", value: "0.1")], tags: [])
+            let error = await #expect(throws: CairnError.self) {
+                try await store.logBatch(
+                    runID: id, metrics: [Metric(key: "loss", value: 1, timestamp: 1, step: 0)], params: [Param(key: "lr", value: "0.2")], tags: [])
+            }
+            #expect(error?.code == .invalidParameterValue)
+            let stored = try await store.run(id: id)
+            #expect(stored.params == [Param(key: "lr", value: "0.1")])
+            #expect(stored.metrics.isEmpty, "the metric of the rejected batch must not be stored")
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func exactDuplicateMetricsAreStoredOnce(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            let point = Metric(key: "acc", value: 0.5, timestamp: 10, step: 3)
+            for _ in 0..<3 { try await store.logBatch(runID: id, metrics: [point, point], params: [], tags: []) }
+            let history = try await store.metricHistory(runID: id, key: "acc", offset: 0, limit: nil)
+            #expect(history.items.count == 1)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func latestMetricIsTheHighestStepThenTimestampThenValue(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            try await store.logBatch(runID: id, metrics: [Metric(key: "m", value: 5, timestamp: 1, step: 5)], params: [], tags: [])
+            try await store.logBatch(runID: id, metrics: [Metric(key: "m", value: 3, timestamp: 999, step: 3)], params: [], tags: [])
+            #expect(try await store.run(id: id).metrics.first?.value == 5)
+            try await store.logBatch(
+                runID: id, metrics: [Metric(key: "m", value: 1, timestamp: 2, step: 5), Metric(key: "m", value: 9, timestamp: 2, step: 5)], params: [], tags: [])
+            #expect(try await store.run(id: id).metrics.first?.value == 9)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func nanAndInfinityRoundTrip(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            let points = [
+                Metric(key: "x", value: .nan, timestamp: 1, step: 0), Metric(key: "x", value: .infinity, timestamp: 2, step: 1),
+                Metric(key: "x", value: -.infinity, timestamp: 3, step: 2),
+            ]
+            try await store.logBatch(runID: id, metrics: points, params: [], tags: [])
+            try await store.logBatch(runID: id, metrics: [points[0]], params: [], tags: [])
+            let history = try await store.metricHistory(runID: id, key: "x", offset: 0, limit: nil).items
+            #expect(history.count == 3)
+            #expect(history[0].value.isNaN)
+            #expect(history[1].value == .infinity)
+            #expect(history[2].value == -.infinity)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func metricHistoryPagesInTimestampOrder(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            let points = (0..<250).map { Metric(key: "loss", value: Double($0) / 10, timestamp: Int64(1000 + $0), step: Int64($0)) }
+            try await store.logBatch(runID: id, metrics: Array(points.shuffled()), params: [], tags: [])
+            var offset = 0
+            var seen: [Metric] = []
+            while true {
+                let page = try await store.metricHistory(runID: id, key: "loss", offset: offset, limit: 100)
+                seen += page.items
+                guard let token = page.nextPageToken else { break }
+                offset = try PageToken.decodeOffset(token)
+            }
+            #expect(seen.map(\.step) == Array(0..<250).map(Int64.init))
+            #expect(seen.map(\.value) == points.map(\.value))
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func searchRunsFiltersAndOrdersByMetricWithMissingValuesLast(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let experiment = try await store.createExperiment(name: Self.unique("search"), artifactLocation: nil, tags: [])
+            var expected: [(String, Double)] = []
+            for index in 0..<12 {
+                let run = try await newRun(store, experiment: experiment, tags: [Tag(key: "team", value: index % 2 == 0 ? "a" : "b")])
+                let optimizer = index % 3 == 0 ? "adam" : "sgd"
+                var metrics: [Metric] = []
+                if index != 6 { metrics.append(Metric(key: "acc", value: Double(index) / 12, timestamp: 1, step: 0)) }
+                try await store.logBatch(runID: run.info.runID, metrics: metrics, params: [Param(key: "optimizer", value: optimizer)], tags: [])
+                if optimizer == "adam" && index != 6 && Double(index) / 12 > 0.1 { expected.append((run.info.runID, Double(index) / 12)) }
+            }
+            let page = try await store.searchRuns(
+                RunSearchRequest(
+                    experimentIDs: [experiment], filter: "metrics.acc > 0.1 and params.optimizer = 'adam'", orderBy: ["metrics.acc DESC"]))
+            #expect(page.items.map(\.info.runID) == expected.sorted { $0.1 > $1.1 }.map(\.0))
+            let all = try await store.searchRuns(RunSearchRequest(experimentIDs: [experiment], orderBy: ["metrics.acc ASC"]))
+            #expect(all.items.count == 12)
+            #expect(all.items.last?.metrics.isEmpty == true, "the run without the metric sorts last")
+            let tagged = try await store.searchRuns(RunSearchRequest(experimentIDs: [experiment], filter: "tags.team = 'b'"))
+            #expect(tagged.items.count == 6)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func searchRunsPagesWithOpaqueTokensAndRejectsGarbage(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let experiment = try await store.createExperiment(name: Self.unique("pages"), artifactLocation: nil, tags: [])
+            var ids = Set<String>()
+            for _ in 0..<7 { ids.insert(try await newRun(store, experiment: experiment).info.runID) }
+            var token: String?
+            var seen: [String] = []
+            repeat {
+                let page = try await store.searchRuns(RunSearchRequest(experimentIDs: [experiment], maxResults: 3, pageToken: token))
+                seen += page.items.map(\.info.runID)
+                token = page.nextPageToken
+            } while token != nil
+            #expect(Set(seen) == ids)
+            #expect(seen.count == 7)
+            let error = await #expect(throws: CairnError.self) {
+                _ = try await store.searchRuns(RunSearchRequest(experimentIDs: [experiment], pageToken: "not-a-token!!"))
+            }
+            #expect(error?.code == .invalidParameterValue)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func deletedRunsRefuseWritesUntilRestored(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let run = try await newRun(store)
+            let id = run.info.runID
+            try await store.deleteRun(id: id)
+            let error = await #expect(throws: CairnError.self) {
+                try await store.logBatch(runID: id, metrics: [Metric(key: "a", value: 1, timestamp: 1, step: 0)], params: [], tags: [])
+            }
+            #expect(error?.code == .invalidParameterValue)
+            let active = try await store.searchRuns(RunSearchRequest(experimentIDs: [run.info.experimentID]))
+            #expect(active.items.isEmpty)
+            try await store.restoreRun(id: id)
+            try await store.logBatch(runID: id, metrics: [Metric(key: "a", value: 1, timestamp: 1, step: 0)], params: [], tags: [])
+            #expect(try await store.run(id: id).metrics.count == 1)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func batchLimitsAreEnforcedBeforeAnythingIsWritten(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            let metrics = (0..<1001).map { Metric(key: "m", value: 1, timestamp: Int64($0), step: Int64($0)) }
+            await #expect(throws: CairnError.self) { try await store.logBatch(runID: id, metrics: metrics, params: [], tags: []) }
+            let params = (0..<101).map { Param(key: "p\($0)", value: "v") }
+            await #expect(throws: CairnError.self) { try await store.logBatch(runID: id, metrics: [], params: params, tags: []) }
+            await #expect(throws: CairnError.self) {
+                try await store.logBatch(runID: id, metrics: [Metric(key: "../escape", value: 1, timestamp: 1, step: 0)], params: [], tags: [])
+            }
+            #expect(try await store.metricHistory(runID: id, key: "m", offset: 0, limit: nil).items.isEmpty)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func longParamAndTagValuesAreTruncatedAsMLflowDoes(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            try await store.logBatch(
+                runID: id, metrics: [], params: [Param(key: "p", value: String(repeating: "x", count: 7000))],
+                tags: [Tag(key: "t", value: String(repeating: "y", count: 9000))])
+            let run = try await store.run(id: id)
+            #expect(run.params.first?.value.count == 6000)
+            #expect(run.tags.first(where: { $0.key == "t" })?.value.count == 8000)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func runNameIsMirroredInTheRunNameTag(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let run = try await newRun(store)
+            #expect(!run.info.runName.isEmpty)
+            #expect(run.tags.contains(Tag(key: "mlflow.runName", value: run.info.runName)))
+            _ = try await store.updateRun(id: run.info.runID, status: .finished, endTime: 42, runName: "renamed")
+            let updated = try await store.run(id: run.info.runID)
+            #expect(updated.info.runName == "renamed")
+            #expect(updated.info.status == .finished)
+            #expect(updated.info.endTime == 42)
+            #expect(updated.tags.contains(Tag(key: "mlflow.runName", value: "renamed")))
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func deletingAnExperimentHidesItAndItsRunsFromActiveSearches(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let name = Self.unique("gone")
+            let experiment = try await store.createExperiment(name: name, artifactLocation: nil, tags: [])
+            _ = try await newRun(store, experiment: experiment)
+            try await store.deleteExperiment(id: experiment)
+            let active = try await store.searchExperiments(ExperimentSearchRequest(filter: "name = '\(name)'"))
+            #expect(active.items.isEmpty)
+            let deleted = try await store.searchExperiments(ExperimentSearchRequest(filter: "name = '\(name)'", viewType: .deletedOnly))
+            #expect(deleted.items.map(\.id) == [experiment])
+            await #expect(throws: CairnError.self) { _ = try await store.createRun(CreateRunRequest(experimentID: experiment)) }
+            try await store.restoreExperiment(id: experiment)
+            #expect(try await store.searchRuns(RunSearchRequest(experimentIDs: [experiment])).items.count == 1)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func loggedModelsAreCreatedFinalizedTaggedAndFoundByName(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let run = try await newRun(store)
+            let model = try await store.createLoggedModel(
+                CreateLoggedModelRequest(experimentID: run.info.experimentID, name: "model", sourceRunID: run.info.runID, params: [Param(key: "a", value: "1")]))
+            #expect(model.modelID.hasPrefix("m-"))
+            #expect(model.artifactLocation == "mlflow-artifacts:/\(run.info.experimentID)/models/\(model.modelID)/artifacts")
+            #expect(model.status == "LOGGED_MODEL_PENDING")
+            let ready = try await store.finalizeLoggedModel(id: model.modelID, status: "LOGGED_MODEL_READY")
+            #expect(ready.status == "LOGGED_MODEL_READY")
+            _ = try await store.setLoggedModelTags(id: model.modelID, tags: [Tag(key: "k", value: "v")])
+            let found = try await store.searchLoggedModels(LoggedModelSearchRequest(experimentIDs: [run.info.experimentID], filter: "name = 'model'"))
+            #expect(found.items.map(\.modelID) == [model.modelID])
+            #expect(found.items.first?.tags == [Tag(key: "k", value: "v")])
+            let none = try await store.searchLoggedModels(LoggedModelSearchRequest(experimentIDs: [run.info.experimentID], filter: "name = 'other'"))
+            #expect(none.items.isEmpty)
+        }
+    }
+}

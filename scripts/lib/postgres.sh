@@ -1,0 +1,93 @@
+# shellcheck shell=bash
+# A throwaway PostgreSQL cluster for tests: initdb + pg_ctl in a mktemp dir, listening on
+# 127.0.0.1 only, on a free port, with its Unix socket inside the temp dir, fsync off.
+# Nothing outside the temp dir is touched (recipe: shared/reference/test-services.md §1).
+# Source after scripts/lib/common.sh.
+#
+#   cairn_pg_start                      # sets CAIRN_PG_ROOT, CAIRN_PG_DATA, CAIRN_PG_PORT
+#   cairn_pg_create_db cairn_test       # prints postgres://postgres@127.0.0.1:PORT/cairn_test
+#   cairn_pg_stop "$CAIRN_PG_DATA"      # stops the cluster that owns that data dir
+#   rm -rf "$CAIRN_PG_ROOT"
+#
+# Postgres refuses to run as root, so as root the server runs as user `postgres` (runuser);
+# as any other user it runs as that user.
+
+# _cairn_pg_newest_bin: print the newest /usr/lib/postgresql/VERSION/bin that has initdb and pg_ctl.
+_cairn_pg_newest_bin() {
+    local dir newest=""
+    for dir in /usr/lib/postgresql/*/bin; do
+        [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && newest=$(printf '%s\n%s\n' "$newest" "$dir" | sort -V | tail -n 1)
+    done
+    [ -n "$newest" ] && echo "$newest"
+}
+
+# cairn_pg_bin: print the PostgreSQL server bin dir; installs the `postgresql` apt package when
+# there is none.
+cairn_pg_bin() {
+    _cairn_pg_newest_bin && return 0
+    cairn_apt_install postgresql
+    _cairn_pg_newest_bin || cairn_die "PostgreSQL server binaries still missing after apt-get install"
+}
+
+# _cairn_pg_as_owner CMD...: run CMD as the cluster's owner (postgres when we are root).
+_cairn_pg_as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# cairn_pg_start: initdb and start a cluster. Exports CAIRN_PG_BIN, CAIRN_PG_ROOT (temp dir, remove
+# it after stopping), CAIRN_PG_DATA (data dir, the handle for cairn_pg_stop) and CAIRN_PG_PORT.
+# Retries on another port when the chosen one was taken between the check and the bind.
+cairn_pg_start() {
+    local bin root port attempt
+    bin=$(cairn_pg_bin) || return 1
+    root=$(mktemp -d -t cairn-pg.XXXXXX)
+    if [ "$(id -u)" -eq 0 ]; then
+        id postgres >/dev/null 2>&1 || cairn_die "user postgres is missing (the postgresql package creates it)"
+        chown postgres:postgres "$root"
+    fi
+    chmod 700 "$root"
+    # Exported before anything can fail, so a caller's cleanup trap can find the temp dir.
+    export CAIRN_PG_BIN="$bin" CAIRN_PG_ROOT="$root" CAIRN_PG_DATA="$root/data"
+
+    if ! _cairn_pg_as_owner "$bin/initdb" -D "$root/data" -U postgres --auth=trust \
+        --encoding=UTF8 --locale=C.UTF-8 >"$root/initdb.log" 2>&1; then
+        cat "$root/initdb.log" >&2
+        cairn_die "initdb failed"
+    fi
+
+    for attempt in 1 2 3 4 5; do
+        port=$(cairn_free_port) || return 1
+        if _cairn_pg_as_owner "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 60 \
+            -o "-c listen_addresses=127.0.0.1 -p $port -k $root -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            start >/dev/null; then
+            export CAIRN_PG_PORT="$port"
+            cairn_log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data: $root/data)"
+            return 0
+        fi
+        cairn_log "PostgreSQL did not start on port $port (attempt $attempt):"
+        tail -n 5 "$root/server.log" >&2 || true
+    done
+    cairn_die "PostgreSQL failed to start; log: $root/server.log"
+}
+
+# cairn_pg_create_db NAME: create database NAME on the running cluster and print its URL.
+cairn_pg_create_db() {
+    local name=$1
+    [ -n "${CAIRN_PG_PORT:-}" ] || cairn_die "cairn_pg_create_db: no cluster started"
+    # Explicit return: callers use $(...), where bash does not apply `set -e`.
+    "$CAIRN_PG_BIN/createdb" -h 127.0.0.1 -p "$CAIRN_PG_PORT" -U postgres "$name" >&2 || return 1
+    echo "postgres://postgres@127.0.0.1:$CAIRN_PG_PORT/$name"
+}
+
+# cairn_pg_stop DATA_DIR: fast-stop the cluster owning DATA_DIR (its postmaster.pid). A no-op when
+# it is not running. Never fails, so it is safe in an EXIT trap.
+cairn_pg_stop() {
+    local data=$1 bin
+    [ -n "$data" ] && [ -f "$data/postmaster.pid" ] || return 0
+    bin=${CAIRN_PG_BIN:-$(_cairn_pg_newest_bin)}
+    _cairn_pg_as_owner "$bin/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+}

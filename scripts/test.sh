@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Cairn's test command: Swift suites (SQLite and PostgreSQL) and the compatibility suite, in which the
+# official MLflow Python client drives a running `cairn serve` on each storage engine.
+#
+# On a fresh machine it sets up what it needs: the `postgresql` apt package (for a throwaway cluster
+# on 127.0.0.1, removed on exit) and a venv at .venv with tests/compat/requirements.txt.
+# Everything it starts is stopped on exit, also on failure or Ctrl-C. Exit status: 0 when all ran
+# and passed. With CI=true every engine must run: a service that cannot be started fails the run.
+#
+# usage: scripts/test.sh [--swift-only | --compat-only] [--engine sqlite|postgres]
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+usage: scripts/test.sh [--swift-only | --compat-only] [--engine sqlite|postgres]
+
+  --swift-only       only `swift build --build-tests` + `swift test`
+  --compat-only      only the compatibility suite (tests/compat) against `cairn serve`
+  --engine ENGINE    one storage engine instead of both: sqlite (no PostgreSQL is started;
+                     the Swift suites then run SQLite only) or postgres. Refused when CI=true.
+EOF
+}
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source-path=SCRIPTDIR
+source scripts/lib/common.sh
+source scripts/lib/postgres.sh
+source scripts/lib/python.sh
+
+run_swift=1
+run_compat=1
+engines=(sqlite postgres)
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --swift-only) run_compat=0 ;;
+        --compat-only) run_swift=0 ;;
+        --engine | --engine=*)
+            if [ "$1" = --engine ]; then
+                [ $# -ge 2 ] || { usage >&2; exit 2; }
+                engine=$2
+                shift
+            else
+                engine=${1#--engine=}
+            fi
+            case "$engine" in
+                sqlite | postgres) engines=("$engine") ;;
+                *) cairn_die "--engine must be sqlite or postgres, not '$engine'" ;;
+            esac
+            ;;
+        -h | --help) usage; exit 0 ;;
+        *) usage >&2; exit 2 ;;
+    esac
+    shift
+done
+[ $((run_swift + run_compat)) -gt 0 ] || cairn_die "--swift-only and --compat-only exclude each other"
+if [ "${CI:-}" = true ] && [ ${#engines[@]} -lt 2 ]; then
+    cairn_die "CI=true runs every engine; --engine would skip one"
+fi
+uses_postgres=0
+[[ " ${engines[*]} " == *" postgres "* ]] && uses_postgres=1
+
+command -v swift >/dev/null 2>&1 || cairn_die "swift is not on PATH"
+command -v curl >/dev/null 2>&1 || cairn_apt_install curl
+
+# ---- bookkeeping and cleanup ---------------------------------------------------------------------
+
+WORK=$(mktemp -d -t cairn-test.XXXXXX)
+SERVER_PID=""
+results=()
+failed=0
+
+pass() { results+=("PASS  $1"); }
+fail() { results+=("FAIL  $1"); failed=1; }
+
+# stop_server: TERM the background `cairn serve` (KILL after 10 s) and reap it.
+stop_server() {
+    [ -n "$SERVER_PID" ] || return 0
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 100); do
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+
+cleanup() {
+    set +e
+    stop_server
+    cairn_pg_stop "${CAIRN_PG_DATA:-}"
+    rm -rf "${CAIRN_PG_ROOT:-}" "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- set-up --------------------------------------------------------------------------------------
+
+if [ "$uses_postgres" = 1 ]; then
+    cairn_section "Set-up: throwaway PostgreSQL"
+    cairn_pg_start
+fi
+if [ "$run_compat" = 1 ]; then
+    cairn_section "Set-up: Python venv for tests/compat"
+    cairn_python_env "$ROOT"
+    "$CAIRN_PYTHON" -c 'import mlflow, pytest; print("mlflow", mlflow.__version__, "| pytest", pytest.__version__)'
+fi
+
+# ---- Swift suites --------------------------------------------------------------------------------
+
+built_with_tests=0
+if [ "$run_swift" = 1 ]; then
+    if [ "$uses_postgres" = 1 ]; then
+        CAIRN_TEST_POSTGRES_URL=$(cairn_pg_create_db cairn_test)
+        export CAIRN_TEST_POSTGRES_URL
+        cairn_log "CAIRN_TEST_POSTGRES_URL=$CAIRN_TEST_POSTGRES_URL"
+    else
+        unset CAIRN_TEST_POSTGRES_URL
+        cairn_log "CAIRN_TEST_POSTGRES_URL unset: the Swift suites run on SQLite only"
+    fi
+
+    cairn_section "Swift: swift build --build-tests"
+    if swift build --build-tests; then
+        pass "swift build --build-tests"
+        built_with_tests=1
+        cairn_section "Swift: swift test"
+        if swift test --skip-build; then pass "swift test"; else fail "swift test"; fi
+    else
+        fail "swift build --build-tests"
+        fail "swift test (not run: the build failed)"
+    fi
+fi
+
+# ---- compatibility suite: the official mlflow client against `cairn serve` ------------------------
+
+# start_server DATABASE_URL ARTIFACTS_DIR LOG: start `cairn serve` on a free port, wait up to 30 s
+# (CAIRN_SERVER_START_TIMEOUT) for GET /health to answer OK. Sets SERVER_PID and SERVER_PORT.
+# Returns 1 (log printed) otherwise.
+start_server() {
+    local database_url=$1 artifacts=$2 log=$3 deadline timeout=${CAIRN_SERVER_START_TIMEOUT:-30}
+    SERVER_PORT=$(cairn_free_port)
+    cairn_log "cairn serve on 127.0.0.1:$SERVER_PORT --database-url $database_url --artifacts-uri $artifacts"
+    "$CAIRN_BIN" serve --host 127.0.0.1 --port "$SERVER_PORT" \
+        --database-url "$database_url" --artifacts-uri "$artifacts" >"$log" 2>&1 &
+    SERVER_PID=$!
+    deadline=$((SECONDS + timeout))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            cairn_log "cairn serve exited before answering /health; its log:"
+            cat "$log" >&2
+            return 1
+        fi
+        if [ "$(curl -s --max-time 2 "http://127.0.0.1:$SERVER_PORT/health" 2>/dev/null)" = OK ]; then
+            cairn_log "cairn serve is up after $((SECONDS + timeout - deadline)) s"
+            return 0
+        fi
+        sleep 0.2
+    done
+    cairn_log "cairn serve did not answer GET /health with OK within $timeout s; its log:"
+    cat "$log" >&2
+    return 1
+}
+
+# compat_engine ENGINE: a fresh database and artifact dir, a server on them, pytest, server stopped.
+compat_engine() {
+    local engine=$1 database_url
+    local dir="$WORK/compat-$engine"
+    mkdir -p "$dir/artifacts"
+    case "$engine" in
+        sqlite) database_url="sqlite:$dir/cairn.db" ;;
+        postgres) database_url=$(cairn_pg_create_db "cairn_compat") || return 1 ;;
+    esac
+    start_server "$database_url" "$dir/artifacts" "$dir/server.log" || return 1
+    local rc=0
+    MLFLOW_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 \
+        COMPAT_TARGET=cairn PYTHONDONTWRITEBYTECODE=1 \
+        "$CAIRN_PYTHON" -m pytest tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        cairn_log "pytest exited $rc; last 60 lines of the server log:"
+        tail -n 60 "$dir/server.log" >&2
+    fi
+    stop_server
+    return "$rc"
+}
+
+if [ "$run_compat" = 1 ]; then
+    CAIRN_BIN="$ROOT/.build/debug/cairn"
+    server_ready=1
+    if [ "$built_with_tests" = 1 ]; then
+        # `swift build --build-tests` already built the executable; building it again without
+        # --build-tests would recompile modules with other flags.
+        cairn_log "using $CAIRN_BIN from the test build"
+    elif [ "$run_swift" = 1 ]; then
+        server_ready=0
+    else
+        cairn_section "Build: swift build --product cairn"
+        if swift build --product cairn; then pass "swift build --product cairn"; else fail "swift build --product cairn"; server_ready=0; fi
+    fi
+    if [ "$server_ready" = 1 ] && [ ! -x "$CAIRN_BIN" ]; then
+        cairn_log "$CAIRN_BIN is missing after the build"
+        server_ready=0
+    fi
+
+    for engine in "${engines[@]}"; do
+        if [ "$server_ready" = 0 ]; then
+            fail "compat ($engine) (not run: no cairn binary)"
+            continue
+        fi
+        cairn_section "Compatibility: official mlflow client vs cairn serve ($engine)"
+        if compat_engine "$engine"; then pass "compat ($engine)"; else fail "compat ($engine)"; fi
+    done
+fi
+
+# ---- summary -------------------------------------------------------------------------------------
+
+cairn_section "Summary"
+printf '%s\n' "${results[@]}"
+if [ "$failed" -ne 0 ]; then
+    echo "scripts/test.sh: FAILED"
+    exit 1
+fi
+echo "scripts/test.sh: all passed"
