@@ -8,6 +8,8 @@ import NIOCore
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
+    /// True right after `"key":`, when the value must not be preceded by a comma.
+    private var afterKey = false
 
     init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
@@ -16,6 +18,10 @@ struct JSONWriter {
     var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
 
     private mutating func separator() {
+        if afterKey {
+            afterKey = false
+            return
+        }
         if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
     }
@@ -24,7 +30,7 @@ struct JSONWriter {
         separator()
         writeString(key)
         bytes.append(UInt8(ascii: ":"))
-        needsComma[needsComma.count - 1] = false
+        afterKey = true
     }
 
     mutating func beginObject() {
@@ -68,6 +74,7 @@ struct JSONWriter {
 
     mutating func field(_ name: String, _ value: String) {
         keyPrefix(name)
+        separator()
         writeString(value)
     }
 
@@ -79,6 +86,7 @@ struct JSONWriter {
 
     mutating func field(_ name: String, _ value: Int64) {
         keyPrefix(name)
+        separator()
         writeInt(value)
     }
 
@@ -89,11 +97,13 @@ struct JSONWriter {
 
     mutating func field(_ name: String, _ value: Bool) {
         keyPrefix(name)
+        separator()
         bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
     }
 
     mutating func field(_ name: String, _ value: Double) {
         keyPrefix(name)
+        separator()
         writeDouble(value)
     }
 
