@@ -32,7 +32,7 @@ public func openDatabase(_ url: DatabaseURL, maximumConnections: Int = 20, logge
 }
 
 /// Builds the router with every Cairn route over the given store and artifact store.
-public func buildRouter(store: any TrackingStore, artifacts: any ArtifactStore) -> Router<CairnRequestContext> {
+public func buildRouter(store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore) -> Router<CairnRequestContext> {
     let router = Router(context: CairnRequestContext.self)
     let table = RouteTable()
     router.add(middleware: APIErrorMiddleware(routes: table))
@@ -42,6 +42,7 @@ public func buildRouter(store: any TrackingStore, artifacts: any ArtifactStore) 
     RunsController(store: store).register(routes)
     MetricsController(store: store).register(routes)
     LoggedModelsController(store: store).register(routes)
+    RegistryController(registry: registry).register(routes)
     ArtifactsController(artifacts: artifacts).register(routes)
     return router
 }
@@ -53,7 +54,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let store = SQLTrackingStore(database: database)
     let artifacts = try await LocalArtifactStore(root: configuration.artifactsRoot)
     var app = Application(
-        router: buildRouter(store: store, artifacts: artifacts),
+        router: buildRouter(store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cairn"),
         logger: logger
     )

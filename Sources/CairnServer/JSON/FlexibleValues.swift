@@ -50,6 +50,8 @@ struct FlexibleDouble: Decodable, Sendable {
 struct FlexibleString: Decodable, Sendable {
     let value: String
 
+    init(value: String) { self.value = value }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let text = try? container.decode(String.self) {

@@ -1,0 +1,234 @@
+import CairnCore
+import CairnStore
+import Hummingbird
+
+/// MLflow's model registry endpoints (`/api/2.0/mlflow/registered-models/...`,
+/// `/api/2.0/mlflow/model-versions/...`) and Cairn's audit log.
+struct RegistryController {
+    let registry: any RegistryStore
+
+    func register(_ routes: RouteRegistrar) {
+        let models = "/api/2.0/mlflow/registered-models"
+        let versions = "/api/2.0/mlflow/model-versions"
+        routes.post("\(models)/create", createModel)
+        routes.get("\(models)/get", getModel)
+        routes.post("\(models)/rename", renameModel)
+        routes.patch("\(models)/update", updateModel)
+        routes.delete("\(models)/delete", deleteModel)
+        routes.get("\(models)/search", searchModels)
+        routes.post("\(models)/set-tag", setModelTag)
+        routes.delete("\(models)/delete-tag", deleteModelTag)
+        routes.post("\(models)/get-latest-versions", latestVersions)
+        routes.get("\(models)/get-latest-versions", latestVersions)
+        routes.post("\(models)/alias", setAlias)
+        routes.delete("\(models)/alias", deleteAlias)
+        routes.get("\(models)/alias", getByAlias)
+        routes.post("\(versions)/create", createVersion)
+        routes.get("\(versions)/get", getVersion)
+        routes.patch("\(versions)/update", updateVersion)
+        routes.delete("\(versions)/delete", deleteVersion)
+        routes.get("\(versions)/search", searchVersions)
+        routes.get("\(versions)/get-download-uri", downloadURI)
+        routes.post("\(versions)/transition-stage", transitionStage)
+        routes.post("\(versions)/set-tag", setVersionTag)
+        routes.delete("\(versions)/delete-tag", deleteVersionTag)
+        routes.get("/api/cairn/v1/audit", audit)
+    }
+
+    /// Every field the registry endpoints take, from the JSON body or, for GET (and DELETE
+    /// without a body), the query string.
+    struct Fields: Decodable {
+        var name: String?
+        var new_name: String?
+        var description: String?
+        var version: FlexibleString?
+        var key: String?
+        var value: FlexibleString?
+        var alias: String?
+        var source: String?
+        var run_id: String?
+        var run_link: String?
+        var model_id: String?
+        var stage: String?
+        var stages: [String]?
+        var archive_existing_versions: FlexibleString?
+        var tags: [KeyValueDTO]?
+
+        static func read(_ request: Request, context: CairnRequestContext) async throws -> Fields {
+            var fields = request.method == .get ? Fields() : try await request.decodeJSON(Fields.self, context: context)
+            for (name, path) in [("name", \Fields.name), ("alias", \.alias), ("key", \.key)] where fields[keyPath: path] == nil {
+                fields[keyPath: path] = request.query(name)
+            }
+            if fields.version == nil, let version = request.query("version") { fields.version = FlexibleString(value: version) }
+            if fields.stages == nil, !request.queryAll("stages").isEmpty { fields.stages = request.queryAll("stages") }
+            return fields
+        }
+
+        init() {}
+
+        func modelName() throws(CairnError) -> String { try required(name, "name") }
+        func versionNumber() throws(CairnError) -> Int64 { try RegistryRules.parseVersion(try required(version?.value, "version")) }
+        func tagList() throws(CairnError) -> [Tag] { try (tags ?? []).map { dto throws(CairnError) in try dto.tag(field: "tags") } }
+    }
+
+    private func model(_ model: RegisteredModel) -> Response {
+        JSONResponse.object { w in
+            w.keyPrefix("registered_model")
+            w.registeredModel(model)
+        }
+    }
+
+    private func version(_ version: ModelVersion) -> Response {
+        JSONResponse.object { w in
+            w.keyPrefix("model_version")
+            w.modelVersion(version)
+        }
+    }
+
+    @Sendable func createModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        return model(try await registry.createRegisteredModel(name: try f.modelName(), tags: try f.tagList(), description: f.description))
+    }
+
+    @Sendable func getModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        model(try await registry.registeredModel(name: try Fields.read(request, context: context).modelName()))
+    }
+
+    @Sendable func renameModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        return model(try await registry.renameRegisteredModel(name: try f.modelName(), newName: try required(f.new_name, "new_name")))
+    }
+
+    @Sendable func updateModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        return model(try await registry.updateRegisteredModel(name: try f.modelName(), description: f.description))
+    }
+
+    @Sendable func deleteModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        try await registry.deleteRegisteredModel(name: try Fields.read(request, context: context).modelName())
+        return JSONResponse.empty
+    }
+
+    @Sendable func searchModels(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let page = try await registry.searchRegisteredModels(
+            RegistrySearchRequest(
+                filter: request.query("filter"), orderBy: request.queryAll("order_by"),
+                maxResults: Int(try request.queryInt("max_results") ?? Int64(RegistryRules.defaultModelSearchResults)),
+                pageToken: request.query("page_token")))
+        return JSONResponse.object { w in
+            w.array("registered_models", page.items) { w, m in w.registeredModel(m) }
+            w.field("next_page_token", page.nextPageToken)
+        }
+    }
+
+    @Sendable func setModelTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        try await registry.setRegisteredModelTag(name: try f.modelName(), tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value))
+        return JSONResponse.empty
+    }
+
+    @Sendable func deleteModelTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        try await registry.deleteRegisteredModelTag(name: try f.modelName(), key: try required(f.key, "key"))
+        return JSONResponse.empty
+    }
+
+    @Sendable func latestVersions(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        let stages = try (f.stages ?? []).map { text throws(CairnError) in try ModelStage(wire: text) }
+        let versions = try await registry.latestVersions(name: try f.modelName(), stages: stages)
+        return JSONResponse.object { w in w.array("model_versions", versions) { w, v in w.modelVersion(v) } }
+    }
+
+    @Sendable func setAlias(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        try await registry.setAlias(name: try f.modelName(), alias: try required(f.alias, "alias"), version: try f.versionNumber())
+        return JSONResponse.empty
+    }
+
+    @Sendable func deleteAlias(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        try await registry.deleteAlias(name: try f.modelName(), alias: try required(f.alias, "alias"))
+        return JSONResponse.empty
+    }
+
+    @Sendable func getByAlias(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        return version(try await registry.modelVersion(name: try f.modelName(), alias: try required(f.alias, "alias")))
+    }
+
+    @Sendable func createVersion(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        let created = try await registry.createModelVersion(
+            CreateModelVersionRequest(
+                name: try f.modelName(), source: try required(f.source, "source"), runID: f.run_id, modelID: f.model_id, runLink: f.run_link,
+                description: f.description, tags: try f.tagList()))
+        return version(created)
+    }
+
+    @Sendable func getVersion(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        return version(try await registry.modelVersion(name: try f.modelName(), version: try f.versionNumber()))
+    }
+
+    @Sendable func updateVersion(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        return version(try await registry.updateModelVersion(name: try f.modelName(), version: try f.versionNumber(), description: f.description))
+    }
+
+    @Sendable func deleteVersion(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        try await registry.deleteModelVersion(name: try f.modelName(), version: try f.versionNumber())
+        return JSONResponse.empty
+    }
+
+    @Sendable func searchVersions(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let page = try await registry.searchModelVersions(
+            RegistrySearchRequest(
+                filter: request.query("filter"), orderBy: request.queryAll("order_by"),
+                maxResults: Int(try request.queryInt("max_results") ?? Int64(RegistryRules.defaultVersionSearchResults)),
+                pageToken: request.query("page_token")))
+        return JSONResponse.object(capacity: 512 * max(1, page.items.count)) { w in
+            w.array("model_versions", page.items) { w, v in w.modelVersion(v) }
+            w.field("next_page_token", page.nextPageToken)
+        }
+    }
+
+    @Sendable func downloadURI(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        let uri = try await registry.downloadURI(name: try f.modelName(), version: try f.versionNumber())
+        return JSONResponse.object { $0.field("artifact_uri", uri) }
+    }
+
+    @Sendable func transitionStage(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        let archive = try required(f.archive_existing_versions, "archive_existing_versions").value.lowercased() == "true"
+        let updated = try await registry.transitionStage(
+            name: try f.modelName(), version: try f.versionNumber(), stage: try ModelStage(wire: try required(f.stage, "stage")),
+            archiveExistingVersions: archive)
+        return version(updated)
+    }
+
+    @Sendable func setVersionTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        try await registry.setModelVersionTag(
+            name: try f.modelName(), version: try f.versionNumber(), tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value))
+        return JSONResponse.empty
+    }
+
+    @Sendable func deleteVersionTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let f = try await Fields.read(request, context: context)
+        try await registry.deleteModelVersionTag(name: try f.modelName(), version: try f.versionNumber(), key: try required(f.key, "key"))
+        return JSONResponse.empty
+    }
+
+    @Sendable func audit(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let page = try await registry.auditEvents(
+            entity: try required(request.query("entity"), "entity"), maxResults: Int(try request.queryInt("max_results") ?? 100),
+            pageToken: request.query("page_token"))
+        return JSONResponse.object { w in
+            w.array("events", page.items) { w, e in w.auditEvent(e) }
+            w.field("next_page_token", page.nextPageToken)
+        }
+    }
+}

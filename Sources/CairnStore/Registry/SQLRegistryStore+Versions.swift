@@ -1,0 +1,169 @@
+import CairnCore
+
+extension SQLRegistryStore {
+    public func createModelVersion(_ request: CreateModelVersionRequest) async throws -> ModelVersion {
+        try RegistryRules.validateModelName(request.name)
+        for tag in request.tags { try RegistryRules.validateTag(tag) }
+        let resolved = try await ModelSourceResolver(tracking: tracking, registry: self).resolve(request)
+        let now = Clock.nowMillis()
+        let created = try await database.withTransaction { tx -> ModelVersion in
+            let counter = try await tx.query(
+                "UPDATE registered_models SET next_version = next_version + 1, last_updated_time = $1 WHERE name = $2 RETURNING next_version - 1",
+                [.int(now), .text(request.name)]
+            )
+            guard let number = counter.first?.int(0) else {
+                throw CairnError.notFound("Registered Model with name=\(request.name) not found")
+            }
+            try await tx.execute(
+                """
+                INSERT INTO model_versions (name, version, creation_time, last_updated_time, user_id, current_stage, description, source,
+                    run_id, run_link, model_id, storage_location, status)
+                VALUES ($1, $2, $3, $3, $4, 'None', $5, $6, $7, $8, $9, $10, 'READY')
+                """,
+                [
+                    .text(request.name), .int(number), .int(now), .text(RequestActor.name), .text(request.description ?? ""), .text(request.source),
+                    .text(resolved.runID), .text(request.runLink ?? ""), .text(resolved.modelID), .text(resolved.storageLocation),
+                ]
+            )
+            for tag in request.tags { try await Self.upsertVersionTag(name: request.name, version: number, tag: tag, tx) }
+            guard let version = try await Self.version(name: request.name, version: number, tx) else {
+                throw CairnError(.internalError, "model version vanished inside its own transaction")
+            }
+            try await AuditLog.record(entity: request.name, action: "create_model_version", before: nil, after: RegistrySnapshot.version(version), tx)
+            return version
+        }
+        return created
+    }
+
+    public func modelVersion(name: String, version: Int64) async throws -> ModelVersion {
+        guard let found = try await Self.version(name: name, version: version, database) else {
+            throw CairnError.notFound("Model Version (name=\(name), version=\(version)) not found")
+        }
+        return found
+    }
+
+    public func updateModelVersion(name: String, version: Int64, description: String?) async throws -> ModelVersion {
+        try await changeVersion(name, version, action: "update_model_version") { tx in
+            if let description {
+                try await tx.execute(
+                    "UPDATE model_versions SET description = $1, last_updated_time = $2 WHERE name = $3 AND version = $4",
+                    [.text(description), .int(Clock.nowMillis()), .text(name), .int(version)])
+            }
+            return true
+        }
+        return try await modelVersion(name: name, version: version)
+    }
+
+    public func deleteModelVersion(name: String, version: Int64) async throws {
+        try await changeVersion(name, version, action: "delete_model_version") { tx in
+            try await tx.execute("DELETE FROM model_versions WHERE name = $1 AND version = $2", [.text(name), .int(version)])
+            return false
+        }
+    }
+
+    public func searchModelVersions(_ request: RegistrySearchRequest) async throws -> Page<ModelVersion> {
+        let (offset, limit) = try SQLTrackingStore.paging(
+            maxResults: request.maxResults, ceiling: RegistryRules.maxVersionSearchResults, pageToken: request.pageToken)
+        var builder = SQLBuilder("SELECT \(Self.versionColumns) FROM model_versions v WHERE ", dialect: dialect)
+        let compiled = try ModelVersionSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
+        builder.append("\(compiled.whereSQL) ORDER BY \(compiled.orderBySQL)")
+        builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
+        return SQLTrackingStore.page(try await Self.loadVersions(builder, database), offset: offset, limit: limit)
+    }
+
+    public func downloadURI(name: String, version: Int64) async throws -> String {
+        let found = try await modelVersion(name: name, version: version)
+        return found.storageLocation.isEmpty ? found.source : found.storageLocation
+    }
+
+    public func transitionStage(name: String, version: Int64, stage: ModelStage, archiveExistingVersions: Bool) async throws -> ModelVersion {
+        if archiveExistingVersions && !(stage == .staging || stage == .production) {
+            throw CairnError.invalidParameter("Model version transition cannot archive existing model versions because '\(stage.rawValue)' is not an Active stage. Valid stages are Staging, Production")
+        }
+        try await changeVersion(name, version, action: "transition_model_version_stage") { tx in
+            let now = Clock.nowMillis()
+            if archiveExistingVersions {
+                try await tx.execute(
+                    "UPDATE model_versions SET current_stage = 'Archived', last_updated_time = $1 WHERE name = $2 AND current_stage = $3 AND version <> $4",
+                    [.int(now), .text(name), .text(stage.rawValue), .int(version)])
+            }
+            try await tx.execute(
+                "UPDATE model_versions SET current_stage = $1, last_updated_time = $2 WHERE name = $3 AND version = $4",
+                [.text(stage.rawValue), .int(now), .text(name), .int(version)])
+            return true
+        }
+        return try await modelVersion(name: name, version: version)
+    }
+
+    public func setModelVersionTag(name: String, version: Int64, tag: Tag) async throws {
+        try RegistryRules.validateTag(tag)
+        try await changeVersion(name, version, action: "set_model_version_tag") { tx in
+            try await Self.upsertVersionTag(name: name, version: version, tag: tag, tx)
+            return true
+        }
+    }
+
+    public func deleteModelVersionTag(name: String, version: Int64, key: String) async throws {
+        try await changeVersion(name, version, action: "delete_model_version_tag") { tx in
+            try await tx.execute(
+                "DELETE FROM model_version_tags WHERE name = $1 AND version = $2 AND key = $3", [.text(name), .int(version), .text(key)])
+            return true
+        }
+    }
+
+    public func setAlias(name: String, alias: String, version: Int64) async throws {
+        try RegistryRules.validateAlias(alias)
+        try await changeVersion(name, version, action: "set_registered_model_alias") { tx in
+            try await tx.execute(
+                "INSERT INTO registered_model_aliases (name, alias, version) VALUES ($1, $2, $3) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
+                [.text(name), .text(alias), .int(version)])
+            return true
+        }
+    }
+
+    public func deleteAlias(name: String, alias: String) async throws {
+        let current = try await modelVersion(name: name, alias: alias)
+        try await changeVersion(name, current.version, action: "delete_registered_model_alias") { tx in
+            try await tx.execute("DELETE FROM registered_model_aliases WHERE name = $1 AND alias = $2", [.text(name), .text(alias)])
+            return true
+        }
+    }
+
+    public func modelVersion(name: String, alias: String) async throws -> ModelVersion {
+        let rows = try await database.query(
+            "SELECT version FROM registered_model_aliases WHERE name = $1 AND alias = $2", [.text(name), .text(alias)])
+        guard let version = rows.first?.int(0) else {
+            _ = try await registeredModel(name: name)
+            throw CairnError.notFound("Registered model alias \(alias) not found.")
+        }
+        return try await modelVersion(name: name, version: version)
+    }
+
+    /// One audited change of a version in a transaction: the version (404 when missing) is the
+    /// "before"; `body` returns whether the version still exists afterwards.
+    func changeVersion(_ name: String, _ version: Int64, action: String, _ body: @Sendable @escaping (any SQLExecutor) async throws -> Bool) async throws {
+        try await database.withTransaction { tx in
+            if tx.dialect == .postgres {
+                try await tx.execute("SELECT 1 FROM registered_models WHERE name = $1 FOR UPDATE", [.text(name)])
+            }
+            guard let before = try await Self.version(name: name, version: version, tx) else {
+                throw CairnError.notFound("Model Version (name=\(name), version=\(version)) not found")
+            }
+            let exists = try await body(tx)
+            try await tx.execute("UPDATE registered_models SET last_updated_time = $1 WHERE name = $2", [.int(Clock.nowMillis()), .text(name)])
+            let after = exists ? try await Self.version(name: name, version: version, tx) : nil
+            try await AuditLog.record(
+                entity: name, action: action, before: RegistrySnapshot.version(before), after: after.map(RegistrySnapshot.version), tx)
+        }
+    }
+
+    static func upsertVersionTag(name: String, version: Int64, tag: Tag, _ tx: any SQLExecutor) async throws {
+        try await tx.execute(
+            """
+            INSERT INTO model_version_tags (name, version, key, value) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (name, version, key) DO UPDATE SET value = excluded.value
+            """,
+            [.text(name), .int(version), .text(tag.key), .text(tag.value)]
+        )
+    }
+}
