@@ -2,6 +2,7 @@ import CairnCore
 import CairnStore
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Turns every error into MLflow's error body `{"error_code", "message"}` with MLflow's status.
 /// Client mistakes are 4xx (the mlflow client retries 5xx for minutes); only real server-side
@@ -57,6 +58,10 @@ struct APIErrorMiddleware: RouterMiddleware {
                 }
                 return CairnError(.internalError, error.body ?? error.status.reasonPhrase)
             }
+        case is NIOTooManyBytesError:
+            return CairnError(.requestTooLarge, "Request body exceeds the limit of \(CairnRequestContext.maxJSONBodySize) bytes")
+        case let error as any HTTPResponseError where error.status.code < 500:
+            return CairnError(.badRequest, error.status.reasonPhrase)
         default:
             return CairnError(.internalError, "Internal error; see the server log")
         }

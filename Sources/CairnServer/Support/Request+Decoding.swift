@@ -1,6 +1,7 @@
 import CairnCore
 import Foundation
 import Hummingbird
+import NIOCore
 
 extension Request {
     /// Decodes the JSON body (an empty body counts as `{}`, as in MLflow).
@@ -11,7 +12,7 @@ extension Request {
         do {
             var request = self
             buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw CairnError(.requestTooLarge, "Request body exceeds the limit of \(context.maxUploadSize) bytes")
         }
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
