@@ -16,8 +16,9 @@
  *       appended as &page_token=... until the response carries none (what MlflowClient does).
  *   post PATH BODY_FILE
  *       POST the same JSON body, repeated.
- *   wait PATH TIMEOUT_MS SINCE_REALTIME_NS
+ *   wait PATH TIMEOUT_MS SINCE_REALTIME_NS [PID]
  *       poll GET PATH every 2 ms until 200; prints the ms elapsed since SINCE (a `date +%s%N`).
+ *       Gives up early when PID (the server) has exited.
  *   cpu PID...
  *       prints {"PID": cpu_seconds} per PID: user+system time of its whole process tree,
  *       including reaped children (differences between two calls give a phase's CPU).
@@ -133,6 +134,17 @@ static int conn_open(conn_t *c) {
         return -1;
     }
     freeaddrinfo(res);
+    /* TCP self-connect: with nobody listening on a port inside the ephemeral range, the kernel
+     * may pick that very port as our source port and "connect" to ourselves, which would keep
+     * the server from binding it. Never hold such a socket. */
+    struct sockaddr_in a, b;
+    socklen_t la = sizeof a, lb = sizeof b;
+    if (getsockname(fd, (struct sockaddr *)&a, &la) == 0 && getpeername(fd, (struct sockaddr *)&b, &lb) == 0 &&
+        a.sin_port == b.sin_port && a.sin_addr.s_addr == b.sin_addr.s_addr) {
+        close(fd);
+        errno = ECONNREFUSED;
+        return -1;
+    }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c->fd = fd;
@@ -465,9 +477,25 @@ static char *read_file(const char *file, size_t *len) {
 }
 
 /* ------------------------------------------------------------------ wait + rss modes */
+/* true when PID no longer runs (gone, or a zombie nobody has reaped yet) */
+static int exited(int pid) {
+    char fn[64], line[512];
+    snprintf(fn, sizeof fn, "/proc/%d/stat", pid);
+    FILE *f = fopen(fn, "r");
+    if (!f) return 1;
+    int z = 0;
+    if (fgets(line, sizeof line, f)) {
+        char *p = strrchr(line, ')');
+        z = p && (p[2] == 'Z' || p[2] == 'X');
+    }
+    fclose(f);
+    return z;
+}
+
 static int mode_wait(int argc, char **argv) {
-    if (argc < 3) die("wait PATH TIMEOUT_MS SINCE_NS");
+    if (argc < 3) die("wait PATH TIMEOUT_MS SINCE_NS [PID]");
     const char *p = argv[0];
+    int pid = argc > 3 ? atoi(argv[3]) : 0;
     long timeout_ms = atol(argv[1]);
     long long since = atoll(argv[2]);
     buf_t req = {0};
@@ -478,8 +506,8 @@ static int mode_wait(int argc, char **argv) {
         clock_gettime(CLOCK_REALTIME, &ts);
         long long nowns = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
         double elapsed_ms = (nowns - since) / 1e6;
-        if (elapsed_ms > timeout_ms) {
-            printf("{\"ok\":false,\"elapsed_ms\":%.1f}\n", elapsed_ms);
+        if (elapsed_ms > timeout_ms || (pid > 0 && exited(pid))) {
+            printf("{\"ok\":false,\"elapsed_ms\":%.1f,\"exited\":%s}\n", elapsed_ms, elapsed_ms > timeout_ms ? "false" : "true");
             return 1;
         }
         if (conn_open(&c) == 0) {

@@ -118,6 +118,19 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# bench_free_port: a free port below the kernel's ephemeral range, so that no client socket (the
+# health poller's included) can be handed the server's port by a TCP self-connect before it binds.
+bench_free_port() {
+    local lo p _
+    lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    [ "$lo" -gt 21000 ] 2>/dev/null || lo=32768
+    for _ in $(seq 1 200); do
+        p=$((20000 + RANDOM % (lo - 20000)))
+        cairn_port_in_use "$p" || { echo "$p"; return 0; }
+    done
+    cairn_die "no free port"
+}
+
 # ---- prerequisites -------------------------------------------------------------------------------
 cairn_section "Set-up"
 command -v curl >/dev/null || cairn_apt_install curl
@@ -148,7 +161,7 @@ chmod 700 "$CAIRN_PG_ROOT"
 export CAIRN_PG_BIN="$PGBIN" CAIRN_PG_ROOT CAIRN_PG_DATA="$CAIRN_PG_ROOT/data"
 _cairn_pg_as_owner "$PGBIN/initdb" -D "$CAIRN_PG_DATA" -U postgres --auth=trust --encoding=UTF8 \
     --locale=C.UTF-8 >"$CAIRN_PG_ROOT/initdb.log" 2>&1 || { cat "$CAIRN_PG_ROOT/initdb.log"; cairn_die "initdb failed"; }
-PGPORT=$(cairn_free_port)
+PGPORT=$(bench_free_port)
 # max_connections: MLflow's 4 workers x SQLAlchemy pool (5 + 10 overflow) + Cairn's pool (20).
 _cairn_pg_as_owner "$PGBIN/pg_ctl" -D "$CAIRN_PG_DATA" -l "$CAIRN_PG_ROOT/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $CAIRN_PG_ROOT -c max_connections=200 $PG_OPTS" start >/dev/null ||
@@ -174,15 +187,13 @@ cat >"$RD/meta.json" <<EOF
 EOF
 
 # ---- servers -------------------------------------------------------------------------------------
-# wait_health PORT SINCE_NS PID LOG TIMEOUT_MS: prints {"ok":..,"elapsed_ms":..} (loadgen polls every 2 ms)
+# wait_health PORT SINCE_NS PID TIMEOUT_MS: prints {"ok":..,"elapsed_ms":..}; loadgen polls every 2 ms
+# and gives up when PID exits. Returns 1 when the server did not come up.
 wait_health() {
     local out
-    out=$("$LOADGEN" -p "$1" wait /health "$5" "$2") || true
-    if [ "$(jq -r .ok <<<"$out")" != true ] || ! kill -0 "$3" 2>/dev/null; then
-        tail -n 40 "$4" >&2
-        cairn_die "server on port $1 did not answer /health (see $4)"
-    fi
+    out=$("$LOADGEN" -p "$1" wait /health "$4" "$2" "$3") || true
     echo "$out"
+    [ "$(jq -r .ok <<<"$out")" = true ] && kill -0 "$3" 2>/dev/null
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' /proc/"$1"/status; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' /proc/"$1"/status; }
@@ -194,24 +205,31 @@ tree_rss() { # prints "kb procs"
     echo "$total $n"
 }
 
-start_cairn() { # sets CAIRN_PID; prints the health JSON
-    local t0
-    t0=$(date +%s%N)
-    "$CAIRN_BIN" serve --host 127.0.0.1 --port "$CAIRN_PORT" \
-        --database-url "postgres://postgres@127.0.0.1:$PGPORT/cairn" --artifacts-uri "$WORK/cairn-artifacts" >>"$RD/cairn.log" 2>&1 &
-    CAIRN_PID=$!
-    wait_health "$CAIRN_PORT" "$t0" "$CAIRN_PID" "$RD/cairn.log" 30000
+# start_cairn OUT_JSON: sets CAIRN_PID and CAIRN_PORT (a new free port when the first is taken)
+start_cairn() {
+    local t0 attempt
+    for attempt in 1 2 3; do
+        CAIRN_PORT=$(bench_free_port)
+        t0=$(date +%s%N)
+        "$CAIRN_BIN" serve --host 127.0.0.1 --port "$CAIRN_PORT" \
+            --database-url "postgres://postgres@127.0.0.1:$PGPORT/cairn" --artifacts-uri "$WORK/cairn-artifacts" >>"$RD/cairn.log" 2>&1 &
+        CAIRN_PID=$!
+        wait_health "$CAIRN_PORT" "$t0" "$CAIRN_PID" 30000 >"$1" && return 0
+        cairn_log "cairn did not come up on port $CAIRN_PORT (attempt $attempt): $(cat "$1")"
+        tail -n 20 "$RD/cairn.log" >&2
+        stop_tree "$CAIRN_PID"
+    done
+    cairn_die "cairn serve did not start (log: $RD/cairn.log)"
 }
 
 if [[ ",$SERVERS," == *",cairn,"* ]]; then
     cairn_section "Cairn: start-up"
-    CAIRN_PORT=$(cairn_free_port)
     mkdir -p "$WORK/cairn-artifacts"
-    s1=$(start_cairn)
+    start_cairn "$WORK/s1.json"
     stop_tree "$CAIRN_PID"
     sleep 1
-    s2=$(start_cairn)
-    echo "{\"fresh_db_ms\": $(jq .elapsed_ms <<<"$s1"), \"existing_db_ms\": $(jq .elapsed_ms <<<"$s2")}" >"$RD/cairn/startup.json"
+    start_cairn "$WORK/s2.json"
+    echo "{\"fresh_db_ms\": $(jq .elapsed_ms "$WORK/s1.json"), \"existing_db_ms\": $(jq .elapsed_ms "$WORK/s2.json"), \"port\": $CAIRN_PORT}" >"$RD/cairn/startup.json"
     sleep 3
     echo "{\"root_kb\": $(rss_kb "$CAIRN_PID"), \"after_s\": 3}" >"$RD/cairn/idle_rss.json"
     cairn_log "cairn pid $CAIRN_PID: start-up $(cat "$RD/cairn/startup.json"), idle $(cat "$RD/cairn/idle_rss.json")"
@@ -219,15 +237,23 @@ fi
 
 if [[ ",$SERVERS," == *",mlflow,"* ]]; then
     cairn_section "MLflow: start-up (about 30 s)"
-    MLFLOW_PORT=$(cairn_free_port)
     mkdir -p "$WORK/mlflow-artifacts"
-    t0=$(date +%s%N)
-    MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false "$CAIRN_VENV/bin/mlflow" server \
-        --backend-store-uri "postgresql+psycopg2://postgres@127.0.0.1:$PGPORT/mlflow" \
-        --artifacts-destination "$WORK/mlflow-artifacts" --host 127.0.0.1 --port "$MLFLOW_PORT" >"$RD/mlflow.log" 2>&1 &
-    MLFLOW_PID=$!
-    s=$(wait_health "$MLFLOW_PORT" "$t0" "$MLFLOW_PID" "$RD/mlflow.log" 240000)
-    echo "{\"fresh_db_ms\": $(jq .elapsed_ms <<<"$s")}" >"$RD/mlflow/startup.json"
+    up=0
+    for attempt in 1 2 3; do
+        MLFLOW_PORT=$(bench_free_port)
+        t0=$(date +%s%N)
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false "$CAIRN_VENV/bin/mlflow" server \
+            --backend-store-uri "postgresql+psycopg2://postgres@127.0.0.1:$PGPORT/mlflow" \
+            --artifacts-destination "$WORK/mlflow-artifacts" --host 127.0.0.1 --port "$MLFLOW_PORT" >>"$RD/mlflow.log" 2>&1 &
+        MLFLOW_PID=$!
+        if wait_health "$MLFLOW_PORT" "$t0" "$MLFLOW_PID" 300000 >"$WORK/m.json"; then up=1; break; fi
+        cairn_log "mlflow did not come up on port $MLFLOW_PORT (attempt $attempt): $(cat "$WORK/m.json")"
+        tail -n 20 "$RD/mlflow.log" >&2
+        stop_tree "$MLFLOW_PID"
+    done
+    [ "$up" = 1 ] || cairn_die "mlflow server did not start (log: $RD/mlflow.log)"
+    # attempt > 1: the database was already migrated by the failed attempt
+    echo "{\"fresh_db_ms\": $(jq .elapsed_ms "$WORK/m.json"), \"attempt\": $attempt, \"port\": $MLFLOW_PORT}" >"$RD/mlflow/startup.json"
     sleep 5
     read -r kb procs < <(tree_rss "$MLFLOW_PID")
     echo "{\"tree_kb\": $kb, \"procs\": $procs, \"after_s\": 5}" >"$RD/mlflow/idle_rss.json"

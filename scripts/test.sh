@@ -144,7 +144,7 @@ start_server() {
     local database_url=$1 artifacts=$2 log=$3 deadline timeout=${CAIRN_SERVER_START_TIMEOUT:-30}
     SERVER_PORT=$(cairn_free_port)
     cairn_log "cairn serve on 127.0.0.1:$SERVER_PORT --database-url $database_url --artifacts-uri $artifacts"
-    "$CAIRN_BIN" serve --host 127.0.0.1 --port "$SERVER_PORT" \
+    env "${SERVER_ENV[@]}" "$CAIRN_BIN" serve --host 127.0.0.1 --port "$SERVER_PORT" \
         --database-url "$database_url" --artifacts-uri "$artifacts" >"$log" 2>&1 &
     SERVER_PID=$!
     deadline=$((SECONDS + timeout))
@@ -165,6 +165,9 @@ start_server() {
     return 1
 }
 
+# Extra environment for `cairn serve` (e.g. CAIRN_AUTH=token); empty for the plain runs.
+SERVER_ENV=()
+
 # compat_engine ENGINE: a fresh database and artifact dir, a server on them, pytest, server stopped.
 compat_engine() {
     local engine=$1 database_url
@@ -184,6 +187,36 @@ compat_engine() {
         tail -n 60 "$dir/server.log" >&2
     fi
     stop_server
+    return "$rc"
+}
+
+# compat_auth MODE: the suite again with `--auth token` on SQLite, the client authenticating with
+# MLFLOW_TRACKING_TOKEN (MODE=bearer) or MLFLOW_TRACKING_USERNAME/PASSWORD (MODE=basic) carrying a
+# seeded admin token; tests/compat/test_auth.py checks the refusals. Afterwards the server log
+# must not contain the token.
+compat_auth() {
+    local mode=$1 dir="$WORK/compat-auth-$mode" token rc=0
+    token="cairn_ci_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+    mkdir -p "$dir/artifacts"
+    SERVER_ENV=(CAIRN_AUTH=token "CAIRN_ADMIN_TOKEN=$token" CAIRN_LOG_LEVEL=debug)
+    start_server "sqlite:$dir/cairn.db" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); return 1; }
+    SERVER_ENV=()
+    local credentials=()
+    case "$mode" in
+        bearer) credentials=("MLFLOW_TRACKING_TOKEN=$token") ;;
+        basic) credentials=("MLFLOW_TRACKING_USERNAME=ci" "MLFLOW_TRACKING_PASSWORD=$token") ;;
+    esac
+    env "${credentials[@]}" COMPAT_AUTH=1 MLFLOW_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 \
+        COMPAT_TARGET=cairn PYTHONDONTWRITEBYTECODE=1 \
+        "$CAIRN_PYTHON" -m pytest tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" || rc=$?
+    stop_server
+    if [ "$rc" -ne 0 ]; then
+        cairn_log "pytest exited $rc; last 60 lines of the server log:"
+        tail -n 60 "$dir/server.log" >&2
+    elif grep -qF "$token" "$dir/server.log"; then
+        cairn_log "the server log contains the API token"
+        rc=1
+    fi
     return "$rc"
 }
 
@@ -213,6 +246,16 @@ if [ "$run_compat" = 1 ]; then
         cairn_section "Compatibility: official mlflow client vs cairn serve ($engine)"
         if compat_engine "$engine"; then pass "compat ($engine)"; else fail "compat ($engine)"; fi
     done
+    if [[ " ${engines[*]} " == *" sqlite "* ]]; then
+        for mode in bearer basic; do
+            if [ "$server_ready" = 0 ]; then
+                fail "compat (auth $mode) (not run: no cairn binary)"
+                continue
+            fi
+            cairn_section "Compatibility with --auth token: mlflow client with $mode credentials"
+            if compat_auth "$mode"; then pass "compat (auth $mode)"; else fail "compat (auth $mode)"; fi
+        done
+    fi
 fi
 
 # ---- summary -------------------------------------------------------------------------------------

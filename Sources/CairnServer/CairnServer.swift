@@ -2,7 +2,11 @@ import CairnArtifacts
 import CairnCore
 import CairnStore
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// Settings of `cairn serve`. The executable fills them from flags and `CAIRN_*` variables.
@@ -17,8 +21,41 @@ public struct ServerConfiguration: Sendable {
     public var artifactsRoot = "./cairn-data/artifacts"
     /// The PostgreSQL pool's ceiling.
     public var maximumDatabaseConnections = 20
+    /// Authentication and rate limiting.
+    public var auth = AuthConfiguration()
+    /// With `auth` off, listening beyond loopback needs this explicit opt-in.
+    public var insecureAllowRemote = false
+    /// An admin token installed at start (`CAIRN_ADMIN_TOKEN`), named `admin-env`.
+    public var adminToken: String?
+    /// PEM certificate chain and key for HTTPS; plain HTTP when nil.
+    public var tls: TLSFiles?
+    /// Connections idle for longer are closed (slow or stuck clients). Default 120 s.
+    public var idleTimeoutSeconds: Int64 = 120
+
+    /// PEM files for TLS.
+    public struct TLSFiles: Sendable {
+        public var certificateChain: String
+        public var privateKey: String
+
+        public init(certificateChain: String, privateKey: String) {
+            self.certificateChain = certificateChain
+            self.privateKey = privateKey
+        }
+    }
 
     public init() {}
+
+    /// Refuses settings that are unsafe together: no authentication on a non-loopback address.
+    public func validate() throws(CairnError) {
+        let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.")
+        if auth.mode == .none && !loopback && !insecureAllowRemote {
+            throw .invalidParameter(
+                "Refusing to listen on \(host) without authentication: use --auth token (and create a token), or pass --insecure-allow-remote")
+        }
+        if let rate = auth.rateLimitPerSecond, rate < AuthConfiguration.minimumRateLimit {
+            throw .invalidParameter("--rate-limit \(rate) would throttle training loops; use at least \(AuthConfiguration.minimumRateLimit) requests/s")
+        }
+    }
 }
 
 /// Opens the configured database (creating its file or connecting its pool).
@@ -31,12 +68,15 @@ public func openDatabase(_ url: DatabaseURL, maximumConnections: Int = 20, logge
     }
 }
 
-/// Builds the router with every Cairn route over the given store and artifact store.
-public func buildRouter(store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore) -> Router<CairnRequestContext> {
+/// Builds the router with every Cairn route over the given stores.
+public func buildRouter(
+    store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore, tokens: TokenStore? = nil, auth: AuthConfiguration = .init()
+) -> Router<CairnRequestContext> {
     let router = Router(context: CairnRequestContext.self)
     let table = RouteTable()
     router.add(middleware: APIErrorMiddleware(routes: table))
-    let routes = RouteRegistrar(router: router, table: table)
+    let authenticator = Authenticator(configuration: auth, tokens: tokens)
+    let routes = RouteRegistrar(router: router, table: table, authenticator: authenticator)
     SystemController(store: store, artifactsSupportMultipart: false).register(routes)
     ExperimentsController(store: store).register(routes)
     RunsController(store: store).register(routes)
@@ -44,17 +84,32 @@ public func buildRouter(store: any TrackingStore, registry: any RegistryStore, a
     LoggedModelsController(store: store).register(routes)
     RegistryController(registry: registry).register(routes)
     ArtifactsController(artifacts: artifacts).register(routes)
+    if let tokens { TokensController(tokens: tokens, authenticator: authenticator).register(routes) }
     return router
 }
 
 /// Builds the whole server: database (migrated before the server accepts requests), artifact
 /// store and HTTP application, with the database pool as a lifecycle service.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    try configuration.validate()
     let database = try await openDatabase(configuration.database, maximumConnections: configuration.maximumDatabaseConnections, logger: logger)
     let store = SQLTrackingStore(database: database)
+    let tokens = TokenStore(database: database)
     let artifacts = try await LocalArtifactStore(root: configuration.artifactsRoot)
+    let router = buildRouter(
+        store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts, tokens: tokens, auth: configuration.auth)
+    let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeoutSeconds))
+    let server: HTTPServerBuilder
+    if let tls = configuration.tls {
+        let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
+        let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .file(tls.privateKey))
+        server = try .tls(.http1(configuration: http1), tlsConfiguration: tlsConfiguration)
+    } else {
+        server = .http1(configuration: http1)
+    }
     var app = Application(
-        router: buildRouter(store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts),
+        router: router,
+        server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cairn"),
         logger: logger
     )
@@ -65,9 +120,15 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         let applied = try await Migrator(logger: logger).migrate(database)
         if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }
         try await store.bootstrap()
+        if let secret = configuration.adminToken {
+            try await tokens.seed(name: "admin-env", scope: .admin, secret: secret)
+        }
         logger.info(
             "cairn ready",
-            metadata: ["database": "\(configuration.database)", "artifacts": "\(configuration.artifactsRoot)", "version": "\(CairnVersion.current)"])
+            metadata: [
+                "database": "\(configuration.database)", "artifacts": "\(configuration.artifactsRoot)", "version": "\(CairnVersion.current)",
+                "auth": "\(configuration.auth.mode.rawValue)", "tls": "\(configuration.tls != nil)",
+            ])
     }
     return app
 }

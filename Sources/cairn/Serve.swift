@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnCore
 import CairnServer
 import Hummingbird
 import Logging
@@ -15,6 +16,21 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .long, help: "Artifact store: a directory (env CAIRN_ARTIFACTS_URI; default ./cairn-data/artifacts)")
     var artifactsURI: String?
+
+    @Option(name: .long, help: "Authentication: none or token (env CAIRN_AUTH; default none, which only listens on loopback)")
+    var auth: String?
+
+    @Flag(name: .long, help: "Allow --auth none on a non-loopback address (env CAIRN_INSECURE_ALLOW_REMOTE=true)")
+    var insecureAllowRemote = false
+
+    @Option(name: .long, help: "Requests per second per token, at least 50 (env CAIRN_RATE_LIMIT; default off)")
+    var rateLimit: Int?
+
+    @Option(name: .long, help: "PEM certificate chain for HTTPS (env CAIRN_TLS_CERT; needs --tls-key)")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "PEM private key for HTTPS (env CAIRN_TLS_KEY)")
+    var tlsKey: String?
 
     @OptionGroup var database: DatabaseOptions
 
@@ -33,6 +49,27 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("S3 artifact stores (\(artifacts)) are not supported yet; give a directory")
         }
         configuration.artifactsRoot = artifacts.hasPrefix("file://") ? String(artifacts.dropFirst("file://".count)) : artifacts
+        let authText = auth ?? Environment.value("CAIRN_AUTH") ?? "none"
+        guard let mode = AuthConfiguration.Mode(rawValue: authText.lowercased()) else {
+            throw ValidationError("Invalid --auth '\(authText)': expected none or token")
+        }
+        configuration.auth.mode = mode
+        if let rateText = rateLimit.map(String.init) ?? Environment.value("CAIRN_RATE_LIMIT") {
+            guard let rate = Int(rateText) else { throw ValidationError("Invalid --rate-limit '\(rateText)': expected requests per second") }
+            configuration.auth.rateLimitPerSecond = rate
+        }
+        configuration.insecureAllowRemote = insecureAllowRemote || Environment.value("CAIRN_INSECURE_ALLOW_REMOTE") == "true"
+        configuration.adminToken = Environment.value("CAIRN_ADMIN_TOKEN")
+        switch (tlsCert ?? Environment.value("CAIRN_TLS_CERT"), tlsKey ?? Environment.value("CAIRN_TLS_KEY")) {
+        case (let cert?, let key?): configuration.tls = .init(certificateChain: cert, privateKey: key)
+        case (nil, nil): break
+        default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.message)
+        }
         let logger = try database.logger("cairn")
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()

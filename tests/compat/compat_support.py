@@ -26,6 +26,11 @@ class RestApi:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
         self.session = requests.Session()
+        # The same credentials the mlflow client sends (when the server runs with --auth token).
+        if os.environ.get("MLFLOW_TRACKING_TOKEN"):
+            self.session.headers["Authorization"] = f"Bearer {os.environ['MLFLOW_TRACKING_TOKEN']}"
+        elif os.environ.get("MLFLOW_TRACKING_PASSWORD"):
+            self.session.auth = (os.environ.get("MLFLOW_TRACKING_USERNAME", ""), os.environ["MLFLOW_TRACKING_PASSWORD"])
 
     def url(self, path: str) -> str:
         """`path` is either absolute ("/health") or relative to /api/2.0/mlflow/."""

@@ -30,6 +30,8 @@ public struct CairnError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let permissionDenied = Code("PERMISSION_DENIED", 403)
         public static let resourceConflict = Code("RESOURCE_CONFLICT", 409)
         public static let requestTooLarge = Code("REQUEST_LIMIT_EXCEEDED", 413)
+        /// Too many requests: answered with `Retry-After` (the client honours it).
+        public static let rateLimited = Code("REQUEST_LIMIT_EXCEEDED", 429)
         public static let notImplemented = Code("NOT_IMPLEMENTED", 501)
         public static let internalError = Code("INTERNAL_ERROR", 500)
         public static let badGateway = Code("BAD_GATEWAY", 502)

@@ -28,4 +28,6 @@ public struct AuditEvent: Sendable, Hashable {
 /// `anonymous`.
 public enum RequestActor {
     @TaskLocal public static var name: String = "anonymous"
+    /// The token the request authenticated with (nil when authentication is off).
+    @TaskLocal public static var token: APIToken?
 }

@@ -10,12 +10,12 @@ struct LoggedModelsController {
     func register(_ routes: RouteRegistrar) {
         let base = "/api/2.0/mlflow/logged-models"
         routes.post(base, create)
-        routes.post("\(base)/search", search)
+        routes.post("\(base)/search", access: .scope(.read), search)
         routes.get("\(base)/:model_id", get)
         routes.patch("\(base)/:model_id", finalize)
         routes.delete("\(base)/:model_id", delete)
         routes.patch("\(base)/:model_id/tags", setTags)
-        routes.delete("\(base)/:model_id/tags/:tag_key", deleteTag)
+        routes.delete("\(base)/:model_id/tags/:tag_key", access: .scope(.write), deleteTag)
         routes.post("\(base)/:model_id/params", logParams)
     }
 

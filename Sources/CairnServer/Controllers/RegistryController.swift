@@ -17,11 +17,11 @@ struct RegistryController {
         routes.delete("\(models)/delete", deleteModel)
         routes.get("\(models)/search", searchModels)
         routes.post("\(models)/set-tag", setModelTag)
-        routes.delete("\(models)/delete-tag", deleteModelTag)
-        routes.post("\(models)/get-latest-versions", latestVersions)
+        routes.delete("\(models)/delete-tag", access: .scope(.write), deleteModelTag)
+        routes.post("\(models)/get-latest-versions", access: .scope(.read), latestVersions)
         routes.get("\(models)/get-latest-versions", latestVersions)
         routes.post("\(models)/alias", setAlias)
-        routes.delete("\(models)/alias", deleteAlias)
+        routes.delete("\(models)/alias", access: .scope(.write), deleteAlias)
         routes.get("\(models)/alias", getByAlias)
         routes.post("\(versions)/create", createVersion)
         routes.get("\(versions)/get", getVersion)
@@ -31,7 +31,7 @@ struct RegistryController {
         routes.get("\(versions)/get-download-uri", downloadURI)
         routes.post("\(versions)/transition-stage", transitionStage)
         routes.post("\(versions)/set-tag", setVersionTag)
-        routes.delete("\(versions)/delete-tag", deleteVersionTag)
+        routes.delete("\(versions)/delete-tag", access: .scope(.write), deleteVersionTag)
         routes.get("/api/cairn/v1/audit", audit)
     }
 

@@ -9,9 +9,9 @@ struct SystemController {
     let artifactsSupportMultipart: Bool
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/health", health)
+        routes.get("/health", access: .open, health)
         routes.get("/version", version)
-        routes.get("/ready", ready)
+        routes.get("/ready", access: .open, ready)
         routes.get("/api/3.0/mlflow/server-info", serverInfo)
     }
 

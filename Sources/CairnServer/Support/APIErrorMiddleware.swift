@@ -23,6 +23,12 @@ struct APIErrorMiddleware: RouterMiddleware {
                     "request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
             }
             var response = JSONResponse.error(mapped)
+            if let limited = error as? RateLimitedError {
+                response.headers[.retryAfter] = String(limited.retryAfterSeconds)
+            }
+            if mapped.code == .unauthenticated {
+                response.headers[.wwwAuthenticate] = "Bearer realm=\"cairn\""
+            }
             if mapped.code == .methodNotAllowed {
                 let allowed = routes.methods(for: request.uri.path).map(\.rawValue).sorted().joined(separator: ", ")
                 response.headers[.allow] = allowed
@@ -35,6 +41,8 @@ struct APIErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as CairnError:
             return error
+        case let error as RateLimitedError:
+            return CairnError(.rateLimited, "Rate limit exceeded for this token; retry after \(error.retryAfterSeconds) s")
         case let error as SQLDatabaseError:
             switch error.kind {
             case .unavailable: return CairnError(.temporarilyUnavailable, "The database is unavailable; try again shortly")

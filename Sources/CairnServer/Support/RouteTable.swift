@@ -1,3 +1,4 @@
+import CairnCore
 import Hummingbird
 import NIOConcurrencyHelpers
 
@@ -25,21 +26,50 @@ final class RouteTable: Sendable {
     }
 }
 
-/// Registers routes on the router and records them in the ``RouteTable``.
+/// Registers routes on the router, records them in the ``RouteTable`` and puts each behind the
+/// authenticator with the scope it needs: by default GET needs `read`, POST/PUT/PATCH `write` and
+/// DELETE `admin`; routes override that where MLflow's verbs do not say what they do (searches
+/// are POSTs that only read; some deletes are POSTs).
 struct RouteRegistrar {
     let router: Router<CairnRequestContext>
     let table: RouteTable
+    let authenticator: Authenticator
 
     typealias Handler = @Sendable (Request, CairnRequestContext) async throws -> Response
 
-    func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
-        table.record(method, path)
-        router.on(RouterPath(path), method: method, use: handler)
+    /// Who may call a route.
+    enum Access {
+        /// Anyone, also with authentication on (`/health`, `/ready`, the signed webhook).
+        case open
+        case scope(TokenScope)
     }
 
-    func get(_ path: String, _ handler: @escaping Handler) { on(.get, path, handler) }
-    func post(_ path: String, _ handler: @escaping Handler) { on(.post, path, handler) }
-    func put(_ path: String, _ handler: @escaping Handler) { on(.put, path, handler) }
-    func patch(_ path: String, _ handler: @escaping Handler) { on(.patch, path, handler) }
-    func delete(_ path: String, _ handler: @escaping Handler) { on(.delete, path, handler) }
+    func on(_ method: HTTPRequest.Method, _ path: String, access: Access? = nil, _ handler: @escaping Handler) {
+        table.record(method, path)
+        let access = access ?? Self.defaultAccess(method)
+        let authenticator = self.authenticator
+        router.on(RouterPath(path), method: method) { request, context in
+            guard case .scope(let scope) = access else { return try await handler(request, context) }
+            let token = try await authenticator.authorize(request, scope: scope)
+            return try await RequestActor.$token.withValue(token) {
+                try await RequestActor.$name.withValue(token?.name ?? "anonymous") {
+                    try await handler(request, context)
+                }
+            }
+        }
+    }
+
+    static func defaultAccess(_ method: HTTPRequest.Method) -> Access {
+        switch method {
+        case .get, .head: .scope(.read)
+        case .delete: .scope(.admin)
+        default: .scope(.write)
+        }
+    }
+
+    func get(_ path: String, access: Access? = nil, _ handler: @escaping Handler) { on(.get, path, access: access, handler) }
+    func post(_ path: String, access: Access? = nil, _ handler: @escaping Handler) { on(.post, path, access: access, handler) }
+    func put(_ path: String, access: Access? = nil, _ handler: @escaping Handler) { on(.put, path, access: access, handler) }
+    func patch(_ path: String, access: Access? = nil, _ handler: @escaping Handler) { on(.patch, path, access: access, handler) }
+    func delete(_ path: String, access: Access? = nil, _ handler: @escaping Handler) { on(.delete, path, access: access, handler) }
 }

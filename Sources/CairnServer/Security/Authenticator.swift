@@ -1,0 +1,95 @@
+import CairnCore
+import CairnStore
+import Foundation
+import Hummingbird
+import NIOConcurrencyHelpers
+
+/// Checks the credential of a request against the token store: `Authorization: Bearer <token>`
+/// (MLFLOW_TRACKING_TOKEN) or `Authorization: Basic` with the token as password
+/// (MLFLOW_TRACKING_USERNAME/PASSWORD). Verified tokens are cached for a few seconds so the hot
+/// path (log-metric) does not query the database; `last_used_at` is written at most once a minute.
+final class Authenticator: Sendable {
+    let configuration: AuthConfiguration
+    let tokens: TokenStore?
+    private let cache = NIOLockedValueBox<[String: CacheEntry]>([:])
+    private let limiter: RateLimiter?
+
+    private struct CacheEntry {
+        var token: APIToken
+        var verifiedAt: Int64
+        var touchedAt: Int64
+    }
+
+    init(configuration: AuthConfiguration, tokens: TokenStore?) {
+        self.configuration = configuration
+        self.tokens = tokens
+        self.limiter = configuration.rateLimitPerSecond.map { RateLimiter(perSecond: $0) }
+    }
+
+    /// The token of the request, after checking it grants `scope`; nil when authentication is off.
+    /// - Throws: 401 `UNAUTHENTICATED` (no or bad credential), 403 `PERMISSION_DENIED` (scope too
+    ///   low), 429 when the token's rate limit is exceeded.
+    func authorize(_ request: Request, scope: TokenScope) async throws -> APIToken? {
+        guard configuration.mode == .token, let tokens else { return nil }
+        guard let secret = Self.credential(request) else {
+            throw CairnError(
+                .unauthenticated, "Authentication required: send an API token as 'Authorization: Bearer <token>' (MLFLOW_TRACKING_TOKEN) or as the Basic password")
+        }
+        let now = Clock.nowMillis()
+        let key = TokenStore.digest(secret)
+        var token: APIToken
+        if let entry = cache.withLockedValue({ $0[key] }), now - entry.verifiedAt < configuration.cacheSeconds * 1000, entry.token.isActive(at: now) {
+            token = entry.token
+        } else {
+            guard let found = try await tokens.authenticate(secret: secret, now: now) else {
+                cache.withLockedValue { $0[key] = nil }
+                throw CairnError(.unauthenticated, "Invalid, expired or revoked API token")
+            }
+            token = found
+            let touchedAt = cache.withLockedValue { $0[key]?.touchedAt } ?? 0
+            cache.withLockedValue { $0[key] = CacheEntry(token: found, verifiedAt: now, touchedAt: touchedAt) }
+        }
+        if now - (cache.withLockedValue { $0[key]?.touchedAt } ?? 0) > 60_000 {
+            cache.withLockedValue { $0[key]?.touchedAt = now }
+            try? await tokens.touch(name: token.name, at: now)
+            token.lastUsedAt = now
+        }
+        guard token.scope >= scope else {
+            throw CairnError(.permissionDenied, "Token '\(token.name)' has scope '\(token.scope.rawValue)'; this request needs '\(scope.rawValue)'")
+        }
+        if let limiter, let wait = limiter.acquire(token.name) {
+            throw RateLimitedError(retryAfterSeconds: wait)
+        }
+        return token
+    }
+
+    /// Drops a token from the cache so a revocation takes effect on this replica at once.
+    func forget(tokenNamed name: String) {
+        cache.withLockedValue { $0 = $0.filter { $0.value.token.name != name } }
+    }
+
+    /// The secret from `Authorization: Bearer` or the password of `Authorization: Basic`.
+    static func credential(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        let value = parts[1].trimmingCharacters(in: .whitespaces)
+        switch parts[0].lowercased() {
+        case "bearer":
+            return value.isEmpty ? nil : value
+        case "basic":
+            guard let data = Data(base64Encoded: value), let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else {
+                return nil
+            }
+            let password = String(text[text.index(after: colon)...])
+            return password.isEmpty ? nil : password
+        default:
+            return nil
+        }
+    }
+}
+
+/// A request over its token's rate limit; answered 429 with `Retry-After`.
+struct RateLimitedError: Error {
+    let retryAfterSeconds: Int
+}
