@@ -72,8 +72,16 @@ public func openDatabase(_ url: DatabaseURL, maximumConnections: Int = 20, logge
 public func buildRouter(
     store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore, tokens: TokenStore? = nil, auth: AuthConfiguration = .init()
 ) -> Router<CairnRequestContext> {
+    buildRouter(store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: auth, routeTable: nil)
+}
+
+/// As above; `routeTable` collects the registered routes (tests compare them with the OpenAPI document).
+func buildRouter(
+    store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore, tokens: TokenStore?, auth: AuthConfiguration,
+    routeTable: RouteTable?
+) -> Router<CairnRequestContext> {
     let router = Router(context: CairnRequestContext.self)
-    let table = RouteTable()
+    let table = routeTable ?? RouteTable()
     router.add(middleware: APIErrorMiddleware(routes: table))
     let authenticator = Authenticator(configuration: auth, tokens: tokens)
     let routes = RouteRegistrar(router: router, table: table, authenticator: authenticator)
@@ -84,6 +92,7 @@ public func buildRouter(
     LoggedModelsController(store: store).register(routes)
     RegistryController(registry: registry).register(routes)
     ArtifactsController(artifacts: artifacts).register(routes)
+    OpenAPIController().register(routes)
     if let tokens { TokensController(tokens: tokens, authenticator: authenticator).register(routes) }
     return router
 }

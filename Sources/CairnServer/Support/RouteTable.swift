@@ -17,6 +17,13 @@ final class RouteTable: Sendable {
         }
     }
 
+    /// Every registered route as (method, path), paths as registered (`:param`, `/**`).
+    var all: [(method: String, path: String)] {
+        let exact = entries.withLockedValue { $0.flatMap { path, methods in methods.map { ($0.rawValue, path) } } }
+        let wildcard = prefixes.withLockedValue { $0.flatMap { prefix, methods in methods.map { ($0.rawValue, prefix + "**") } } }
+        return (exact + wildcard).sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+    }
+
     /// The methods served at `path`, or an empty set for an unknown path.
     func methods(for path: String) -> Set<HTTPRequest.Method> {
         if let methods = entries.withLockedValue({ $0[path] }) { return methods }
