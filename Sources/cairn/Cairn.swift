@@ -11,7 +11,7 @@ struct Cairn: AsyncParsableCommand {
         commandName: "cairn",
         abstract: "Experiment tracking and model registry, wire-compatible with MLflow.",
         version: CairnVersion.current,
-        subcommands: [Serve.self, Migrate.self, Tokens.self]
+        subcommands: [Serve.self, Migrate.self, Tokens.self, GC.self]
     )
 }
 

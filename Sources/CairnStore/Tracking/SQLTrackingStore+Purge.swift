@@ -1,0 +1,77 @@
+import CairnCore
+
+/// What `cairn gc` may remove: runs soft-deleted before a cutoff, and what references them.
+public struct PurgeCandidate: Sendable, Hashable {
+    public var runID: String
+    public var artifactURI: String
+    public var deletedTime: Int64
+    /// The logged models the run produced (MLflow 3 keeps their files outside the run).
+    public var loggedModels: [LoggedModelLocation]
+    /// Why the run must be kept, or nil when it may go.
+    public var keptBecause: String?
+}
+
+public struct LoggedModelLocation: Sendable, Hashable {
+    public var modelID: String
+    public var artifactLocation: String
+}
+
+extension SQLTrackingStore {
+    /// Runs deleted before `cutoff` (ms), with their logged models and whether a model version
+    /// still references the run, one of its logged models, or a path inside their artifacts.
+    public func purgeCandidates(deletedBefore cutoff: Int64) async throws -> [PurgeCandidate] {
+        let runs = try await database.query(
+            "SELECT run_uuid, artifact_uri, deleted_time FROM runs WHERE lifecycle_stage = 'deleted' AND deleted_time IS NOT NULL AND deleted_time < $1 ORDER BY deleted_time",
+            [.int(cutoff)])
+        var candidates: [PurgeCandidate] = []
+        for row in runs {
+            let runID = row.string(0)
+            let models = try await database.query(
+                "SELECT model_id, artifact_location FROM logged_models WHERE source_run_id = $1 ORDER BY model_id", [.text(runID)]
+            ).map { LoggedModelLocation(modelID: $0.string(0), artifactLocation: $0.string(1)) }
+            var candidate = PurgeCandidate(runID: runID, artifactURI: row.string(1), deletedTime: row.int(2), loggedModels: models, keptBecause: nil)
+            candidate.keptBecause = try await referenceHolder(candidate)
+            candidates.append(candidate)
+        }
+        return candidates
+    }
+
+    /// The first registry or deployment reference to the run's files, described; nil when none.
+    private func referenceHolder(_ candidate: PurgeCandidate) async throws -> String? {
+        var builder = SQLBuilder("SELECT name, version FROM model_versions WHERE run_id = ", dialect: dialect)
+        builder.append(builder.bind(.text(candidate.runID)))
+        let locations = [candidate.artifactURI] + candidate.loggedModels.map(\.artifactLocation)
+        for location in locations where !location.isEmpty {
+            builder.append(" OR storage_location = \(builder.bind(.text(location))) OR storage_location LIKE \(builder.bind(.text(Self.likePrefix(location)))) ESCAPE '\\'")
+        }
+        if !candidate.loggedModels.isEmpty {
+            builder.append(" OR " + Self.inList("model_id", texts: candidate.loggedModels.map(\.modelID), into: &builder))
+        }
+        builder.append(" LIMIT 1")
+        if let row = try await database.query(builder).first {
+            return "model version \(row.string(0)) v\(row.int(1)) uses it"
+        }
+        return nil
+    }
+
+    /// Removes the run's rows and its logged models' rows for good (history, params, tags and
+    /// inputs go with them by cascade).
+    public func purge(_ candidate: PurgeCandidate) async throws {
+        try await database.withTransaction { tx in
+            for model in candidate.loggedModels {
+                try await tx.execute("DELETE FROM logged_models WHERE model_id = $1", [.text(model.modelID)])
+            }
+            try await tx.execute("DELETE FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'deleted'", [.text(candidate.runID)])
+        }
+    }
+
+    /// A LIKE pattern matching everything under `prefix/`, with `%`, `_` and `\` escaped.
+    static func likePrefix(_ prefix: String) -> String {
+        var escaped = ""
+        for character in prefix {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped + "/%"
+    }
+}
