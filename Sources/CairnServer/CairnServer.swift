@@ -122,8 +122,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cairn"),
         logger: logger
     )
-    if let postgres = database as? PostgresDatabase {
-        app.addServices(postgres)
+    if let service = database as? any Service {
+        app.addServices(service)
     }
     app.beforeServerStarts {
         let applied = try await Migrator(logger: logger).migrate(database)

@@ -23,7 +23,7 @@ public enum Identifiers {
         return "\(adjectives.randomElement(using: &generator)!)-\(nouns.randomElement(using: &generator)!)-\(Int.random(in: 0..<1000, using: &generator))"
     }
 
-    static func randomHex(bytes: Int) -> String {
+    public static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

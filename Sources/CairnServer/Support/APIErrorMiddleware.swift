@@ -18,7 +18,7 @@ struct APIErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let mapped = map(error, request: request)
-            if mapped.code.httpStatus >= 500 {
+            if mapped.code.httpStatus >= 500 && mapped.code != .notImplemented {
                 context.logger.error(
                     "request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
             }

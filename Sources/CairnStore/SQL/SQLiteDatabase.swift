@@ -3,12 +3,13 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import SQLiteNIO
 
 /// The embedded engine: one SQLite file in WAL mode, one writer connection (transactions are
 /// serialised by an async lock, as SQLite allows one writer anyway) and a few reader connections
 /// so reads never wait behind a write.
-public final class SQLiteDatabase: SQLDatabase {
+public final class SQLiteDatabase: SQLDatabase, Service {
     public var dialect: SQLDialect { .sqlite }
 
     private let writer: SQLiteConnection
@@ -91,6 +92,13 @@ public final class SQLiteDatabase: SQLDatabase {
                 throw error
             }
         }
+    }
+
+    /// As a lifecycle service: waits for graceful shutdown, then closes every connection (SQLite
+    /// must be closed before its connections are released).
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
     }
 
     public func close() async {
