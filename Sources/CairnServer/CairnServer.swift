@@ -13,8 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var port = 5000
     /// Where the metadata lives. Default `sqlite:./cairn-data/cairn.db`.
     public var database = DatabaseURL.defaultValue
-    /// Where artifacts live: a directory. Default `./cairn-data/artifacts`.
-    public var artifactsRoot = "./cairn-data/artifacts"
+    /// Where artifacts live: a directory or an S3 bucket. Default the directory `./cairn-data/artifacts`.
+    public var artifacts = ArtifactBackend.local("./cairn-data/artifacts")
     /// The PostgreSQL pool's ceiling.
     public var maximumDatabaseConnections = 20
 
@@ -37,7 +37,8 @@ public func buildRouter(store: any TrackingStore, artifacts: any ArtifactStore) 
     let table = RouteTable()
     router.add(middleware: APIErrorMiddleware(routes: table))
     let routes = RouteRegistrar(router: router, table: table)
-    SystemController(store: store, artifactsSupportMultipart: false).register(routes)
+    let presigns = (artifacts as? any PresigningArtifactStore)?.presignedURLsEnabled ?? false
+    SystemController(store: store, artifactsSupportMultipart: presigns).register(routes)
     ExperimentsController(store: store).register(routes)
     RunsController(store: store).register(routes)
     MetricsController(store: store).register(routes)
@@ -51,7 +52,16 @@ public func buildRouter(store: any TrackingStore, artifacts: any ArtifactStore) 
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let database = try await openDatabase(configuration.database, maximumConnections: configuration.maximumDatabaseConnections, logger: logger)
     let store = SQLTrackingStore(database: database)
-    let artifacts = try await LocalArtifactStore(root: configuration.artifactsRoot)
+    let artifacts: any ArtifactStore
+    var s3Store: S3ArtifactStore?
+    switch configuration.artifacts {
+    case .local(let root):
+        artifacts = try await LocalArtifactStore(root: root)
+    case .s3(let s3Configuration):
+        let store = S3ArtifactStore(configuration: s3Configuration, logger: logger)
+        artifacts = store
+        s3Store = store
+    }
     var app = Application(
         router: buildRouter(store: store, artifacts: artifacts),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cairn"),
@@ -60,13 +70,16 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     if let postgres = database as? PostgresDatabase {
         app.addServices(postgres)
     }
+    if let s3Store {
+        app.addServices(S3ClientService(store: s3Store))
+    }
     app.beforeServerStarts {
         let applied = try await Migrator(logger: logger).migrate(database)
         if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }
         try await store.bootstrap()
         logger.info(
             "cairn ready",
-            metadata: ["database": "\(configuration.database)", "artifacts": "\(configuration.artifactsRoot)", "version": "\(CairnVersion.current)"])
+            metadata: ["database": "\(configuration.database)", "artifacts": "\(configuration.artifacts)", "version": "\(CairnVersion.current)"])
     }
     return app
 }

@@ -14,9 +14,7 @@ struct ArtifactsController {
         routes.get("\(Self.prefix)/**", download)
         routes.delete("\(Self.prefix)/**", delete)
         routes.get(Self.prefix, list)
-        for action in ["create", "complete", "abort"] {
-            routes.post("/api/2.0/mlflow-artifacts/mpu/\(action)/**", multipartUnsupported)
-        }
+        registerDirectTransfer(routes)
     }
 
     /// The artifact path after the route prefix, percent-decoded once and validated.
@@ -81,10 +79,6 @@ struct ArtifactsController {
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: refusing to delete the artifact root") }
         try await artifacts.delete(path)
         return JSONResponse.empty
-    }
-
-    @Sendable func multipartUnsupported(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        throw CairnError(.notImplemented, "Multipart uploads need an S3 artifact store; this server stores artifacts in a local directory")
     }
 }
 
