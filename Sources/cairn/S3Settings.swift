@@ -9,7 +9,7 @@ enum S3Settings {
         do {
             location = try S3Configuration.parseURI(uri)
         } catch {
-            throw ValidationError("Invalid --artifacts-uri: \(error.message)")
+            throw ValidationError("Invalid --artifacts-uri: \(String(describing: error))")
         }
         guard let accessKey = Environment.value("AWS_ACCESS_KEY_ID"), let secret = Environment.value("AWS_SECRET_ACCESS_KEY") else {
             throw ValidationError("--artifacts-uri \(uri) needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
@@ -25,7 +25,7 @@ enum S3Settings {
                 configuration.publicEndpoint = try S3Endpoint(parsing: endpoint)
             }
         } catch {
-            throw ValidationError(error.message)
+            throw ValidationError(String(describing: error))
         }
         if try flag("CAIRN_S3_PATH_STYLE", default: false) { configuration.addressing = .pathStyle }
         configuration.presignedURLs = try flag("CAIRN_S3_PRESIGN", default: true)

@@ -21,7 +21,7 @@ struct PatternStream: AsyncSequence, Sendable {
             if let failAfter = stream.failAfter, offset >= failAfter { throw StreamFailure() }
             guard offset < stream.size else { return nil }
             await stream.onProgress?(offset)
-            let length = min(stream.chunkSize, stream.size - offset)
+            let length = Swift.min(stream.chunkSize, stream.size - offset)
             var buffer = ByteBuffer()
             buffer.reserveCapacity(length)
             let start = offset

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 
 /// Plain HTTP requests from tests (presigned URLs, readiness probes), on the shared client.
 enum HTTPProbe {

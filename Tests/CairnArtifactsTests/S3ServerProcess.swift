@@ -1,3 +1,4 @@
+import CairnArtifacts
 import Foundation
 import Testing
 

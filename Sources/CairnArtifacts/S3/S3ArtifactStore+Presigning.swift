@@ -27,7 +27,7 @@ extension S3ArtifactStore: PresigningArtifactStore {
         let objectKey = key(path)
         let uploadID = try await createMultipartUpload(key: objectKey)
         let date = SigV4Timestamp.now()
-        let parts = (1...partCount).map { number in
+        let parts: [(number: Int, url: String)] = (1...partCount).map { number in
             (number: number, url: presignedURL(.PUT, key: objectKey, query: [(name: "partNumber", value: String(number)), (name: "uploadId", value: uploadID)], date: date))
         }
         return PresignedUpload(uploadID: uploadID, parts: parts)

@@ -7,12 +7,12 @@ extension S3ArtifactStore {
     public func info(_ path: ArtifactPath) async throws -> ArtifactFileInfo? {
         if path.isRoot { return ArtifactFileInfo(path: "", isDirectory: true, size: nil) }
         let response = try await send(.HEAD, key: key(path), allowedStatuses: [404])
-        if response.status == .ok {
-            let size = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
-            return ArtifactFileInfo(path: path.value, isDirectory: false, size: size ?? 0)
-        }
+        let size = response.headers.first(name: "Content-Length").flatMap { Int64($0) } ?? 0
+        // Servers with real directories (SeaweedFS) may answer HEAD on a directory with an empty 200.
+        if response.status == .ok, size > 0 { return ArtifactFileInfo(path: path.value, isDirectory: false, size: size) }
         let page = try await listPage(prefix: key(path) + "/", delimiter: "/", maxKeys: 1, continuation: nil)
-        return page.keys.isEmpty && page.commonPrefixes.isEmpty ? nil : ArtifactFileInfo(path: path.value, isDirectory: true, size: nil)
+        if !page.keys.isEmpty || !page.commonPrefixes.isEmpty { return ArtifactFileInfo(path: path.value, isDirectory: true, size: nil) }
+        return response.status == .ok ? ArtifactFileInfo(path: path.value, isDirectory: false, size: 0) : nil
     }
 
     public func read(_ path: ArtifactPath, range: Range<Int64>?, into consume: (ByteBuffer) async throws -> Void) async throws {
@@ -40,7 +40,7 @@ extension S3ArtifactStore {
         var continuation: String?
         repeat {
             let page = try await listPage(prefix: prefix, delimiter: "/", maxKeys: configuration.listPageSize, continuation: continuation)
-            for object in page.keys where object.key != prefix {
+            for object in page.keys where object.key != prefix && !object.key.hasSuffix("/") {
                 guard let relative = relativePath(ofKey: object.key) else { continue }
                 entries.append(ArtifactFileInfo(path: relative, isDirectory: false, size: object.size))
             }
@@ -56,7 +56,6 @@ extension S3ArtifactStore {
     public func delete(_ path: ArtifactPath) async throws {
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: refusing to delete the artifact root") }
         let objectKey = key(path)
-        _ = try await send(.DELETE, key: objectKey, allowedStatuses: [404])
         var continuation: String?
         repeat {
             let page = try await listPage(prefix: objectKey + "/", delimiter: nil, maxKeys: 1000, continuation: continuation)
@@ -74,6 +73,7 @@ extension S3ArtifactStore {
             }
             continuation = page.nextContinuationToken
         } while continuation != nil
+        _ = try await send(.DELETE, key: objectKey, allowedStatuses: [404])
     }
 
     /// Every object key in the bucket that starts with `keyPrefix` (not limited to the store's

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CairnCore
+import Logging
 import NIOCore
 import NIOHTTP1
 

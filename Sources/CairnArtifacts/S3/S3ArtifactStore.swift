@@ -92,7 +92,7 @@ public struct S3ArtifactStore: ArtifactStore {
     ) async throws -> HTTPClientResponse {
         let endpoint = configuration.effectiveEndpoint
         let (host, path) = location(key: key, endpoint: endpoint)
-        let payloadHash = body.map { SigV4Signer.hexSHA256($0.readableBytesView) } ?? SigV4Signer.emptyPayloadHash
+        let payloadHash = body.map(SigV4Signer.hexSHA256(_:)) ?? SigV4Signer.emptyPayloadHash
         var signed = SigV4Signer.Request(
             method: method.rawValue, path: path, query: query,
             headers: [(name: "Host", value: host), (name: "x-amz-content-sha256", value: payloadHash)] + extra)

@@ -27,7 +27,7 @@ enum S3XML {
 
     static func unescape(_ text: Substring) -> String {
         guard text.contains("&") else { return String(text) }
-        return text.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&quot;", with: "\"")
+        return String(text).replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&quot;", with: "\"")
             .replacing("&apos;", with: "'").replacing("&#39;", with: "'").replacing("&#34;", with: "\"")
             .replacing("&#xD;", with: "\r").replacing("&#13;", with: "\r").replacing("&#xA;", with: "\n").replacing("&#10;", with: "\n")
             .replacing("&amp;", with: "&")

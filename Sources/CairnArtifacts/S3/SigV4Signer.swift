@@ -1,4 +1,5 @@
 import Crypto
+import NIOCore
 
 /// AWS Signature Version 4 (`AWS4-HMAC-SHA256`) for S3 requests: header signing (with a signed
 /// payload hash or `UNSIGNED-PAYLOAD`) and presigned query URLs.
@@ -121,10 +122,11 @@ public struct SigV4Signer: Sendable {
 
     /// Names and values URI-encoded, sorted by name then value, joined with `&`.
     static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
-        query.map { (uriEncode($0.name), uriEncode($0.value)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
+        let encoded: [(name: String, value: String)] = query.map { pair in (name: uriEncode(pair.name), value: uriEncode(pair.value)) }
+        let sorted = encoded.sorted { (a: (name: String, value: String), b: (name: String, value: String)) -> Bool in
+            a.name == b.name ? a.value < b.value : a.name < b.name
+        }
+        return sorted.map { pair in pair.name + "=" + pair.value }.joined(separator: "&")
     }
 
     /// RFC 3986 encoding as SigV4 wants it: unreserved characters kept, everything else `%XX`
@@ -133,13 +135,9 @@ public struct SigV4Signer: Sendable {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            if isUnreserved(byte) || (keepSlash && byte == 0x2F) {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "/") where keepSlash:
-                out.append("/")
-            default:
+            } else {
                 out.append("%")
                 out.append(hexDigits[Int(byte >> 4)])
                 out.append(hexDigits[Int(byte & 0xf)])
@@ -148,11 +146,26 @@ public struct SigV4Signer: Sendable {
         return out
     }
 
+    /// `A-Z a-z 0-9 - _ . ~`
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        let isUpper = byte >= 0x41 && byte <= 0x5A
+        let isLower = byte >= 0x61 && byte <= 0x7A
+        let isDigit = byte >= 0x30 && byte <= 0x39
+        return isUpper || isLower || isDigit || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x7E
+    }
+
     private static let hexDigits: [Character] = Array("0123456789ABCDEF")
 
     /// Lower-case hex SHA-256 of `bytes`.
     public static func hexSHA256<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         hex(SHA256.hash(data: Array(bytes)))
+    }
+
+    /// Lower-case hex SHA-256 of a buffer's readable bytes, without copying them.
+    public static func hexSHA256(_ buffer: ByteBuffer) -> String {
+        var hasher = SHA256()
+        buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        return hex(hasher.finalize())
     }
 
     static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
