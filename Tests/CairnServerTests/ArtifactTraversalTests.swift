@@ -47,6 +47,16 @@ import Testing
         let store = SQLTrackingStore(database: database)
         try await store.bootstrap()
         let app = Application(router: buildRouter(store: store, artifacts: artifacts))
+        do {
+            try await requests(app)
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+    }
+
+    func requests(_ app: some ApplicationProtocol) async throws {
         try await app.test(.router) { client in
             for spelling in Self.spellings {
                 for method in [HTTPRequest.Method.put, .get, .delete] {

@@ -56,12 +56,18 @@ extension S3ArtifactStore {
     public func delete(_ path: ArtifactPath) async throws {
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: refusing to delete the artifact root") }
         let objectKey = key(path)
+        var directories: Set<String> = [objectKey + "/"]
         var continuation: String?
         repeat {
             let page = try await listPage(prefix: objectKey + "/", delimiter: nil, maxKeys: 1000, continuation: continuation)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var inFlight = 0
                 for object in page.keys {
+                    var parent = object.key
+                    while let slash = parent.lastIndex(of: "/"), parent.count > objectKey.count + 1 {
+                        parent = String(parent[..<slash])
+                        if parent.count > objectKey.count { directories.insert(parent + "/") }
+                    }
                     if inFlight == 8 {
                         try await group.next()
                         inFlight -= 1
@@ -74,6 +80,11 @@ extension S3ArtifactStore {
             continuation = page.nextContinuationToken
         } while continuation != nil
         _ = try await send(.DELETE, key: objectKey, allowedStatuses: [404])
+        // Servers with real directories (SeaweedFS) keep emptied directories listed until each
+        // `dir/` is deleted, deepest first; on AWS these are no-ops.
+        for directory in directories.sorted(by: { $0.count > $1.count }) {
+            _ = try await send(.DELETE, key: directory, allowedStatuses: [404, 409])
+        }
     }
 
     /// Every object key in the bucket that starts with `keyPrefix` (not limited to the store's

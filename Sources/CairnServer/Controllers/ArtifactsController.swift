@@ -28,6 +28,19 @@ struct ArtifactsController {
         return try ArtifactPath(validating: decoded)
     }
 
+    /// The `path` query parameter of a listing, validated; a value that does not decode (bad
+    /// escapes, invalid UTF-8) is a 400, not the root.
+    static func listPath(_ request: Request) throws(CairnError) -> ArtifactPath {
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts[0] == "path" else { continue }
+            let raw = parts.count == 2 ? String(parts[1]).replacing("+", with: " ") : ""
+            guard let decoded = raw.removingURLPercentEncoding() else { throw .invalidParameter("Invalid path: malformed percent-encoding") }
+            return try ArtifactPath(validating: decoded)
+        }
+        return .root
+    }
+
     @Sendable func upload(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let path = try Self.artifactPath(request, after: Self.prefix)
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: an upload needs a file name") }
@@ -64,7 +77,7 @@ struct ArtifactsController {
     }
 
     @Sendable func list(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        let path = try ArtifactPath(validating: request.query("path") ?? "")
+        let path = try Self.listPath(request)
         let entries = try await artifacts.list(path)
         let prefixLength = path.isRoot ? 0 : path.value.count + 1
         return JSONResponse.object { w in
