@@ -60,7 +60,15 @@ def test_nested_directory_round_trips_byte_identical(client: MlflowClient, run_i
     assert _tree(Path(local)) == _tree(source)
 
 
-def test_600_mb_file_uploads_in_parts_and_round_trips(client: MlflowClient, run_id: str, tmp_path: Path) -> None:
+def _artifact_root(client: MlflowClient, run_id: str) -> str:
+    uri = client.get_run(run_id).info.artifact_uri
+    root = uri.split("/mlflow-artifacts/artifacts", 1)[-1] if "/mlflow-artifacts/artifacts" in uri else uri.split(":", 1)[-1]
+    return root.strip("/")
+
+
+def test_600_mb_file_uploads_in_parts_and_round_trips(
+    client: MlflowClient, run_id: str, tmp_path: Path, tracking_uri: str
+) -> None:
     source = tmp_path / "big" / "model.bin"
     source.parent.mkdir()
     size = 600 * 1000 * 1000 + 12345
@@ -80,6 +88,18 @@ def test_600_mb_file_uploads_in_parts_and_round_trips(client: MlflowClient, run_
         client.log_artifact(run_id, str(source), artifact_path="checkpoints")
         sizes = {f.path: f.file_size for f in client.list_artifacts(run_id, "checkpoints")}
         assert sizes == {"checkpoints/model.bin": size}
+        # The object was assembled by S3 from parts (multipart ETags end in -<part count>), and a
+        # presigned GET reaches it without Cairn.
+        presigned = requests.get(
+            f"{tracking_uri.rstrip('/')}/api/2.0/mlflow-artifacts/presigned/{_artifact_root(client, run_id)}/checkpoints/model.bin",
+            timeout=30,
+        ).json()
+        assert presigned["file_size"] == size
+        first = requests.get(presigned["url"], headers={"Range": "bytes=0-15"}, timeout=30)
+        assert first.status_code == 206
+        assert "-" in first.headers["ETag"], first.headers["ETag"]
+        with source.open("rb") as handle:
+            assert first.content == handle.read(16)
         source.unlink()
         local = Path(
             mlflow.artifacts.download_artifacts(
@@ -96,10 +116,7 @@ def test_600_mb_file_uploads_in_parts_and_round_trips(client: MlflowClient, run_
 def test_proxied_download_streams_the_same_bytes(client: MlflowClient, run_id: str, tracking_uri: str) -> None:
     payload = os.urandom(1024 * 1024 + 3)
     base = tracking_uri.rstrip("/") + "/api/2.0/mlflow-artifacts/artifacts"
-    run = client.get_run(run_id)
-    uri = run.info.artifact_uri
-    root = uri.split("/mlflow-artifacts/artifacts", 1)[-1] if "/mlflow-artifacts/artifacts" in uri else uri.split(":", 1)[-1]
-    root = root.strip("/")
+    root = _artifact_root(client, run_id)
     assert requests.put(f"{base}/{root}/proxied.bin", data=payload, timeout=60).status_code == 200
     got = requests.get(f"{base}/{root}/proxied.bin", timeout=60)
     assert got.status_code == 200 and got.content == payload
