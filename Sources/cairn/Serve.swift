@@ -25,6 +25,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
+        MallocTuning.apply()
         var configuration = ServerConfiguration()
         configuration.host = host ?? Environment.value("CAIRN_HOST") ?? configuration.host
         if let portText = port.map(String.init) ?? Environment.value("CAIRN_PORT") {
