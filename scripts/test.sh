@@ -69,6 +69,7 @@ command -v curl >/dev/null 2>&1 || cairn_apt_install curl
 
 WORK=$(mktemp -d -t cairn-test.XXXXXX)
 SERVER_PID=""
+SERVER_ENV=()  # extra VAR=value settings for the next start_server (S3 credentials)
 results=()
 failed=0
 
@@ -162,7 +163,7 @@ start_server() {
     local database_url=$1 artifacts=$2 log=$3 deadline timeout=${CAIRN_SERVER_START_TIMEOUT:-30}
     SERVER_PORT=$(cairn_free_port)
     cairn_log "cairn serve on 127.0.0.1:$SERVER_PORT --database-url $database_url --artifacts-uri $artifacts"
-    "$CAIRN_BIN" serve --host 127.0.0.1 --port "$SERVER_PORT" \
+    env "${SERVER_ENV[@]}" "$CAIRN_BIN" serve --host 127.0.0.1 --port "$SERVER_PORT" \
         --database-url "$database_url" --artifacts-uri "$artifacts" >"$log" 2>&1 &
     SERVER_PID=$!
     deadline=$((SECONDS + timeout))
@@ -194,13 +195,13 @@ compat_engine() {
         postgres) database_url=$(cairn_pg_create_db "cairn_compat") || return 1 ;;
     esac
     artifacts="$dir/artifacts"
+    SERVER_ENV=()
     if [ "$artifacts_kind" = s3 ]; then
         artifacts="s3://cairn-compat/run-$RANDOM"
-        export AWS_ACCESS_KEY_ID="$CAIRN_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$CAIRN_S3_SECRET_KEY" \
-            CAIRN_S3_ENDPOINT="$CAIRN_S3_ENDPOINT" CAIRN_S3_PATH_STYLE=true
+        SERVER_ENV=("AWS_ACCESS_KEY_ID=$CAIRN_S3_ACCESS_KEY" "AWS_SECRET_ACCESS_KEY=$CAIRN_S3_SECRET_KEY"
+            "CAIRN_S3_ENDPOINT=$CAIRN_S3_ENDPOINT" "CAIRN_S3_PATH_STYLE=true")
     fi
     start_server "$database_url" "$artifacts" "$dir/server.log" || return 1
-    unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY CAIRN_S3_ENDPOINT CAIRN_S3_PATH_STYLE
     local rc=0
     MLFLOW_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 \
         COMPAT_TARGET=cairn COMPAT_ARTIFACTS="$artifacts_kind" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$dir" \
