@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Cairn's test command: Swift suites (SQLite and PostgreSQL) and the compatibility suite, in which the
-# official MLflow Python client drives a running `cairn serve` on each storage engine.
+# Cairn's test command: Swift suites (SQLite and PostgreSQL, S3 artifacts) and the compatibility
+# suite, in which the official MLflow Python client drives a running `cairn serve` on each storage
+# engine, and once more with artifacts in S3 (SeaweedFS on loopback, scripts/lib/s3.sh).
 #
 # On a fresh machine it sets up what it needs: the `postgresql` apt package (for a throwaway cluster
 # on 127.0.0.1, removed on exit) and a venv at .venv with tests/compat/requirements.txt.
@@ -27,6 +28,7 @@ cd "$ROOT"
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 source scripts/lib/python.sh
+source scripts/lib/s3.sh
 
 run_swift=1
 run_compat=1
@@ -67,6 +69,7 @@ command -v curl >/dev/null 2>&1 || cairn_apt_install curl
 
 WORK=$(mktemp -d -t cairn-test.XXXXXX)
 SERVER_PID=""
+SERVER_ENV=()  # extra VAR=value settings for the next start_server (S3 credentials)
 results=()
 failed=0
 
@@ -93,6 +96,7 @@ cleanup() {
     set +e
     stop_server
     cairn_pg_stop "${CAIRN_PG_DATA:-}"
+    cairn_s3_stop
     rm -rf "${CAIRN_PG_ROOT:-}" "$WORK"
 }
 trap cleanup EXIT
@@ -105,6 +109,21 @@ if [ "$uses_postgres" = 1 ]; then
     cairn_section "Set-up: throwaway PostgreSQL"
     cairn_pg_start
 fi
+s3_ready=0
+cairn_section "Set-up: SeaweedFS S3 on loopback"
+if cairn_s3_start "$ROOT" && cairn_s3_create_bucket cairn-test && cairn_s3_create_bucket cairn-compat; then
+    s3_ready=1
+    export CAIRN_TEST_S3_ENDPOINT="$CAIRN_S3_ENDPOINT" CAIRN_TEST_S3_BUCKET=cairn-test \
+        CAIRN_TEST_S3_ACCESS_KEY="$CAIRN_S3_ACCESS_KEY" CAIRN_TEST_S3_SECRET_KEY="$CAIRN_S3_SECRET_KEY"
+    CAIRN_TEST_S3_WEED=$(cairn_s3_weed "$ROOT")
+    export CAIRN_TEST_S3_WEED
+elif [ "${CI:-}" = true ]; then
+    cairn_die "CI=true: SeaweedFS could not be started; the S3 tests cannot be skipped in CI"
+else
+    cairn_log "SeaweedFS could not be started: S3 tests are skipped (CI=true would fail here)"
+    fail "S3 set-up (S3 tests skipped)"
+fi
+
 if [ "$run_compat" = 1 ]; then
     cairn_section "Set-up: Python venv for tests/compat"
     cairn_python_env "$ROOT"
@@ -166,22 +185,27 @@ start_server() {
     return 1
 }
 
-# Extra environment for `cairn serve` (e.g. CAIRN_AUTH=token); empty for the plain runs.
-SERVER_ENV=()
-
-# compat_engine ENGINE: a fresh database and artifact dir, a server on them, pytest, server stopped.
+# compat_engine ENGINE [s3]: a fresh database and artifact store (a directory, or with "s3" the
+# SeaweedFS bucket cairn-compat), a server on them, pytest, server stopped.
 compat_engine() {
-    local engine=$1 database_url
-    local dir="$WORK/compat-$engine"
+    local engine=$1 artifacts_kind=${2:-local} database_url artifacts
+    local dir="$WORK/compat-$engine-$artifacts_kind"
     mkdir -p "$dir/artifacts"
     case "$engine" in
         sqlite) database_url="sqlite:$dir/cairn.db" ;;
         postgres) database_url=$(cairn_pg_create_db "cairn_compat") || return 1 ;;
     esac
-    start_server "$database_url" "$dir/artifacts" "$dir/server.log" || return 1
+    artifacts="$dir/artifacts"
+    SERVER_ENV=()
+    if [ "$artifacts_kind" = s3 ]; then
+        artifacts="s3://cairn-compat/run-$RANDOM"
+        SERVER_ENV=("AWS_ACCESS_KEY_ID=$CAIRN_S3_ACCESS_KEY" "AWS_SECRET_ACCESS_KEY=$CAIRN_S3_SECRET_KEY"
+            "CAIRN_S3_ENDPOINT=$CAIRN_S3_ENDPOINT" "CAIRN_S3_PATH_STYLE=true")
+    fi
+    start_server "$database_url" "$artifacts" "$dir/server.log" || return 1
     local rc=0
     MLFLOW_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 \
-        COMPAT_TARGET=cairn PYTHONDONTWRITEBYTECODE=1 \
+        COMPAT_TARGET=cairn COMPAT_ARTIFACTS="$artifacts_kind" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$dir" \
         "$CAIRN_PYTHON" -m pytest tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" || rc=$?
     if [ "$rc" -ne 0 ]; then
         cairn_log "pytest exited $rc; last 60 lines of the server log:"
@@ -253,6 +277,10 @@ if [ "$run_compat" = 1 ]; then
         cairn_section "Compatibility: official mlflow client vs cairn serve ($engine)"
         if compat_engine "$engine"; then pass "compat ($engine)"; else fail "compat ($engine)"; fi
     done
+    if [ "$server_ready" = 1 ] && [ "$s3_ready" = 1 ]; then
+        cairn_section "Compatibility: official mlflow client vs cairn serve (${engines[0]}, S3 artifacts)"
+        if compat_engine "${engines[0]}" s3; then pass "compat (${engines[0]}, S3 artifacts)"; else fail "compat (${engines[0]}, S3 artifacts)"; fi
+    fi
     if [[ " ${engines[*]} " == *" sqlite "* ]]; then
         for mode in bearer basic; do
             if [ "$server_ready" = 0 ]; then

@@ -17,8 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var port = 5000
     /// Where the metadata lives. Default `sqlite:./cairn-data/cairn.db`.
     public var database = DatabaseURL.defaultValue
-    /// Where artifacts live: a directory. Default `./cairn-data/artifacts`.
-    public var artifactsRoot = "./cairn-data/artifacts"
+    /// Where artifacts live: a directory or an S3 bucket. Default the directory `./cairn-data/artifacts`.
+    public var artifacts = ArtifactBackend.local("./cairn-data/artifacts")
     /// The PostgreSQL pool's ceiling.
     public var maximumDatabaseConnections = 20
     /// Authentication and rate limiting.
@@ -85,7 +85,8 @@ func buildRouter(
     router.add(middleware: APIErrorMiddleware(routes: table))
     let authenticator = Authenticator(configuration: auth, tokens: tokens)
     let routes = RouteRegistrar(router: router, table: table, authenticator: authenticator)
-    SystemController(store: store, artifactsSupportMultipart: false).register(routes)
+    let presigns = (artifacts as? any PresigningArtifactStore)?.presignedURLsEnabled ?? false
+    SystemController(store: store, artifactsSupportMultipart: presigns).register(routes)
     ExperimentsController(store: store).register(routes)
     RunsController(store: store).register(routes)
     MetricsController(store: store).register(routes)
@@ -104,7 +105,16 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let database = try await openDatabase(configuration.database, maximumConnections: configuration.maximumDatabaseConnections, logger: logger)
     let store = SQLTrackingStore(database: database)
     let tokens = TokenStore(database: database)
-    let artifacts = try await LocalArtifactStore(root: configuration.artifactsRoot)
+    let artifacts: any ArtifactStore
+    var s3Store: S3ArtifactStore?
+    switch configuration.artifacts {
+    case .local(let root):
+        artifacts = try await LocalArtifactStore(root: root)
+    case .s3(let s3Configuration):
+        let store = S3ArtifactStore(configuration: s3Configuration, logger: logger)
+        artifacts = store
+        s3Store = store
+    }
     let router = buildRouter(
         store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts, tokens: tokens, auth: configuration.auth)
     let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeoutSeconds))
@@ -125,6 +135,9 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     if let service = database as? any Service {
         app.addServices(service)
     }
+    if let s3Store {
+        app.addServices(S3ClientService(store: s3Store))
+    }
     app.beforeServerStarts {
         let applied = try await Migrator(logger: logger).migrate(database)
         if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }
@@ -135,7 +148,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger.info(
             "cairn ready",
             metadata: [
-                "database": "\(configuration.database)", "artifacts": "\(configuration.artifactsRoot)", "version": "\(CairnVersion.current)",
+                "database": "\(configuration.database)", "artifacts": "\(configuration.artifacts)", "version": "\(CairnVersion.current)",
                 "auth": "\(configuration.auth.mode.rawValue)", "tls": "\(configuration.tls != nil)",
             ])
     }

@@ -14,7 +14,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (env CAIRN_PORT; default 5000)")
     var port: Int?
 
-    @Option(name: .long, help: "Artifact store: a directory (env CAIRN_ARTIFACTS_URI; default ./cairn-data/artifacts)")
+    @Option(
+        name: .long,
+        help: """
+            Artifact store: a directory or s3://bucket/prefix (env CAIRN_ARTIFACTS_URI; default ./cairn-data/artifacts). \
+            S3 reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, CAIRN_S3_ENDPOINT \
+            (or AWS_ENDPOINT_URL_S3), CAIRN_S3_PATH_STYLE, CAIRN_S3_PUBLIC_ENDPOINT and CAIRN_S3_PRESIGN.
+            """)
     var artifactsURI: String?
 
     @Option(name: .long, help: "Authentication: none or token (env CAIRN_AUTH; default none, which only listens on loopback)")
@@ -35,6 +41,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
+        MallocTuning.apply()
         var configuration = ServerConfiguration()
         configuration.host = host ?? Environment.value("CAIRN_HOST") ?? configuration.host
         if let portText = port.map(String.init) ?? Environment.value("CAIRN_PORT") {
@@ -44,11 +51,13 @@ struct Serve: AsyncParsableCommand {
             configuration.port = value
         }
         configuration.database = try database.resolvedDatabase()
-        let artifacts = artifactsURI ?? Environment.value("CAIRN_ARTIFACTS_URI") ?? configuration.artifactsRoot
-        if artifacts.hasPrefix("s3://") {
-            throw ValidationError("S3 artifact stores (\(artifacts)) are not supported yet; give a directory")
+        if let artifacts = artifactsURI ?? Environment.value("CAIRN_ARTIFACTS_URI") {
+            if artifacts.hasPrefix("s3://") {
+                configuration.artifacts = .s3(try S3Settings.fromEnvironment(uri: artifacts))
+            } else {
+                configuration.artifacts = .local(artifacts.hasPrefix("file://") ? String(artifacts.dropFirst("file://".count)) : artifacts)
+            }
         }
-        configuration.artifactsRoot = artifacts.hasPrefix("file://") ? String(artifacts.dropFirst("file://".count)) : artifacts
         let authText = auth ?? Environment.value("CAIRN_AUTH") ?? "none"
         guard let mode = AuthConfiguration.Mode(rawValue: authText.lowercased()) else {
             throw ValidationError("Invalid --auth '\(authText)': expected none or token")

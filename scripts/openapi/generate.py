@@ -384,15 +384,23 @@ OPERATIONS: list[Op] = [
        path_params={"artifact_path": ARTIFACT_PATH}, ok=EMPTY),
     *[
         Op("POST", f"{ART}/mpu/{action}/{{artifact_path}}", f"{action}MultipartUpload", "artifacts", "write",
-           f"MLflow's multipart upload ({action}); answered 501 NOT_IMPLEMENTED by this server's local artifact store.",
-           path_params={"artifact_path": ARTIFACT_PATH}, body=fields,
-           responses={"501": {"description": "Multipart uploads need an S3 artifact store", "content": {"application/json": {"schema": ref("Error")}}}})
-        for action, fields in [
-            ("create", {"path": STR, "num_parts": INT64_IN}),
-            ("complete", {"path": STR, "upload_id": STR, "parts": array({"type": "object"})}),
-            ("abort", {"path": STR, "upload_id": STR}),
+           f"MLflow's multipart upload ({action}) with presigned part URLs, for an S3 artifact store with presigning on; "
+           "answered 501 NOT_IMPLEMENTED otherwise (the client then uploads through the proxy).",
+           path_params={"artifact_path": ARTIFACT_PATH}, body=fields, ok=ok,
+           responses={"501": {"description": "Multipart uploads need an S3 artifact store with presigning on", "content": {"application/json": {"schema": ref("Error")}}}})
+        for action, fields, ok in [
+            ("create", {"path": STR, "num_parts": INT64_IN},
+             reply({"upload_id": STR, "credentials": array(obj({"url": STR, "part_number": {"type": "integer"}, "headers": obj({}, closed=False)}))})),
+            ("complete", {"path": STR, "upload_id": STR, "parts": array({"type": "object"})}, EMPTY),
+            ("abort", {"path": STR, "upload_id": STR}, EMPTY),
         ]
     ],
+    Op("GET", f"{ART}/presigned/{{artifact_path}}", "getPresignedDownloadUrl", "artifacts", "read",
+       "A presigned GET URL for a file, for an S3 artifact store with presigning on; 501 NOT_IMPLEMENTED otherwise.",
+       path_params={"artifact_path": ARTIFACT_PATH},
+       ok=reply({"url": STR, "headers": obj({}, closed=False), "file_size": {"type": "integer"}}),
+       responses={"501": {"description": "Presigned URLs need an S3 artifact store with presigning on", "content": {"application/json": {"schema": ref("Error")}}}},
+       errors=["404"]),
     # -- logged models (MLflow 3) ---------------------------------------------------------------
     Op("POST", LM, "createLoggedModel", "logged-models", "write", "Create a logged model (status LOGGED_MODEL_PENDING).",
        body={"experiment_id*": ID_IN, "name": STR, "model_type": STR, "source_run_id": STR, "params": array(PARAM_IN), "tags": array(KEY_VALUE_IN)},

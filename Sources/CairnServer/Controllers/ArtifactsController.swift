@@ -14,9 +14,7 @@ struct ArtifactsController {
         routes.get("\(Self.prefix)/**", download)
         routes.delete("\(Self.prefix)/**", delete)
         routes.get(Self.prefix, list)
-        for action in ["create", "complete", "abort"] {
-            routes.post("/api/2.0/mlflow-artifacts/mpu/\(action)/**", multipartUnsupported)
-        }
+        registerDirectTransfer(routes)
     }
 
     /// The artifact path after the route prefix, percent-decoded once and validated.
@@ -28,6 +26,19 @@ struct ArtifactsController {
             throw .invalidParameter("Invalid path: malformed percent-encoding")
         }
         return try ArtifactPath(validating: decoded)
+    }
+
+    /// The `path` query parameter of a listing, validated; a value that does not decode (bad
+    /// escapes, invalid UTF-8) is a 400, not the root.
+    static func listPath(_ request: Request) throws(CairnError) -> ArtifactPath {
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts[0] == "path" else { continue }
+            let raw = parts.count == 2 ? String(parts[1]).replacing("+", with: " ") : ""
+            guard let decoded = raw.removingURLPercentEncoding() else { throw .invalidParameter("Invalid path: malformed percent-encoding") }
+            return try ArtifactPath(validating: decoded)
+        }
+        return .root
     }
 
     @Sendable func upload(_ request: Request, context: CairnRequestContext) async throws -> Response {
@@ -66,7 +77,7 @@ struct ArtifactsController {
     }
 
     @Sendable func list(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        let path = try ArtifactPath(validating: request.query("path") ?? "")
+        let path = try Self.listPath(request)
         let entries = try await artifacts.list(path)
         let prefixLength = path.isRoot ? 0 : path.value.count + 1
         return JSONResponse.object { w in
@@ -81,10 +92,6 @@ struct ArtifactsController {
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: refusing to delete the artifact root") }
         try await artifacts.delete(path)
         return JSONResponse.empty
-    }
-
-    @Sendable func multipartUnsupported(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        throw CairnError(.notImplemented, "Multipart uploads need an S3 artifact store; this server stores artifacts in a local directory")
     }
 }
 

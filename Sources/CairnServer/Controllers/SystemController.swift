@@ -6,6 +6,8 @@ import Logging
 /// Liveness, readiness, version and MLflow's `server-info`.
 struct SystemController {
     let store: any TrackingStore
+    /// True when the artifact store hands out presigned URLs (S3 with presigning on): the client
+    /// then uploads large files in parts and downloads straight from the bucket.
     let artifactsSupportMultipart: Bool
 
     func register(_ routes: RouteRegistrar) {
@@ -42,7 +44,7 @@ struct SystemController {
             w.field("workspaces_enabled", false)
             w.field("trace_archival_enabled", false)
             w.field("multipart_uploads_enabled", artifactsSupportMultipart)
-            w.field("multipart_downloads_enabled", false)
+            w.field("multipart_downloads_enabled", artifactsSupportMultipart)
             w.field("presigned_upload_run_id_supported", false)
             w.field("presigned_upload_model_id_supported", false)
             w.object("features_enabled") { w in w.field("gateway", false) }
