@@ -15,7 +15,7 @@ struct GC: AsyncParsableCommand {
     @Flag(name: .long, help: "Print what would be removed; remove nothing")
     var dryRun = false
 
-    @Option(name: .long, help: "Artifact store directory (env CAIRN_ARTIFACTS_URI; default ./cairn-data/artifacts)")
+    @Option(name: .long, help: "Artifact store: a directory or s3://bucket/prefix (env CAIRN_ARTIFACTS_URI; default ./cairn-data/artifacts)")
     var artifactsURI: String?
 
     @OptionGroup var database: DatabaseOptions
@@ -24,7 +24,15 @@ struct GC: AsyncParsableCommand {
         let logger = try database.logger("cairn.gc")
         let db = try await openDatabase(try database.resolvedDatabase(), maximumConnections: 2, logger: logger)
         let root = artifactsURI ?? Environment.value("CAIRN_ARTIFACTS_URI") ?? "./cairn-data/artifacts"
-        let artifacts = try await LocalArtifactStore(root: root.hasPrefix("file://") ? String(root.dropFirst("file://".count)) : root)
+        let artifacts: any ArtifactStore
+        var s3Store: S3ArtifactStore?
+        if root.hasPrefix("s3://") {
+            let store = S3ArtifactStore(configuration: try S3Settings.fromEnvironment(uri: root), logger: logger)
+            s3Store = store
+            artifacts = store
+        } else {
+            artifacts = try await LocalArtifactStore(root: root.hasPrefix("file://") ? String(root.dropFirst("file://".count)) : root)
+        }
         let olderThanDays = self.olderThanDays
         let dryRun = self.dryRun
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -43,5 +51,6 @@ struct GC: AsyncParsableCommand {
             print("\(report.purgedRuns.count) run(s) \(verb), \(report.kept.count) kept")
         }
         await db.close()
+        try? await s3Store?.shutdown()
     }
 }
