@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CairnCore", targets: ["CairnCore"]),
         .library(name: "CairnStore", targets: ["CairnStore"]),
         .library(name: "CairnArtifacts", targets: ["CairnArtifacts"]),
+        .library(name: "CairnDeploy", targets: ["CairnDeploy"]),
         .library(name: "CairnServer", targets: ["CairnServer"]),
     ],
     dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -57,6 +59,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CairnDeploy",
+            dependencies: [
+                "CairnCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CairnServer",
             dependencies: [
                 "CairnCore", "CairnStore", "CairnArtifacts",
@@ -81,6 +91,12 @@ let package = Package(
         .testTarget(
             name: "CairnStoreTests",
             dependencies: ["CairnStore", "CairnCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CairnDeployTests",
+            dependencies: ["CairnDeploy", "CairnCore"],
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
