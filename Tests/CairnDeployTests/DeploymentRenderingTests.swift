@@ -21,8 +21,8 @@ import Testing
         #expect(initContainer["args"] == .array(["s3://models/1/abc/artifacts/model", "/mnt/models"]))
         #expect(initContainer["envFrom"] == .array([.object([.init("secretRef", .object([.init("name", "models-s3")]))])]))
         let env = try #require(initContainer["env"]?.arrayValue).map { ($0["name"]?.stringValue ?? "", $0["value"]?.stringValue ?? "") }
-        #expect(env.map(\.0) == ["S3_ENDPOINT", "AWS_ENDPOINT_URL", "S3_USE_HTTPS", "AWS_DEFAULT_REGION"])
-        #expect(env.map(\.1) == ["minio.minio.svc:9000", "http://minio.minio.svc:9000", "0", "us-east-1"])
+        #expect(env.map { $0.0 } == ["S3_ENDPOINT", "AWS_ENDPOINT_URL", "S3_USE_HTTPS", "AWS_DEFAULT_REGION"])
+        #expect(env.map { $0.1 } == ["minio.minio.svc:9000", "http://minio.minio.svc:9000", "0", "us-east-1"])
         #expect(initContainer["volumeMounts"] == .array([.object([.init("name", "models"), .init("mountPath", "/mnt/models")])]))
         let server = try #require(pod["containers"]?.arrayValue?.first)
         #expect(server["image"] == "registry.local/serve:1.4")

@@ -45,7 +45,7 @@ import Testing
         ("min_replicas: 1\nmin_replicas: 2", "min_replicas", "is given twice"),
     ]
 
-    @Test(arguments: cases)
+    @Test(arguments: TargetsFileErrorTests.cases)
     func kserveTargetErrors(extra: String, field: String, phrase: String) throws {
         let message = try #require(parseError(oneTarget(Self.base + extra)))
         #expect(message.contains("target 't'"), "\(message)")
@@ -65,7 +65,7 @@ import Testing
         ("s3_credentials_secret: Bad_Secret", "s3_credentials_secret", "valid Secret name"),
     ]
 
-    @Test(arguments: deploymentCases)
+    @Test(arguments: TargetsFileErrorTests.deploymentCases)
     func deploymentTargetErrors(extra: String, field: String, phrase: String) throws {
         let message = try #require(parseError(oneTarget(Self.deployment + extra)))
         #expect(message.contains("target 't'") && message.contains("field '\(field)'") && message.contains(phrase), "\(message)")

@@ -130,7 +130,7 @@ public enum ManifestEncoder {
                 // "- key: value" with the remaining keys aligned under the first.
                 var nested = ""
                 writeYAMLObject(members, into: &nested, indent: indent + 2)
-                out += pad + "- " + nested.dropFirst(indent + 2)
+                out += pad + "- " + String(nested.dropFirst(indent + 2))
             case .array(let inner) where !inner.isEmpty:
                 out += pad + "-\n"
                 writeYAMLArray(inner, into: &out, indent: indent + 2)

@@ -16,7 +16,7 @@ extension ManifestRenderer {
             "name": "storage-initializer",
             "image": .string(settings.storageInitializerImage),
             "args": .array([.string(input.storageURI), .string(Self.modelMountPath)]),
-            "envFrom": settings.s3CredentialsSecret.map { .array([.fields(["secretRef": .fields(["name": .string($0)])])]) },
+            "envFrom": settings.s3CredentialsSecret.map { ManifestValue.array([.fields(["secretRef": .fields(["name": .string($0)])])]) },
             "env": initEnv.isEmpty ? nil : .array(initEnv),
             "volumeMounts": .array([.fields(["name": .string(Self.modelVolume), "mountPath": .string(Self.modelMountPath)])]),
         ])

@@ -5,7 +5,7 @@ extension ManifestRenderer {
         let model: ManifestValue = .fields([
             "modelFormat": .fields(["name": .string(settings.modelFormat)]),
             "runtime": settings.runtime.map(ManifestValue.string),
-            "protocolVersion": settings.protocolVersion.map { .string($0.rawValue) },
+            "protocolVersion": settings.protocolVersion.map { ManifestValue.string($0.rawValue) },
             "storageUri": .string(input.storageURI),
             "resources": target.resources.isEmpty ? nil : target.resources.manifestValue,
         ])
@@ -18,8 +18,8 @@ extension ManifestRenderer {
         predictor.append(.init("minReplicas", .int(target.minReplicas)))
         predictor.append(.init("maxReplicas", .int(target.maxReplicas)))
         predictor.append(.init("model", model))
-        let metadata = metadata(input, extraAnnotations: [Self.deploymentModeAnnotation: settings.deploymentMode.rawValue])
-        return manifest(.inferenceService, input, metadata: metadata, spec: .fields(["predictor": .object(predictor)]))
+        let meta = metadata(input, extraAnnotations: [Self.deploymentModeAnnotation: settings.deploymentMode.rawValue])
+        return manifest(.inferenceService, input, metadata: meta, spec: .fields(["predictor": .object(predictor)]))
     }
 
     /// The labels stamped on serving pods: model and version (no managed-by: the pods are not Cairn's).

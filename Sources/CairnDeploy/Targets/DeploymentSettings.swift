@@ -17,7 +17,7 @@ public struct DeploymentSettings: Sendable, Equatable {
 
     /// Creates settings.
     public init(
-        image: String, storageInitializerImage: String = Self.defaultStorageInitializerImage,
+        image: String, storageInitializerImage: String = DeploymentSettings.defaultStorageInitializerImage,
         s3CredentialsSecret: String? = nil, s3: S3Endpoint = S3Endpoint(), port: Int = 8080
     ) {
         self.image = image

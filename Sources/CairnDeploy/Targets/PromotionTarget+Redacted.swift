@@ -19,7 +19,7 @@ extension PromotionTarget {
             add("deployment_mode", .string(settings.deploymentMode.rawValue))
             add("model_format", .string(settings.modelFormat))
             add("runtime", settings.runtime.map(ManifestValue.string))
-            add("protocol_version", settings.protocolVersion.map { .string($0.rawValue) })
+            add("protocol_version", settings.protocolVersion.map { ManifestValue.string($0.rawValue) })
         case .deployment(let settings):
             add("image", .string(settings.image))
             add("storage_initializer_image", .string(settings.storageInitializerImage))

@@ -58,7 +58,7 @@ extension TargetsFile {
             throw r.error("min_replicas", "must be at least 1 for kind deployment (scale to zero needs KServe Serverless)")
         }
         if let prefix = try r.string("storage_uri_prefix") {
-            guard let scheme = prefix.range(of: "://"), scheme.lowerBound != prefix.startIndex, prefix[scheme.upperBound...].contains(where: { $0 != "/" })
+            guard let scheme = prefix.firstRange(of: "://"), scheme.lowerBound != prefix.startIndex, prefix[scheme.upperBound...].contains(where: { $0 != "/" })
             else { throw r.error("storage_uri_prefix", "must be a URI with a scheme and a location, e.g. s3://models, got \"\(prefix)\"") }
             var trimmed = prefix
             while trimmed.hasSuffix("/") { trimmed.removeLast() }

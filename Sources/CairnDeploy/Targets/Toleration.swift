@@ -36,8 +36,8 @@ public struct Toleration: Sendable, Equatable {
     /// The toleration as a pod spec entry.
     public var manifestValue: ManifestValue {
         .fields([
-            "key": key.map(ManifestValue.string), "operator": self.operator.map { .string($0.rawValue) },
-            "value": value.map(ManifestValue.string), "effect": effect.map { .string($0.rawValue) },
+            "key": key.map(ManifestValue.string), "operator": self.operator.map { ManifestValue.string($0.rawValue) },
+            "value": value.map(ManifestValue.string), "effect": effect.map { ManifestValue.string($0.rawValue) },
             "tolerationSeconds": tolerationSeconds.map(ManifestValue.int),
         ])
     }
