@@ -42,7 +42,6 @@ import Testing
         ("s3_credentials_secret: s", "s3_credentials_secret", "applies to kind deployment only"),
         ("replicas: 2", "replicas", "is not a known target field"),
         ("runtime: [a, b]", "runtime", "must be a string"),
-        ("min_replicas: 1\nmin_replicas: 2", "min_replicas", "is given twice"),
     ]
 
     @Test(arguments: TargetsFileErrorTests.cases)
@@ -92,6 +91,11 @@ import Testing
         let message = try #require(parseError(twice))
         #expect(message.contains("target 't'") && message.contains("field 'name' is used twice (first at line 2)"), "\(message)")
         #expect(message.contains("line 5"), "\(message)")
+    }
+
+    @Test func duplicateKeysAreRefusedByTheYAMLParser() throws {
+        let message = try #require(parseError(oneTarget(Self.base + "min_replicas: 1\nmin_replicas: 2")))
+        #expect(message.contains("t.yaml") && message.contains("duplicated key") && message.contains("min_replicas"), "\(message)")
     }
 
     @Test func theLineIsTheFieldsLine() throws {

@@ -59,11 +59,12 @@ import Testing
         #expect(serverless.targets[0].maxReplicas == 1)
     }
 
-    @Test(arguments: [("90s", 90), ("10m", 600), ("1h", 3600), ("1h30m", 5400), ("2m5s", 125)])
-    func durations(text: String, seconds: Int64) throws {
+    @Test(arguments: [("90s", 90, "90s"), ("10m", 600, "10m"), ("1h", 3600, "1h"), ("1h30m", 5400, "90m"), ("2m5s", 125, "125s")])
+    func durations(text: String, seconds: Int64, formatted: String) throws {
         let file = try TargetsFile.parse(oneTarget("name: t\nkind: kserve\nnamespace: ns\nready_timeout: \(text)"))
         #expect(file.targets[0].readyTimeout == .seconds(seconds))
-        #expect(TargetDuration.format(.seconds(seconds)) == text)
+        #expect(TargetDuration.format(.seconds(seconds)) == formatted)
+        #expect(TargetDuration.parse(formatted) == .seconds(seconds))
     }
 
     @Test func emptyTargetListIsValid() throws {

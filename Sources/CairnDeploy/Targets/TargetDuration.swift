@@ -27,19 +27,11 @@ public enum TargetDuration {
         return .seconds(seconds)
     }
 
-    /// The shortest text of whole seconds: `1h`, `10m`, `90s`, `1h30m`.
+    /// The text of whole seconds in the largest unit that divides them: `1h`, `10m`, `90s`, `90m`.
     public static func format(_ duration: Duration) -> String {
-        var seconds = duration.components.seconds
-        var out = ""
-        if seconds >= 3600 {
-            out += "\(seconds / 3600)h"
-            seconds %= 3600
-        }
-        if seconds >= 60 {
-            out += "\(seconds / 60)m"
-            seconds %= 60
-        }
-        if seconds > 0 || out.isEmpty { out += "\(seconds)s" }
-        return out
+        let seconds = duration.components.seconds
+        if seconds > 0, seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds > 0, seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
     }
 }
