@@ -6,11 +6,12 @@ import Testing
         let manifests = try renderExample("batch")
         #expect(manifests.map(\.type.kind) == ["Deployment", "Service", "HorizontalPodAutoscaler"])
         #expect(manifests.allSatisfy { $0.name == "fraud-detector" && $0.namespace == "ml-batch" })
-        #expect(manifests.map(\.path) == [
-            "/apis/apps/v1/namespaces/ml-batch/deployments/fraud-detector",
-            "/api/v1/namespaces/ml-batch/services/fraud-detector",
-            "/apis/autoscaling/v2/namespaces/ml-batch/horizontalpodautoscalers/fraud-detector",
-        ])
+        #expect(
+            manifests.map(\.path) == [
+                "/apis/apps/v1/namespaces/ml-batch/deployments/fraud-detector",
+                "/api/v1/namespaces/ml-batch/services/fraud-detector",
+                "/apis/autoscaling/v2/namespaces/ml-batch/horizontalpodautoscalers/fraud-detector",
+            ])
     }
 
     @Test func storageInitializerDownloadsIntoTheSharedEmptyDir() throws {
@@ -48,7 +49,10 @@ import Testing
         }
         let template = try #require(try renderExample("batch")[0].body[path: ["spec", "template", "metadata"]])
         #expect(template["annotations"]?.stringMap["cairn.dev/deployment-id"] == "dep-0001")
-        #expect(template["labels"]?.stringMap == ["app.kubernetes.io/name": "fraud-detector", "cairn.dev/model": "Fraud-Detector", "cairn.dev/version": "7"])
+        #expect(
+            template["labels"]?.stringMap == [
+                "app.kubernetes.io/name": "fraud-detector", "cairn.dev/model": "Fraud-Detector", "cairn.dev/version": "7",
+            ])
     }
 
     @Test func selectorDependsOnTheObjectNameOnly() throws {
@@ -63,7 +67,9 @@ import Testing
         #expect(try renderExample("batch", apis: .kubernetes120)[2].body["apiVersion"] == "autoscaling/v2beta2")
         #expect(try renderExample("batch", apis: DiscoveredAPIs(groupVersions: ["v1", "apps/v1"]))[2].type == .horizontalPodAutoscalerV2beta2)
         let hpa = try renderExample("batch")[2].body
-        #expect(hpa[path: ["spec", "scaleTargetRef"]] == .object([.init("apiVersion", "apps/v1"), .init("kind", "Deployment"), .init("name", "fraud-detector")]))
+        #expect(
+            hpa[path: ["spec", "scaleTargetRef"]]
+                == .object([.init("apiVersion", "apps/v1"), .init("kind", "Deployment"), .init("name", "fraud-detector")]))
         #expect(hpa[path: ["spec", "minReplicas"]] == 2 && hpa[path: ["spec", "maxReplicas"]] == 5)
     }
 
@@ -80,16 +86,22 @@ import Testing
         #expect(pod["nodeSelector"]?.stringMap == ["nvidia.com/gpu.product": "A100", "pool": "gpu"])
         let tolerations = try #require(pod["tolerations"]?.arrayValue)
         #expect(tolerations.count == 2)
-        #expect(tolerations[1] == .object([
-            .init("key", "dedicated"), .init("operator", "Equal"), .init("value", "ml"), .init("effect", "NoExecute"),
-            .init("tolerationSeconds", 300),
-        ]))
+        #expect(
+            tolerations[1]
+                == .object([
+                    .init("key", "dedicated"), .init("operator", "Equal"), .init("value", "ml"), .init("effect", "NoExecute"),
+                    .init("tolerationSeconds", 300),
+                ]))
     }
 
     @Test func serviceExposesTheServingPort() throws {
         let service = try renderExample("batch") { $0.workload = .deployment(DeploymentSettings(image: "serve:1", port: 9000)) }[1]
-        #expect(service.body[path: ["spec", "ports"]] == .array([.object([.init("name", "http"), .init("port", 80), .init("targetPort", "http"), .init("protocol", "TCP")])]))
+        #expect(
+            service.body[path: ["spec", "ports"]]
+                == .array([.object([.init("name", "http"), .init("port", 80), .init("targetPort", "http"), .init("protocol", "TCP")])]))
         let deployment = try renderExample("batch") { $0.workload = .deployment(DeploymentSettings(image: "serve:1", port: 9000)) }[0]
-        #expect(deployment.body[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["ports"]?.arrayValue?.first?["containerPort"] == 9000)
+        #expect(
+            deployment.body[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["ports"]?.arrayValue?.first?["containerPort"]
+                == 9000)
     }
 }

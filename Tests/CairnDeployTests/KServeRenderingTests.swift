@@ -65,7 +65,9 @@ import Testing
         #expect(predictor[path: ["model", "resources", "limits"]] == .object([.init("nvidia.com/gpu", "1")]))
         #expect(predictor[path: ["model", "resources", "requests"]]?.stringMap == ["cpu": "1", "memory": "2Gi"])
         #expect(predictor["nodeSelector"]?.stringMap == ["nvidia.com/gpu.product": "A100"])
-        #expect(predictor["tolerations"] == .array([.object([.init("key", "nvidia.com/gpu"), .init("operator", "Exists"), .init("effect", "NoSchedule")])]))
+        #expect(
+            predictor["tolerations"]
+                == .array([.object([.init("key", "nvidia.com/gpu"), .init("operator", "Exists"), .init("effect", "NoSchedule")])]))
     }
 
     @Test func renderingIsDeterministic() throws {

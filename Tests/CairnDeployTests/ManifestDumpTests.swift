@@ -10,12 +10,27 @@ import Testing
     /// (file name, target in the example file, cluster APIs, edit)
     static let cases: [(String, String, DiscoveredAPIs, @Sendable (inout PromotionTarget) -> Void)] = [
         ("kserve-raw", "prod", .current, { _ in }),
-        ("kserve-serverless", "prod", .current, { $0.workload = .kserve(KServeSettings(deploymentMode: .serverless, modelFormat: "sklearn")); $0.minReplicas = 0 }),
-        ("kserve-minimal", "prod", .current, { $0.workload = .kserve(KServeSettings()); $0.resources = ResourceRequirements(); $0.nodeSelector = [:]; $0.serviceAccount = nil }),
+        (
+            "kserve-serverless", "prod", .current,
+            {
+                $0.workload = .kserve(KServeSettings(deploymentMode: .serverless, modelFormat: "sklearn")); $0.minReplicas = 0
+            }
+        ),
+        (
+            "kserve-minimal", "prod", .current,
+            {
+                $0.workload = .kserve(KServeSettings()); $0.resources = ResourceRequirements(); $0.nodeSelector = [:]; $0.serviceAccount = nil
+            }
+        ),
         ("kserve-tolerations", "prod", .current, { $0.tolerations = [Toleration(key: "nvidia.com/gpu", operator: .exists, effect: .noSchedule)] }),
         ("deployment-hpa-v2", "batch", .current, { _ in }),
         ("deployment-hpa-v2beta2", "batch", .kubernetes120, { _ in }),
-        ("deployment-fixed", "batch", .current, { $0.maxReplicas = $0.minReplicas; $0.workload = .deployment(DeploymentSettings(image: "serve:1")) }),
+        (
+            "deployment-fixed", "batch", .current,
+            {
+                $0.maxReplicas = $0.minReplicas; $0.workload = .deployment(DeploymentSettings(image: "serve:1"))
+            }
+        ),
     ]
 
     @Test func renderAndDump() throws {

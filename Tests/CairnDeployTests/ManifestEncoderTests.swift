@@ -20,22 +20,23 @@ import Testing
             .init("uri", "s3://models/x"), .init("plain", "fraud-detector"), .init("key.with/slash", "A100"),
             .init("float", .double(0.5)), .init("int", 3), .init("bool", false), .init("cpu", "500m"), .init("lead", "-x"),
         ])
-        #expect(ManifestEncoder.yaml(value) == """
-            version: "7"
-            "yes": "yes"
-            "off": "off"
-            "null": "null"
-            empty: ""
-            uri: "s3://models/x"
-            plain: fraud-detector
-            key.with/slash: A100
-            float: 0.5
-            int: 3
-            bool: false
-            cpu: "500m"
-            lead: "-x"
+        #expect(
+            ManifestEncoder.yaml(value) == """
+                version: "7"
+                "yes": "yes"
+                "off": "off"
+                "null": "null"
+                empty: ""
+                uri: "s3://models/x"
+                plain: fraud-detector
+                key.with/slash: A100
+                float: 0.5
+                int: 3
+                bool: false
+                cpu: "500m"
+                lead: "-x"
 
-            """)
+                """)
     }
 
     @Test func yamlNestsListsOfObjects() {
@@ -43,18 +44,19 @@ import Testing
             .init("containers", .array([.object([.init("name", "a"), .init("args", .array(["x", "y"])), .init("env", .array([]))])])),
             .init("volumes", .array([.object([.init("name", "m"), .init("emptyDir", .object([]))])])),
         ])
-        #expect(ManifestEncoder.yaml(value) == """
-            containers:
-              - name: a
-                args:
-                  - x
-                  - "y"
-                env: []
-            volumes:
-              - name: m
-                emptyDir: {}
+        #expect(
+            ManifestEncoder.yaml(value) == """
+                containers:
+                  - name: a
+                    args:
+                      - x
+                      - "y"
+                    env: []
+                volumes:
+                  - name: m
+                    emptyDir: {}
 
-            """)
+                """)
         #expect(ManifestEncoder.yamlStream([.object([.init("a", 1)]), .object([.init("b", 2)])]) == "a: 1\n---\nb: 2\n")
     }
 }

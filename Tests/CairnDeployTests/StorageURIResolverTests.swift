@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct StorageURIResolverTests {
     let locations = TableLocations(
-        runs: ["abc123": "mlflow-artifacts:/1/abc123/artifacts", "s3run": "s3://bucket/exp/s3run/artifacts", "local": "/var/lib/cairn/1/local/artifacts"],
+        runs: [
+            "abc123": "mlflow-artifacts:/1/abc123/artifacts", "s3run": "s3://bucket/exp/s3run/artifacts", "local": "/var/lib/cairn/1/local/artifacts",
+        ],
         models: ["m-42": "mlflow-artifacts:/1/models/m-42/artifacts"])
 
     var resolver: StorageURIResolver { StorageURIResolver(locations: locations) }
@@ -11,7 +13,9 @@ import Testing
     @Test func runsSourcesResolveUnderThePrefix() async {
         #expect(await resolver.resolve(source: "runs:/abc123/model", prefix: "s3://models") == .resolved("s3://models/1/abc123/artifacts/model"))
         #expect(await resolver.resolve(source: "runs:/abc123", prefix: "s3://models") == .resolved("s3://models/1/abc123/artifacts"))
-        #expect(await resolver.resolve(source: "runs:/abc123//nested/model/", prefix: "gs://b/root") == .resolved("gs://b/root/1/abc123/artifacts/nested/model"))
+        #expect(
+            await resolver.resolve(source: "runs:/abc123//nested/model/", prefix: "gs://b/root")
+                == .resolved("gs://b/root/1/abc123/artifacts/nested/model"))
     }
 
     @Test func loggedModelSourcesResolveToTheModelsArtifacts() async {
@@ -20,8 +24,12 @@ import Testing
     }
 
     @Test func proxiedArtifactURIsDropTheirScheme() async {
-        #expect(await resolver.resolve(source: "mlflow-artifacts:/1/abc123/artifacts/model", prefix: "s3://models") == .resolved("s3://models/1/abc123/artifacts/model"))
-        #expect(await resolver.resolve(source: "mlflow-artifacts://cairn:5000/1/x/artifacts", prefix: "pvc://models") == .resolved("pvc://models/1/x/artifacts"))
+        #expect(
+            await resolver.resolve(source: "mlflow-artifacts:/1/abc123/artifacts/model", prefix: "s3://models")
+                == .resolved("s3://models/1/abc123/artifacts/model"))
+        #expect(
+            await resolver.resolve(source: "mlflow-artifacts://cairn:5000/1/x/artifacts", prefix: "pvc://models")
+                == .resolved("pvc://models/1/x/artifacts"))
     }
 
     @Test(arguments: ["s3://bucket/path/model", "gs://bucket/model", "pvc://claim/model"])

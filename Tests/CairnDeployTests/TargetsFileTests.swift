@@ -10,7 +10,9 @@ import Testing
         #expect(prod.namespace == "ml-prod")
         #expect(prod.cluster == ClusterReference(kubeconfig: "/etc/cairn/kubeconfig", context: "prod"))
         #expect(prod.objectName == "fraud")
-        #expect(prod.workload == .kserve(KServeSettings(deploymentMode: .rawDeployment, modelFormat: "mlflow", runtime: "kserve-mlserver", protocolVersion: .v2)))
+        #expect(
+            prod.workload
+                == .kserve(KServeSettings(deploymentMode: .rawDeployment, modelFormat: "mlflow", runtime: "kserve-mlserver", protocolVersion: .v2)))
         #expect(prod.serviceAccount == "models-s3-reader")
         #expect(prod.resources.requests == ["cpu": Quantity("1")!, "memory": Quantity("2Gi")!])
         #expect(prod.resources.limits == ["nvidia.com/gpu": Quantity("1")!])
@@ -37,10 +39,11 @@ import Testing
         #expect(batch.objectName == nil)
         #expect(batch.resources.limits == ["nvidia.com/gpu": Quantity("2")!])
         #expect(batch.nodeSelector == ["nvidia.com/gpu.product": "A100", "pool": "gpu"])
-        #expect(batch.tolerations == [
-            Toleration(key: "nvidia.com/gpu", operator: .exists, effect: .noSchedule),
-            Toleration(key: "dedicated", operator: .equal, value: "ml", effect: .noExecute, tolerationSeconds: 300),
-        ])
+        #expect(
+            batch.tolerations == [
+                Toleration(key: "nvidia.com/gpu", operator: .exists, effect: .noSchedule),
+                Toleration(key: "dedicated", operator: .equal, value: "ml", effect: .noExecute, tolerationSeconds: 300),
+            ])
         #expect(batch.storageURIPrefix == "s3://models")
         #expect(batch.readyTimeout == .seconds(90))
         #expect(!batch.rollbackOnFailure)

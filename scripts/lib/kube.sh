@@ -180,7 +180,8 @@ cairn_kube_start() {
 
 # cairn_kube_curl CURL-ARGS...: curl against the test API server as the admin, trusting its CA.
 cairn_kube_curl() {
-    curl -s --cacert "$KUBE_CA_FILE" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" "$@"
+    # A non-curl User-Agent: kube-apiserver pretty-prints JSON for curl, which breaks simple greps.
+    curl -s -A cairn-test --cacert "$KUBE_CA_FILE" -H "Authorization: Bearer $KUBE_ADMIN_TOKEN" "$@"
 }
 
 # cairn_kube_install_crd CRD.yaml: server-side apply a CRD (as JSON, with the `default: ""` keys
@@ -208,10 +209,10 @@ PY
         200 | 201) ;;
         *) head -c 2000 "$CAIRN_KUBE_ROOT/crd-apply.json" >&2; cairn_log "installing CRD $name failed: HTTP $code"; return 1 ;;
     esac
-    deadline=$((SECONDS + 30))
+    deadline=$((SECONDS + 60))
     until cairn_kube_curl "$KUBE_API_URL/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$name" |
         grep -q '"type":"Established","status":"True"'; do
-        [ "$SECONDS" -lt "$deadline" ] || { cairn_log "CRD $name not Established after 30 s"; return 1; }
+        [ "$SECONDS" -lt "$deadline" ] || { cairn_log "CRD $name not Established after 60 s"; return 1; }
         sleep 0.2
     done
     cairn_log "CRD $name installed and established"

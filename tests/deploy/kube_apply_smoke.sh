@@ -38,7 +38,7 @@ apply() {
 d=json.load(open(sys.argv[1])); g,_,v=d["apiVersion"].rpartition("/")
 plural={"InferenceService":"inferenceservices","Deployment":"deployments","Service":"services","HorizontalPodAutoscaler":"horizontalpodautoscalers"}[d["kind"]]
 print(("/apis/"+g if g else "/api")+"/"+v+"/namespaces/"+d["metadata"]["namespace"]+"/"+plural+"/"+d["metadata"]["name"])' "$file")
-    curl -s --cacert "$KUBE_CA_FILE" -H "Authorization: Bearer $token" -o "$out" -w '%{http_code}' -X PATCH \
+    curl -s -A cairn-test --cacert "$KUBE_CA_FILE" -H "Authorization: Bearer $token" -o "$out" -w '%{http_code}' -X PATCH \
         -H 'Content-Type: application/apply-patch+yaml' --data-binary "@$file" "$KUBE_API_URL$path?fieldManager=cairn"
 }
 
@@ -98,7 +98,7 @@ for file in "$split"/*.json; do
     [ "$code" = 200 ] || [ "$code" = 201 ] && code=ok
     check "limited token with deploy/rbac applies $(basename "$file")" ok "$code" "$out"
 done
-code=$(curl -s --cacert "$KUBE_CA_FILE" -H "Authorization: Bearer $KUBE_LIMITED_TOKEN" -o "$out" -w '%{http_code}' \
+code=$(curl -s -A cairn-test --cacert "$KUBE_CA_FILE" -H "Authorization: Bearer $KUBE_LIMITED_TOKEN" -o "$out" -w '%{http_code}' \
     "$KUBE_API_URL/api/v1/namespaces/$(echo "$namespaces" | cut -d' ' -f1)/secrets")
 check "limited token with deploy/rbac still cannot list secrets" 403 "$code" "$out"
 

@@ -77,7 +77,8 @@ public struct ManifestRenderer: Sendable {
         }
         let name = input.objectName
         guard KubernetesNames.isDNS1035Label(name, maxLength: KubernetesNames.maxObjectNameLength) else {
-            throw CairnError.invalidParameter("object name '\(name)' is not a DNS-1035 label of at most \(KubernetesNames.maxObjectNameLength) characters")
+            throw CairnError.invalidParameter(
+                "object name '\(name)' is not a DNS-1035 label of at most \(KubernetesNames.maxObjectNameLength) characters")
         }
         switch input.target.workload {
         case .kserve(let settings): return [inferenceService(input, settings: settings)]

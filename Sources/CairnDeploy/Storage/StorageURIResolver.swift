@@ -38,18 +38,27 @@ public struct StorageURIResolver: Sendable {
         let named = source.map { "source '\($0)'" } ?? "location '\(location)'"
         if directSchemes.contains(where: { location.hasPrefix($0) }) { return .resolved(location) }
         guard location.hasPrefix("mlflow-artifacts:") else {
-            return .unresolved(warning: "\(named) resolves to '\(location)', which the cluster cannot download: only s3://, gs://, pvc:// or mlflow-artifacts: locations can be served")
+            return .unresolved(
+                warning:
+                    "\(named) resolves to '\(location)', which the cluster cannot download: "
+                    + "only s3://, gs://, pvc:// or mlflow-artifacts: locations can be served"
+            )
         }
         var relative = Substring(location.dropFirst("mlflow-artifacts:".count))
         while relative.hasPrefix("/") { relative = relative.dropFirst() }
         // A proxied URI can carry a host (mlflow-artifacts://host:port/path); the path is what counts.
-        if location.hasPrefix("mlflow-artifacts://"), let slash = relative.firstIndex(of: "/") { relative = relative[relative.index(after: slash)...] }
+        if location.hasPrefix("mlflow-artifacts://"), let slash = relative.firstIndex(of: "/") {
+            relative = relative[relative.index(after: slash)...]
+        }
         while relative.hasSuffix("/") { relative = relative.dropLast() }
         guard !relative.isEmpty, !relative.split(separator: "/").contains("..") else {
             return .unresolved(warning: "\(named) resolves to '\(location)', which names no path under the artifact root")
         }
         guard let prefix else {
-            return .unresolved(warning: "\(named) lies under Cairn's artifact root ('\(relative)'), but the target has no storage_uri_prefix to reach it from the cluster")
+            return .unresolved(
+                warning:
+                    "\(named) lies under Cairn's artifact root ('\(relative)'), but the target has no storage_uri_prefix to reach it from the cluster"
+            )
         }
         return .resolved(prefix + "/" + relative)
     }

@@ -11,7 +11,10 @@ extension TargetsFile {
         var r = TargetFieldReader(source: source, target: provisionalName, mapping: mapping)
 
         let name = try r.requiredString("name")
-        guard name.utf8.count <= 63, name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) })
+        guard name.utf8.count <= 63,
+            name.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+            })
         else { throw r.error("name", "must be 1-63 characters of letters, digits, '-', '_' or '.', got \"\(name)\"") }
         guard let kindText = try r.string("kind") else { throw r.error("kind", "is required (kserve or deployment)") }
         guard let kind = PromotionTarget.Kind(rawValue: kindText) else {
@@ -33,19 +36,24 @@ extension TargetsFile {
             guard KubernetesNames.isDNS1035Label(objectName, maxLength: KubernetesNames.maxObjectNameLength) else {
                 throw r.error(
                     "object_name",
-                    "must be a DNS-1035 label of at most \(KubernetesNames.maxObjectNameLength) characters (a lowercase letter first, then lowercase letters, digits, '-'), got \"\(objectName)\""
+                    "must be a DNS-1035 label of at most \(KubernetesNames.maxObjectNameLength) characters "
+                        + "(a lowercase letter first, then lowercase letters, digits, '-'), got \"\(objectName)\""
                 )
             }
             target.objectName = objectName
         }
         if let account = try r.string("service_account") {
-            guard KubernetesNames.isDNS1123Subdomain(account) else { throw r.error("service_account", "must be a valid ServiceAccount name, got \"\(account)\"") }
+            guard KubernetesNames.isDNS1123Subdomain(account) else {
+                throw r.error("service_account", "must be a valid ServiceAccount name, got \"\(account)\"")
+            }
             target.serviceAccount = account
         }
         target.resources = try parseResources(&r)
         for (key, value, node) in try r.stringMap("node_selector") {
             guard KubernetesNames.isQualifiedName(key) else { throw r.error("node_selector", "has an invalid label key \"\(key)\"", at: node) }
-            guard KubernetesNames.isLabelValue(value) else { throw r.error("node_selector", "has an invalid label value \"\(value)\" for \"\(key)\"", at: node) }
+            guard KubernetesNames.isLabelValue(value) else {
+                throw r.error("node_selector", "has an invalid label value \"\(value)\" for \"\(key)\"", at: node)
+            }
             target.nodeSelector[key] = value
         }
         target.tolerations = try parseTolerations(&r)
@@ -58,7 +66,8 @@ extension TargetsFile {
             throw r.error("min_replicas", "must be at least 1 for kind deployment (scale to zero needs KServe Serverless)")
         }
         if let prefix = try r.string("storage_uri_prefix") {
-            guard let scheme = prefix.firstRange(of: "://"), scheme.lowerBound != prefix.startIndex, prefix[scheme.upperBound...].contains(where: { $0 != "/" })
+            guard let scheme = prefix.firstRange(of: "://"), scheme.lowerBound != prefix.startIndex,
+                prefix[scheme.upperBound...].contains(where: { $0 != "/" })
             else { throw r.error("storage_uri_prefix", "must be a URI with a scheme and a location, e.g. s3://models, got \"\(prefix)\"") }
             var trimmed = prefix
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
@@ -76,7 +85,8 @@ extension TargetsFile {
         }
         target.rollbackOnFailure = try r.bool("rollback_on_failure") ?? true
         if let env = try r.string("webhook_secret_env") {
-            let valid = env.unicodeScalars.first.map { !("0"..."9").contains($0) } ?? false
+            let valid =
+                env.unicodeScalars.first.map { !("0"..."9").contains($0) } ?? false
                 && env.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
             guard valid else { throw r.error("webhook_secret_env", "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)") }
             target.webhookSecretEnv = env
@@ -116,7 +126,9 @@ extension TargetsFile {
         var settings = DeploymentSettings(image: image)
         settings.storageInitializerImage = try r.string("storage_initializer_image") ?? settings.storageInitializerImage
         if let secret = try r.string("s3_credentials_secret") {
-            guard KubernetesNames.isDNS1123Subdomain(secret) else { throw r.error("s3_credentials_secret", "must be a valid Secret name, got \"\(secret)\"") }
+            guard KubernetesNames.isDNS1123Subdomain(secret) else {
+                throw r.error("s3_credentials_secret", "must be a valid Secret name, got \"\(secret)\"")
+            }
             settings.s3CredentialsSecret = secret
         }
         settings.s3 = S3Endpoint(
@@ -145,7 +157,9 @@ extension TargetsFile {
             let reader = r
             let pairs = try TargetFieldReader.stringPairs(valueNode) { problem, at in reader.error("resources.\(section)", problem, at: at) }
             for (name, text, at) in pairs {
-                guard KubernetesNames.isQualifiedName(name) else { throw r.error("resources.\(section)", "has an invalid resource name \"\(name)\"", at: at) }
+                guard KubernetesNames.isQualifiedName(name) else {
+                    throw r.error("resources.\(section)", "has an invalid resource name \"\(name)\"", at: at)
+                }
                 guard let quantity = Quantity(text) else {
                     throw r.error("resources.\(section)", "has an invalid quantity \"\(text)\" for \(name) (e.g. 1, 500m, 2Gi)", at: at)
                 }
@@ -169,7 +183,9 @@ extension TargetsFile {
                 case "key": toleration.key = value
                 case "value": toleration.value = value
                 case "operator":
-                    guard let op = Toleration.Operator(rawValue: value) else { throw r.error(field, "operator must be Equal or Exists, got \"\(value)\"", at: at) }
+                    guard let op = Toleration.Operator(rawValue: value) else {
+                        throw r.error(field, "operator must be Equal or Exists, got \"\(value)\"", at: at)
+                    }
                     toleration.operator = op
                 case "effect":
                     guard let effect = Toleration.Effect(rawValue: value) else {
@@ -182,7 +198,9 @@ extension TargetsFile {
                 default: throw r.error(field, "has an unknown key \"\(key)\"", at: at)
                 }
             }
-            if toleration.operator == .exists, toleration.value != nil { throw r.error(field, "must not have a value with operator Exists", at: item) }
+            if toleration.operator == .exists, toleration.value != nil {
+                throw r.error(field, "must not have a value with operator Exists", at: item)
+            }
             if toleration.key == nil, toleration.operator != .exists { throw r.error(field, "without a key needs operator Exists", at: item) }
             if toleration.tolerationSeconds != nil, toleration.effect != .noExecute {
                 throw r.error(field, "tolerationSeconds needs effect NoExecute", at: item)
