@@ -4,12 +4,19 @@
 /// manifests and compare byte for byte in tests. Numbers are integers or decimals whose text
 /// Cairn formats itself (see ``ManifestEncoder``), never through a YAML library's float formatting.
 public enum ManifestValue: Sendable, Equatable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer (replica counts, ports).
     case int(Int)
+    /// A decimal, written by ``ManifestEncoder/formatDouble(_:)``.
     case double(Double)
+    /// A string (quantities such as `2Gi` are strings too).
     case string(String)
+    /// A list.
     case array([ManifestValue])
+    /// An object whose keys keep their order.
     case object([Member])
 
     /// One key and its value inside an ``ManifestValue/object(_:)``.

@@ -40,9 +40,13 @@ public struct KServeSettings: Sendable, Equatable {
 
     /// The inference protocol versions KServe knows.
     public enum ProtocolVersion: String, Sendable, CaseIterable {
+        /// KServe's V1 REST protocol.
         case v1
+        /// The Open Inference Protocol over REST (the only one `kserve-mlserver` serves).
         case v2
+        /// V1 over gRPC.
         case grpcV1 = "grpc-v1"
+        /// The Open Inference Protocol over gRPC.
         case grpcV2 = "grpc-v2"
     }
 }

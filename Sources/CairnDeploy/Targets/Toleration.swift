@@ -22,14 +22,19 @@ public struct Toleration: Sendable, Equatable {
 
     /// Toleration operators.
     public enum Operator: String, Sendable, CaseIterable {
+        /// The taint's key and value must match.
         case equal = "Equal"
+        /// The taint's key must exist (any value).
         case exists = "Exists"
     }
 
     /// Taint effects.
     public enum Effect: String, Sendable, CaseIterable {
+        /// New pods are not scheduled onto the node.
         case noSchedule = "NoSchedule"
+        /// The scheduler avoids the node when it can.
         case preferNoSchedule = "PreferNoSchedule"
+        /// Running pods are evicted too.
         case noExecute = "NoExecute"
     }
 
