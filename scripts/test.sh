@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Cairn's test command: Swift suites (SQLite and PostgreSQL, S3 artifacts) and the compatibility
-# suite, in which the official MLflow Python client drives a running `cairn serve` on each storage
-# engine, and once more with artifacts in S3 (SeaweedFS on loopback, scripts/lib/s3.sh).
+# Cairn's test command: Swift suites (SQLite and PostgreSQL, S3 artifacts), schema checks of the
+# Kubernetes manifests the Swift suites render (and of deploy/), and the compatibility suite, in which
+# the official MLflow Python client drives a running `cairn serve` on each storage engine, once more
+# with artifacts in S3 (SeaweedFS on loopback, scripts/lib/s3.sh), and with authentication on.
 #
 # On a fresh machine it sets up what it needs: the `postgresql` apt package (for a throwaway cluster
-# on 127.0.0.1, removed on exit) and a venv at .venv with tests/compat/requirements.txt.
+# on 127.0.0.1, removed on exit) and a venv at .venv with tests/compat/requirements.txt and
+# tests/deploy/requirements.txt.
 # Everything it starts is stopped on exit, also on failure or Ctrl-C. Exit status: 0 when all ran
 # and passed. With CI=true every engine must run: a service that cannot be started fails the run.
 #
@@ -15,7 +17,7 @@ usage() {
     cat <<'EOF'
 usage: scripts/test.sh [--swift-only | --compat-only] [--engine sqlite|postgres]
 
-  --swift-only       only `swift build --build-tests` + `swift test`
+  --swift-only       only `swift build --build-tests` + `swift test` (and the manifest schema checks)
   --compat-only      only the compatibility suite (tests/compat) against `cairn serve`
   --engine ENGINE    one storage engine instead of both: sqlite (no PostgreSQL is started;
                      the Swift suites then run SQLite only) or postgres. Refused when CI=true.
@@ -109,6 +111,11 @@ if [ "$uses_postgres" = 1 ]; then
     cairn_section "Set-up: throwaway PostgreSQL"
     cairn_pg_start
 fi
+python_reqs=()
+[ "$run_compat" = 1 ] && python_reqs+=(tests/compat/requirements.txt)
+[ "$run_swift" = 1 ] && python_reqs+=(tests/deploy/requirements.txt)
+cairn_section "Set-up: Python venv (${python_reqs[*]})"
+cairn_python_env "$ROOT" "${python_reqs[@]}"
 s3_ready=0
 cairn_section "Set-up: SeaweedFS S3 on loopback"
 if cairn_s3_start "$ROOT" && cairn_s3_create_bucket cairn-test && cairn_s3_create_bucket cairn-compat; then
@@ -125,8 +132,6 @@ else
 fi
 
 if [ "$run_compat" = 1 ]; then
-    cairn_section "Set-up: Python venv for tests/compat"
-    cairn_python_env "$ROOT"
     "$CAIRN_PYTHON" -c 'import mlflow, pytest; print("mlflow", mlflow.__version__, "| pytest", pytest.__version__)'
 fi
 
@@ -143,6 +148,9 @@ if [ "$run_swift" = 1 ]; then
         cairn_log "CAIRN_TEST_POSTGRES_URL unset: the Swift suites run on SQLite only"
     fi
 
+    # ManifestDumpTests writes the manifests it renders here; checked in the next section.
+    export CAIRN_MANIFEST_DUMP_DIR="$WORK/manifests"
+
     cairn_section "Swift: swift build --build-tests"
     if swift build --build-tests; then
         pass "swift build --build-tests"
@@ -152,6 +160,25 @@ if [ "$run_swift" = 1 ]; then
     else
         fail "swift build --build-tests"
         fail "swift test (not run: the build failed)"
+    fi
+fi
+
+# ---- Kubernetes manifests: offline schema checks ---------------------------------------------------
+# Rendered InferenceServices against KServe v0.20.0's CRD schema (deploy/crds/), strict; built-in
+# kinds (rendered Deployments, Services, HPAs and deploy/rbac/) with kubernetes-validate --strict.
+# The checker's self-test first proves that planted mistakes are caught.
+
+if [ "$run_swift" = 1 ]; then
+    cairn_section "Deploy: schema checks of rendered manifests and deploy/rbac"
+    if [ "$built_with_tests" = 1 ] && [ -n "$(ls "$CAIRN_MANIFEST_DUMP_DIR"/*.yaml 2>/dev/null)" ]; then
+        if "$CAIRN_PYTHON" tests/deploy/validate_manifests.py --self-test &&
+            "$CAIRN_PYTHON" tests/deploy/validate_manifests.py "$CAIRN_MANIFEST_DUMP_DIR" deploy/rbac; then
+            pass "manifest schema checks"
+        else
+            fail "manifest schema checks"
+        fi
+    else
+        fail "manifest schema checks (not run: the Swift tests wrote no manifests to $CAIRN_MANIFEST_DUMP_DIR)"
     fi
 fi
 

@@ -1,19 +1,24 @@
 # shellcheck shell=bash
-# The Python environment of the compatibility suite: a venv at <repo>/.venv (git-ignored) holding
-# tests/compat/requirements.txt (the official mlflow client, pytest, requests).
+# The Python environment of the test suites: a venv at <repo>/.venv (git-ignored) holding
+# tests/compat/requirements.txt (the official mlflow client, pytest, requests) and/or
+# tests/deploy/requirements.txt (jsonschema, kubernetes-validate, PyYAML for the manifest checks).
 # Source after scripts/lib/common.sh. A cold install of mlflow takes about 90 s; afterwards the
-# venv is reused as long as requirements.txt is unchanged (a hash of it is kept in the venv).
+# venv is reused as long as each requirements file is unchanged (a hash of it is kept in the venv).
 
-# cairn_python_env ROOT: create or reuse ROOT/.venv and make sure its packages are installed.
-# Exports CAIRN_VENV and CAIRN_PYTHON (the venv's interpreter). Honours CAIRN_BASE_PYTHON
+# cairn_python_env ROOT [REQUIREMENTS...]: create or reuse ROOT/.venv and make sure the packages of
+# each requirements file (paths relative to ROOT; default tests/compat/requirements.txt) are
+# installed. Exports CAIRN_VENV and CAIRN_PYTHON (the venv's interpreter). Honours CAIRN_BASE_PYTHON
 # (default python3) as the interpreter that creates the venv.
 cairn_python_env() {
     local root=$1
-    local venv="$root/.venv" req="$root/tests/compat/requirements.txt"
+    shift
+    local venv="$root/.venv"
     local base=${CAIRN_BASE_PYTHON:-python3}
-    local stamp="$venv/.cairn-requirements.sha256" want
-    [ -f "$req" ] || cairn_die "missing $req"
-    want=$(sha256sum "$req" | cut -d' ' -f1)
+    local reqs=("$@") rel req stamp want
+    [ ${#reqs[@]} -gt 0 ] || reqs=(tests/compat/requirements.txt)
+    for rel in "${reqs[@]}"; do
+        [ -f "$root/$rel" ] || cairn_die "missing $root/$rel"
+    done
 
     if [ ! -x "$venv/bin/python" ]; then
         command -v "$base" >/dev/null 2>&1 || cairn_apt_install python3 python3-venv
@@ -25,16 +30,22 @@ cairn_python_env() {
             cairn_apt_install python3-venv
             "$base" -m venv "$venv"
         fi
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
     fi
 
-    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        cairn_log "pip install -r tests/compat/requirements.txt (cold: about 90 s)"
-        "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-        "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
-        echo "$want" >"$stamp"
-    else
-        cairn_log "reusing $venv (requirements unchanged)"
-    fi
+    # One stamp (a hash of the file) per requirements file: each is installed again only when it changed.
+    for rel in "${reqs[@]}"; do
+        req="$root/$rel"
+        stamp="$venv/.cairn-$(echo "$rel" | tr '/' '_').sha256"
+        want=$(sha256sum "$req" | cut -d' ' -f1)
+        if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+            cairn_log "pip install -r $rel"
+            "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
+            echo "$want" >"$stamp"
+        else
+            cairn_log "reusing $venv for $rel (unchanged)"
+        fi
+    done
 
     export CAIRN_VENV="$venv" CAIRN_PYTHON="$venv/bin/python"
 }
