@@ -113,11 +113,3 @@ extension KubernetesClient {
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
 }
-
-extension TimeAmount {
-    /// A NIO time amount from a Swift `Duration`.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

@@ -56,11 +56,14 @@ public struct KubernetesClient: Sendable {
         }
         var tls = try config.makeTLSConfiguration(clientCertificate: config.credentials.clientCertificate)
         tls.applicationProtocols = ["http/1.1"]
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        // Fail at once when the server cannot be reached instead of retrying until the deadline.
+        pool.retryConnectionEstablishment = false
         var http = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
-            timeout: .init(connect: .init(configuration.connectTimeout), read: .init(configuration.requestTimeout)))
-        // Fail at once when the server cannot be reached instead of retrying until the deadline.
-        http.connectionPool.retryConnectionEstablishment = false
+            timeout: HTTPClient.Configuration.Timeout(
+                connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.requestTimeout)),
+            connectionPool: pool)
         http.httpVersion = .http1Only
         self.config = config
         self.configuration = configuration

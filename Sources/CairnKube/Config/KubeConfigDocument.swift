@@ -27,7 +27,7 @@ struct KubeConfigDocument {
         }
         sources.append(source)
         guard let root else { return }
-        guard case .mapping = root.node else {
+        guard case .mapping = root else {
             throw KubeError.invalidConfiguration("\(source) is not a kubeconfig: the top level must be a mapping")
         }
         let document = YAMLField(node: root, path: "")

@@ -53,6 +53,8 @@ enum ExecCredentialRunner {
     /// `Process` is not Sendable; it is only touched from the Dispatch work items below.
     private final class ProcessBox: @unchecked Sendable {
         let process = Process()
+        let stdout = Pipe()
+        let stderr = Pipe()
     }
 
     private static func execute(_ config: ExecCredentialConfig, execInfo: String, timeout: Duration) async throws -> Outcome {
@@ -64,27 +66,32 @@ enum ExecCredentialRunner {
         for variable in config.environment { environment[variable.name] = variable.value }
         environment["KUBERNETES_EXEC_INFO"] = execInfo
         process.environment = environment
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
+        process.standardOutput = box.stdout
+        process.standardError = box.stderr
         process.standardInput = FileHandle.nullDevice
-        let timedOut = NIOLockedValueBox(false)
         let errorOutput = NIOLockedValueBox(Data())
+        let resumed = NIOLockedValueBox(false)
 
         return try await withCheckedThrowingContinuation { continuation in
+            // Resumes once: on exit, or at the deadline even if a grandchild still holds the pipes.
+            let finish: @Sendable (Result<Outcome, any Error>) -> Void = { result in
+                let first = resumed.withLockedValue { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(with: result) }
+            }
             DispatchQueue.global().async {
                 do {
                     try box.process.run()
                 } catch {
-                    continuation.resume(
-                        throwing: KubeError(.credentialPlugin, "cannot start exec plugin \(config.command): \(error)"))
+                    finish(.failure(KubeError(.credentialPlugin, "cannot start exec plugin \(config.command): \(error)")))
                     return
                 }
                 let killer = DispatchWorkItem {
                     guard box.process.isRunning else { return }
-                    timedOut.withLockedValue { $0 = true }
                     box.process.terminate()
+                    finish(.success(Outcome(status: -1, stdout: Data(), stderr: Data(), timedOut: true)))
                     DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
                         if box.process.isRunning { kill(box.process.processIdentifier, SIGKILL) }
                     }
@@ -94,18 +101,19 @@ enum ExecCredentialRunner {
                 let readers = DispatchGroup()
                 readers.enter()
                 DispatchQueue.global().async {
-                    let data = stderr.fileHandleForReading.readDataToEndOfFile()
+                    let data = box.stderr.fileHandleForReading.readDataToEndOfFile()
                     errorOutput.withLockedValue { $0 = data }
                     readers.leave()
                 }
-                let output = stdout.fileHandleForReading.readDataToEndOfFile()
+                let output = box.stdout.fileHandleForReading.readDataToEndOfFile()
                 readers.wait()
                 box.process.waitUntilExit()
                 killer.cancel()
-                continuation.resume(
-                    returning: Outcome(
-                        status: box.process.terminationStatus, stdout: output, stderr: errorOutput.withLockedValue { $0 },
-                        timedOut: timedOut.withLockedValue { $0 }))
+                finish(
+                    .success(
+                        Outcome(
+                            status: box.process.terminationStatus, stdout: output, stderr: errorOutput.withLockedValue { $0 },
+                            timedOut: false)))
             }
         }
     }
