@@ -65,7 +65,7 @@ import Testing
         #expect(current.horizontalPodAutoscaler == .horizontalPodAutoscalerV2)
     }
 
-    @Test func resourceListSkipsSubresources() {
+    @Test func resourceListSkipsSubresources() throws {
         let list: JSONValue = [
             "kind": "APIResourceList", "groupVersion": "example.com/v1",
             "resources": [
@@ -77,6 +77,7 @@ import Testing
         #expect(resources.map(\.plural) == ["widgets", "gizmos"])
         #expect(resources.last?.namespaced == false)
         let discovered = ServerResources(groupVersions: ["example.com/v1"], resources: ["example.com/v1": resources])
-        #expect(try discovered.resource(apiVersion: "example.com/v1", kind: "Gizmo")?.path(namespace: nil, name: "g") == "/apis/example.com/v1/gizmos/g")
+        let gizmo = try #require(discovered.resource(apiVersion: "example.com/v1", kind: "Gizmo"))
+        #expect(try gizmo.path(namespace: nil, name: "g") == "/apis/example.com/v1/gizmos/g")
     }
 }

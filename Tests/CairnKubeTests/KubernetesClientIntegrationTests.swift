@@ -123,7 +123,8 @@ struct KubernetesClientIntegrationTests {
         let path = try #require(environment.kubeconfig, "KUBE_KUBECONFIG is exported by cairn_kube_start")
         let admin = try KubeConfig.load(path: path)
         try await withClient(try KubernetesClient(config: admin)) { client in
-            #expect(try await client.get(.namespace, name: "default") != nil)
+            let namespace = try await client.get(.namespace, name: "default")
+            #expect(namespace != nil)
         }
         let limited = try KubeConfig.load(path: path, context: "cairn-test-limited")
         try await withClient(try KubernetesClient(config: limited)) { client in
@@ -148,7 +149,8 @@ struct KubernetesClientIntegrationTests {
             credentials: .init(exec: ExecCredentialConfig(command: plugin, environment: [.init(name: "CAIRN_TEST_TOKEN", value: environment.adminToken)])))
         for config in [viaFile, viaExec] {
             try await withClient(try KubernetesClient(config: config)) { client in
-                #expect(try await client.get(.namespace, name: "default")?["metadata"]?["name"] == "default")
+                let namespace = try await client.get(.namespace, name: "default")
+                #expect(namespace?["metadata"]?["name"] == "default")
             }
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// A small Kubernetes API client: server-side apply exactly as `kubectl apply --server-side`
 /// sends it, GET of live objects, discovery, and the status writes tests need to play a controller.
