@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "CairnArtifacts", targets: ["CairnArtifacts"]),
         .library(name: "CairnDeploy", targets: ["CairnDeploy"]),
         .library(name: "CairnServer", targets: ["CairnServer"]),
+        .library(name: "CairnKube", targets: ["CairnKube"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -89,6 +90,20 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CairnKube",
+            dependencies: [
+                "CairnCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "cairn",
             dependencies: [
@@ -121,6 +136,11 @@ let package = Package(
             name: "CairnDeployTests",
             dependencies: ["CairnDeploy", "CairnCore"],
             resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CairnKubeTests",
+            dependencies: ["CairnKube", "CairnCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
