@@ -8,7 +8,9 @@ import Testing
 
     @Test func parsesATokenAndItsExpiration() throws {
         let credential = try ExecCredential.parse(
-            Array(#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"k8s-aws-v1.abc","expirationTimestamp":"2030-01-02T03:04:05Z"}}"#.utf8),
+            Array(
+                #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"k8s-aws-v1.abc","expirationTimestamp":"2030-01-02T03:04:05Z"}}"#
+                    .utf8),
             expectedAPIVersion: Self.v1)
         #expect(credential.token == "k8s-aws-v1.abc")
         #expect(credential.expiration == Date(timeIntervalSince1970: 1_893_553_445))
@@ -28,11 +30,20 @@ import Testing
     @Test(arguments: [
         ("not json", "not JSON"),
         (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"Pod"}"#, "not an ExecCredential"),
-        (#"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}"#, "asked for \"client.authentication.k8s.io/v1\""),
+        (
+            #"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}"#,
+            "asked for \"client.authentication.k8s.io/v1\""
+        ),
         (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential"}"#, "has no status"),
         (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}"#, "neither status.token nor"),
-        (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"x"}}"#, "without status.clientKeyData"),
-        (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"tomorrow"}}"#, "not RFC 3339"),
+        (
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"x"}}"#,
+            "without status.clientKeyData"
+        ),
+        (
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"tomorrow"}}"#,
+            "not RFC 3339"
+        ),
     ])
     func rejectsBadOutput(output: String, expected: String) {
         let error = #expect(throws: KubeError.self) { try ExecCredential.parse(Array(output.utf8), expectedAPIVersion: Self.v1) }
@@ -44,14 +55,15 @@ import Testing
     /// prints a token made of $PLUGIN_VALUE and the run number, expiring at `expiration`.
     static func plugin(expiration: String, body: String? = nil) throws -> (ExecCredentialConfig, String) {
         let directory = try Fixtures.temporaryDirectory()
-        let script = body ?? """
-            #!/bin/sh
-            n=$(($(cat "\(directory)/runs" 2>/dev/null || echo 0) + 1))
-            echo $n > "\(directory)/runs"
-            printf '%s' "$KUBERNETES_EXEC_INFO" > "\(directory)/info"
-            printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s-%s","expirationTimestamp":"\(expiration)"}}' \
-              "client.authentication.k8s.io/v1" "$PLUGIN_VALUE" "$n"
-            """
+        let script =
+            body ?? """
+                #!/bin/sh
+                n=$(($(cat "\(directory)/runs" 2>/dev/null || echo 0) + 1))
+                echo $n > "\(directory)/runs"
+                printf '%s' "$KUBERNETES_EXEC_INFO" > "\(directory)/info"
+                printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s-%s","expirationTimestamp":"\(expiration)"}}' \
+                  "client.authentication.k8s.io/v1" "$PLUGIN_VALUE" "$n"
+                """
         let path = try Fixtures.write(script, to: "plugin.sh", in: directory, executable: true)
         let config = ExecCredentialConfig(
             command: path, arguments: [], environment: [.init(name: "PLUGIN_VALUE", value: "tok")], provideClusterInfo: true,

@@ -48,7 +48,9 @@ struct KServeRolloutIntegrationTests {
         let generation = live["metadata"]?["generation"]?.intValue ?? 1
         try await client.mergePatch(
             .deployment, namespace: namespace, name: "fraud-predictor", subresource: "status",
-            patch: ["status": ["observedGeneration": .int(generation), "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1, "readyReplicas": 1]])
+            patch: [
+                "status": ["observedGeneration": .int(generation), "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1, "readyReplicas": 1]
+            ])
     }
 
     static func setReady(_ client: KubernetesClient, namespace: String, _ ready: String) async throws {
@@ -72,28 +74,34 @@ struct KServeRolloutIntegrationTests {
             let namespace = try await environment.makeNamespace(client)
 
             // Dry run first: validated against the real CRD schema, nothing stored.
-            _ = try await client.apply(Self.inferenceService(namespace: namespace, deploymentID: "dep-1", storageURI: "s3://models/fraud/1"), dryRun: true)
+            _ = try await client.apply(
+                Self.inferenceService(namespace: namespace, deploymentID: "dep-1", storageURI: "s3://models/fraud/1"), dryRun: true)
             #expect(try await client.get(.inferenceService, namespace: namespace, name: "fraud") == nil)
 
             // Rollout 1.
             let applied = try await client.apply(
                 Self.inferenceService(namespace: namespace, deploymentID: "dep-1", storageURI: "s3://models/fraud/1"), force: true)
             #expect(applied["spec"]?["predictor"]?["model"]?["storageUri"] == "s3://models/fraud/1")
-            #expect(try await readiness(client, namespace: namespace, deploymentID: "dep-1") == .progressing("InferenceService fraud: predictor Deployment fraud-predictor does not exist yet"))
-            _ = try await client.apply(Self.predictorDeployment(namespace: namespace, deploymentID: "dep-1"), fieldManager: "kserve-controller", force: true)
+            #expect(
+                try await readiness(client, namespace: namespace, deploymentID: "dep-1")
+                    == .progressing("InferenceService fraud: predictor Deployment fraud-predictor does not exist yet"))
+            _ = try await client.apply(
+                Self.predictorDeployment(namespace: namespace, deploymentID: "dep-1"), fieldManager: "kserve-controller", force: true)
             #expect(!(try await readiness(client, namespace: namespace, deploymentID: "dep-1")).isReady, "no replica available yet")
             try await Self.completeRollout(client, namespace: namespace)
             try await Self.setReady(client, namespace: namespace, "True")
             #expect(try await readiness(client, namespace: namespace, deploymentID: "dep-1") == .ready)
 
             // Rollout 2 over it: Ready=True is still there from rollout 1, and must not count.
-            _ = try await client.apply(Self.inferenceService(namespace: namespace, deploymentID: "dep-2", storageURI: "s3://models/fraud/2"), force: true)
+            _ = try await client.apply(
+                Self.inferenceService(namespace: namespace, deploymentID: "dep-2", storageURI: "s3://models/fraud/2"), force: true)
             let stale = try await readiness(client, namespace: namespace, deploymentID: "dep-2")
             #expect(!stale.isReady)
             #expect(stale.description.contains("does not carry cairn.dev/deployment-id=dep-2"), "\(stale)")
 
             // The controller updates the child: new generation, not yet observed, then rolled out.
-            _ = try await client.apply(Self.predictorDeployment(namespace: namespace, deploymentID: "dep-2"), fieldManager: "kserve-controller", force: true)
+            _ = try await client.apply(
+                Self.predictorDeployment(namespace: namespace, deploymentID: "dep-2"), fieldManager: "kserve-controller", force: true)
             let unobserved = try await readiness(client, namespace: namespace, deploymentID: "dep-2")
             #expect(unobserved.description.contains("observe generation"), "\(unobserved)")
             try await Self.completeRollout(client, namespace: namespace)

@@ -108,16 +108,31 @@ import Testing
     }
 
     static let invalidCases: [(String, String)] = [
-        (kubeconfig(user: "{token: t}", cluster: "{certificate-authority-data: \(Fixtures.certificateBase64)}"), "clusters[\"prod\"].cluster.server is missing"),
+        (
+            kubeconfig(user: "{token: t}", cluster: "{certificate-authority-data: \(Fixtures.certificateBase64)}"),
+            "clusters[\"prod\"].cluster.server is missing"
+        ),
         (kubeconfig(user: "{token: t}", cluster: "{server: \"ftp://k\"}"), "clusters[\"prod\"].cluster.server is not an http(s) URL"),
-        (kubeconfig(user: "{token: t}", cluster: "{server: \"https://k\", certificate-authority-data: \"!!\"}"), "certificate-authority-data is not valid base64"),
+        (
+            kubeconfig(user: "{token: t}", cluster: "{server: \"https://k\", certificate-authority-data: \"!!\"}"),
+            "certificate-authority-data is not valid base64"
+        ),
         (kubeconfig(user: "{token: t}", cluster: "{server: \"https://k\", certificate-authority-data: \"aGVsbG8=\"}"), "certificate-authority"),
-        (kubeconfig(user: "{token: t}", cluster: "{server: \"https://k\", certificate-authority: /nonexistent/ca.crt}"), "cannot read file /nonexistent/ca.crt"),
-        (kubeconfig(user: "{token: t}", cluster: "{server: \"https://k\", insecure-skip-tls-verify: maybe}"), "insecure-skip-tls-verify must be true or false"),
+        (
+            kubeconfig(user: "{token: t}", cluster: "{server: \"https://k\", certificate-authority: /nonexistent/ca.crt}"),
+            "cannot read file /nonexistent/ca.crt"
+        ),
+        (
+            kubeconfig(user: "{token: t}", cluster: "{server: \"https://k\", insecure-skip-tls-verify: maybe}"),
+            "insecure-skip-tls-verify must be true or false"
+        ),
         (kubeconfig(user: "{tokenFile: /nonexistent/token}"), "users[\"cairn\"].user.tokenFile: cannot read file"),
         (kubeconfig(user: "{client-certificate-data: \(Fixtures.certificateBase64)}"), "has client-certificate but no client-key"),
         (kubeconfig(user: "{client-key-data: \(Fixtures.keyBase64)}"), "has client-key but no client-certificate"),
-        (kubeconfig(user: "{client-certificate-data: \(Fixtures.certificateBase64), client-key-data: aGVsbG8=}"), "client-key is not a PEM private key"),
+        (
+            kubeconfig(user: "{client-certificate-data: \(Fixtures.certificateBase64), client-key-data: aGVsbG8=}"),
+            "client-key is not a PEM private key"
+        ),
         (kubeconfig(user: "{exec: {command: aws}}"), "users[\"cairn\"].user.exec.apiVersion is missing"),
         (kubeconfig(user: "{exec: {apiVersion: client.authentication.k8s.io/v1alpha1, command: aws}}"), "is not supported"),
         (kubeconfig(user: "{exec: {apiVersion: client.authentication.k8s.io/v1}}"), "exec.command is missing"),

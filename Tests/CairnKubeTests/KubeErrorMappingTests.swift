@@ -17,12 +17,17 @@ import Testing
             409, "Conflict", "Apply failed with 2 conflicts: conflict with \"kubectl-edit\" using apps/v1: .spec.replicas",
             causes: [
                 ["reason": "FieldManagerConflict", "message": "conflict with \"kubectl-edit\" using apps/v1", "field": ".spec.replicas"],
-                ["reason": "FieldManagerConflict", "message": "conflict with \"argocd\"", "field": ".spec.template.spec.containers[name=\"server\"].image"],
+                [
+                    "reason": "FieldManagerConflict", "message": "conflict with \"argocd\"",
+                    "field": ".spec.template.spec.containers[name=\"server\"].image",
+                ],
             ])
         let error = KubeError.fromResponse(status: 409, body: body, path: "/apis/apps/v1/namespaces/ml/deployments/fraud")
         #expect(error.code == .conflict)
         #expect(error.conflictingManagers == ["kubectl-edit", "argocd"])
-        #expect(error.message.hasPrefix("server-side apply conflict with field managers \"kubectl-edit\", \"argocd\": .spec.replicas (owned by \"kubectl-edit\")"))
+        #expect(
+            error.message.hasPrefix(
+                "server-side apply conflict with field managers \"kubectl-edit\", \"argocd\": .spec.replicas (owned by \"kubectl-edit\")"))
         #expect(error.message.contains("apply with force"))
         #expect(error.cairnError.code == .resourceConflict)
     }
@@ -36,10 +41,12 @@ import Testing
     }
 
     @Test func rbacDenialNamesVerbAndResource() {
-        let message = #"inferenceservices.serving.kserve.io "fraud" is forbidden: User "cairn-limited" cannot patch resource "inferenceservices" in API group "serving.kserve.io" in the namespace "ml-prod""#
+        let message =
+            #"inferenceservices.serving.kserve.io "fraud" is forbidden: User "cairn-limited" cannot patch resource "inferenceservices" in API group "serving.kserve.io" in the namespace "ml-prod""#
         let error = KubeError.fromResponse(status: 403, body: Self.status(403, "Forbidden", message), path: "/p")
         #expect(error.code == .forbidden)
-        #expect(error.message.hasPrefix(#"RBAC denied: user "cairn-limited" may not patch inferenceservices.serving.kserve.io in namespace "ml-prod""#))
+        #expect(
+            error.message.hasPrefix(#"RBAC denied: user "cairn-limited" may not patch inferenceservices.serving.kserve.io in namespace "ml-prod""#))
         #expect(error.cairnError.code == .permissionDenied)
 
         let core = #"namespaces is forbidden: User "bob" cannot list resource "namespaces" in API group "" at the cluster scope"#
@@ -48,7 +55,8 @@ import Testing
     }
 
     @Test func admissionWebhookDenialIsNotRBAC() {
-        let message = #"admission webhook "inferenceservice.kserve-webhook-server.validator" denied the request: update rejected: deploymentMode cannot be changed"#
+        let message =
+            #"admission webhook "inferenceservice.kserve-webhook-server.validator" denied the request: update rejected: deploymentMode cannot be changed"#
         let error = KubeError.fromResponse(status: 403, body: Self.status(403, "Forbidden", message), path: "/p")
         #expect(error.code == .admissionDenied)
         #expect(error.message.contains("deploymentMode cannot be changed"))
@@ -65,7 +73,8 @@ import Testing
         #expect(error.code == .invalid)
         #expect(
             error.message
-                == "the API server rejected the object: spec.predictor.model.protocolVersion: Unsupported value: \"v9\"; spec.predictor.model.modelFormat: Required value")
+                == "the API server rejected the object: spec.predictor.model.protocolVersion: Unsupported value: \"v9\"; spec.predictor.model.modelFormat: Required value"
+        )
         #expect(error.causes.count == 2)
     }
 

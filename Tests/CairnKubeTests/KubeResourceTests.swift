@@ -9,7 +9,10 @@ import Testing
         (KubeResource.service, "/api/v1/namespaces/ml-prod/services/fraud"),
         (KubeResource.horizontalPodAutoscalerV2, "/apis/autoscaling/v2/namespaces/ml-prod/horizontalpodautoscalers/fraud"),
         (KubeResource.horizontalPodAutoscalerV2beta2, "/apis/autoscaling/v2beta2/namespaces/ml-prod/horizontalpodautoscalers/fraud"),
-        (KubeResource(group: "example.com", version: "v1alpha1", plural: "widgets", kind: "Widget"), "/apis/example.com/v1alpha1/namespaces/ml-prod/widgets/fraud"),
+        (
+            KubeResource(group: "example.com", version: "v1alpha1", plural: "widgets", kind: "Widget"),
+            "/apis/example.com/v1alpha1/namespaces/ml-prod/widgets/fraud"
+        ),
     ])
     func objectPaths(resource: KubeResource, path: String) throws {
         #expect(try resource.path(namespace: "ml-prod", name: "fraud") == path)
@@ -43,7 +46,10 @@ import Testing
         let groups: JSONValue = [
             "kind": "APIGroupList",
             "groups": [
-                ["name": "apps", "versions": [["groupVersion": "apps/v1", "version": "v1"]], "preferredVersion": ["groupVersion": "apps/v1", "version": "v1"]],
+                [
+                    "name": "apps", "versions": [["groupVersion": "apps/v1", "version": "v1"]],
+                    "preferredVersion": ["groupVersion": "apps/v1", "version": "v1"],
+                ],
                 [
                     "name": "autoscaling",
                     "versions": [

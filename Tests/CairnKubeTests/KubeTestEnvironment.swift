@@ -34,7 +34,10 @@ struct KubeTestEnvironment: Sendable {
 
     /// The environment, or a recorded failure naming what is missing.
     static func require() throws -> KubeTestEnvironment {
-        try #require(current, "CI=true but no kube-apiserver is configured: KUBE_API_URL, KUBE_CA_FILE, KUBE_ADMIN_TOKEN and KUBE_LIMITED_TOKEN must be set by scripts/lib/kube.sh")
+        try #require(
+            current,
+            "CI=true but no kube-apiserver is configured: KUBE_API_URL, KUBE_CA_FILE, KUBE_ADMIN_TOKEN and KUBE_LIMITED_TOKEN must be set by scripts/lib/kube.sh"
+        )
     }
 
     func config(token: String? = nil, namespace: String = "default") throws -> KubeConfig {

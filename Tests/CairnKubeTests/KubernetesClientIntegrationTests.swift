@@ -79,7 +79,8 @@ struct KubernetesClientIntegrationTests {
             #expect(error?.code == .forbidden)
             #expect(error?.httpStatus == 403)
             #expect(
-                error?.message.hasPrefix("RBAC denied: user \"\(environment.limitedUser)\" may not patch configmaps in namespace \"\(namespace)\"") == true,
+                error?.message.hasPrefix("RBAC denied: user \"\(environment.limitedUser)\" may not patch configmaps in namespace \"\(namespace)\"")
+                    == true,
                 "\(error?.message ?? "")")
             let readError = await #expect(throws: KubeError.self) { try await client.get(.configMap, namespace: namespace, name: "denied") }
             #expect(readError?.message.contains("may not get configmaps") == true, "\(readError?.message ?? "")")
@@ -143,10 +144,12 @@ struct KubernetesClientIntegrationTests {
             printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$CAIRN_TEST_TOKEN"
             """, to: "plugin.sh", in: directory, executable: true)
         let ca = try KubeConfig.readFile(environment.caFile, field: "ca")
-        let viaFile = try KubeConfig(server: environment.url, tls: .init(certificateAuthorityPEM: ca), credentials: .init(bearerToken: .file(path: tokenFile)))
+        let viaFile = try KubeConfig(
+            server: environment.url, tls: .init(certificateAuthorityPEM: ca), credentials: .init(bearerToken: .file(path: tokenFile)))
         let viaExec = try KubeConfig(
             server: environment.url, tls: .init(certificateAuthorityPEM: ca),
-            credentials: .init(exec: ExecCredentialConfig(command: plugin, environment: [.init(name: "CAIRN_TEST_TOKEN", value: environment.adminToken)])))
+            credentials: .init(
+                exec: ExecCredentialConfig(command: plugin, environment: [.init(name: "CAIRN_TEST_TOKEN", value: environment.adminToken)])))
         for config in [viaFile, viaExec] {
             try await withClient(try KubernetesClient(config: config)) { client in
                 let namespace = try await client.get(.namespace, name: "default")

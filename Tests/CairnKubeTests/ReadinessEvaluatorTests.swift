@@ -66,7 +66,8 @@ enum Live {
 
     @Test func previousRolloutsStampIsNotReady() {
         let status = ReadinessEvaluator.deployment(Live.deployment(stamp: "dep-1"), deploymentID: "dep-2")
-        #expect(status == .progressing("Deployment fraud-predictor does not carry cairn.dev/deployment-id=dep-2 on its pod template yet (it has dep-1)"))
+        #expect(
+            status == .progressing("Deployment fraud-predictor does not carry cairn.dev/deployment-id=dep-2 on its pod template yet (it has dep-1)"))
     }
 
     @Test(arguments: [
@@ -88,7 +89,8 @@ enum Live {
     }
 
     @Test func progressDeadlineExceededFails() {
-        let status = ReadinessEvaluator.deployment(Live.deployment(available: 0, progressingReason: "ProgressDeadlineExceeded"), deploymentID: "dep-2")
+        let status = ReadinessEvaluator.deployment(
+            Live.deployment(available: 0, progressingReason: "ProgressDeadlineExceeded"), deploymentID: "dep-2")
         #expect(status == .failed("Deployment fraud-predictor exceeded its progress deadline: took too long"))
     }
 
@@ -163,7 +165,9 @@ enum Live {
         #expect(ReadinessEvaluator.predictorDeploymentName(inferenceService: Live.inferenceService(predictorName: "blue")) == "fraud-blue-predictor")
     }
 
-    @Test(arguments: [("RawDeployment", KServeDeploymentMode.standard), ("Standard", .standard), ("Serverless", .serverless), ("Knative", .serverless)])
+    @Test(arguments: [
+        ("RawDeployment", KServeDeploymentMode.standard), ("Standard", .standard), ("Serverless", .serverless), ("Knative", .serverless),
+    ])
     func deploymentModes(annotation: String, mode: KServeDeploymentMode) {
         #expect(KServeDeploymentMode(inferenceService: Live.inferenceService(mode: annotation)) == mode)
     }
@@ -191,7 +195,8 @@ enum Live {
         let isvc = Live.inferenceService(mode: "Serverless", created: "fraud-predictor-00002", latestReady: "fraud-predictor-00001")
         #expect(
             evaluate(isvc, Live.revision(name: "fraud-predictor-00002", stamp: "dep-2"))
-                == .progressing("InferenceService fraud: latest created revision fraud-predictor-00002 is not ready yet (latest ready: fraud-predictor-00001)"))
+                == .progressing(
+                    "InferenceService fraud: latest created revision fraud-predictor-00002 is not ready yet (latest ready: fraud-predictor-00001)"))
     }
 
     @Test func notReadyIsvcOrUnreadRevisionIsProgressing() {

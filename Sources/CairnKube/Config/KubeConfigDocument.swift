@@ -148,7 +148,8 @@ struct KubeConfigDocument {
         let apiVersion = try exec.requiredString("apiVersion")
         guard ExecCredentialConfig.supportedAPIVersions.contains(apiVersion) else {
             throw KubeError.invalidConfiguration(
-                "\(exec.path).apiVersion \"\(apiVersion)\" is not supported (use \(ExecCredentialConfig.supportedAPIVersions.joined(separator: " or ")))")
+                "\(exec.path).apiVersion \"\(apiVersion)\" is not supported (use \(ExecCredentialConfig.supportedAPIVersions.joined(separator: " or ")))"
+            )
         }
         var command = try exec.requiredString("command")
         if command.contains("/") && !command.hasPrefix("/") { command = resolve(command, in: directory) }

@@ -69,7 +69,8 @@ public enum ReadinessEvaluator {
         guard let inferenceService else { return .progressing("the InferenceService does not exist yet") }
         let name = inferenceService["metadata"]?["name"]?.stringValue ?? "?"
         guard let predictorDeployment else {
-            return .progressing("InferenceService \(name): predictor Deployment \(predictorDeploymentName(inferenceService: inferenceService)) does not exist yet")
+            return .progressing(
+                "InferenceService \(name): predictor Deployment \(predictorDeploymentName(inferenceService: inferenceService)) does not exist yet")
         }
         if let mismatch = stampMismatch(predictorDeployment, deploymentID: deploymentID) {
             return .progressing("InferenceService \(name): \(mismatch)")
@@ -141,7 +142,8 @@ public enum ReadinessEvaluator {
         }
         guard ready["status"]?.stringValue == "True" else {
             let why = [ready["reason"]?.stringValue, ready["message"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
-            return .progressing("InferenceService \(name) is not Ready (\(ready["status"]?.stringValue ?? "Unknown"))\(why.isEmpty ? "" : ": \(why)")")
+            return .progressing(
+                "InferenceService \(name) is not Ready (\(ready["status"]?.stringValue ?? "Unknown"))\(why.isEmpty ? "" : ": \(why)")")
         }
         return .ready
     }
