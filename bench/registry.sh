@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Registry search benchmark (issue 4): MLflow 3.17.2 and Cairn on the same throwaway PostgreSQL,
+# in one run. Each server gets its own database with 1,000 registered models x 10 versions
+# (created over the REST API by bench/registry_bench.py), then registered-models/search and
+# model-versions/search are timed (p50/p95 of receiving the whole response) with identical
+# queries and checked results. Prints a Markdown table; writes bench/results/registry-<ts>.json.
+#
+# usage: bench/registry.sh [--cairn-bin PATH] [--models N] [--versions N]
+#   --cairn-bin  default .build/release/cairn (measure release builds)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source-path=SCRIPTDIR
+source scripts/lib/common.sh
+source scripts/lib/postgres.sh
+source scripts/lib/python.sh
+
+CAIRN_BIN="$ROOT/.build/release/cairn"
+MODELS=1000
+VERSIONS=10
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --cairn-bin) CAIRN_BIN=$2; shift ;;
+        --models) MODELS=$2; shift ;;
+        --versions) VERSIONS=$2; shift ;;
+        *) cairn_die "unknown argument $1" ;;
+    esac
+    shift
+done
+[ -x "$CAIRN_BIN" ] || cairn_die "no cairn binary at $CAIRN_BIN (swift build -c release --product cairn)"
+
+WORK=$(mktemp -d -t cairn-regbench.XXXXXX)
+PIDS=()
+cleanup() {
+    set +e
+    for pid in "${PIDS[@]}"; do pkill -TERM -P "$pid" 2>/dev/null; kill -TERM "$pid" 2>/dev/null; done
+    sleep 2
+    for pid in "${PIDS[@]}"; do pkill -KILL -P "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; done
+    cairn_pg_stop "${CAIRN_PG_DATA:-}"
+    rm -rf "${CAIRN_PG_ROOT:-}" "$WORK"
+}
+trap cleanup EXIT
+
+cairn_python_env "$ROOT" tests/compat/requirements.txt
+"$CAIRN_PYTHON" -c 'import psycopg2' 2>/dev/null || "$CAIRN_PYTHON" -m pip install -q --disable-pip-version-check psycopg2-binary
+cairn_pg_start
+MLFLOW_DB=$(cairn_pg_create_db mlflow_registry)
+CAIRN_DB=$(cairn_pg_create_db cairn_registry)
+
+wait_health() {
+    for _ in $(seq 1 600); do
+        [ "$(curl -s --max-time 2 "$1/health" 2>/dev/null)" = OK ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+MLFLOW_PORT=$(cairn_free_port)
+MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false "$(dirname "$CAIRN_PYTHON")/mlflow" server --host 127.0.0.1 --port "$MLFLOW_PORT" \
+    --backend-store-uri "postgresql+psycopg2://${MLFLOW_DB#postgres://}" --artifacts-destination "$WORK/mlflow-artifacts" \
+    >"$WORK/mlflow.log" 2>&1 &
+PIDS+=($!)
+CAIRN_PORT=$(cairn_free_port)
+"$CAIRN_BIN" serve --host 127.0.0.1 --port "$CAIRN_PORT" --database-url "$CAIRN_DB" --artifacts-uri "$WORK/cairn-artifacts" \
+    >"$WORK/cairn.log" 2>&1 &
+PIDS+=($!)
+wait_health "http://127.0.0.1:$CAIRN_PORT" || { cat "$WORK/cairn.log"; cairn_die "cairn did not start"; }
+wait_health "http://127.0.0.1:$MLFLOW_PORT" || { tail -40 "$WORK/mlflow.log"; cairn_die "mlflow did not start"; }
+
+mkdir -p bench/results
+ts=$(date -u +%Y%m%dT%H%M%SZ)
+cairn_log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+MLFLOW_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$MLFLOW_PORT" --models "$MODELS" --versions "$VERSIONS")
+CAIRN_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$CAIRN_PORT" --models "$MODELS" --versions "$VERSIONS")
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+printf '{"timestamp":"%s","models":%s,"versions":%s,"load_after":"%s","mlflow":%s,"cairn":%s}\n' \
+    "$ts" "$MODELS" "$VERSIONS" "$LOAD" "$MLFLOW_JSON" "$CAIRN_JSON" >"bench/results/registry-$ts.json"
+"$CAIRN_PYTHON" - "bench/results/registry-$ts.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"Registry search, {r['models']} models x {r['versions']} versions, PostgreSQL, load after: {r['load_after']}")
+print(f"Setup over the REST API (8 threads): MLflow {r['mlflow']['setup_s']} s, Cairn {r['cairn']['setup_s']} s\n")
+print("| query | results | MLflow p50 / p95 ms | Cairn p50 / p95 ms | ratio (p50) | target |")
+print("|---|---|---|---|---|---|")
+for key in ["models_all", "models_filtered", "versions_model", "versions_like"]:
+    m, c = r["mlflow"][key], r["cairn"][key]
+    print(f"| {key} | {c['results']} | {m['p50_ms']} / {m['p95_ms']} | {c['p50_ms']} / {c['p95_ms']} | {m['p50_ms'] / c['p50_ms']:.1f}x | >= 10x |")
+PY
