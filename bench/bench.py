@@ -3,7 +3,8 @@
 are sent by bench/loadgen (C). Uses only the stdlib and `requests` (both in the project's venv).
 
   bench.py create-runs BASE N NAME_PREFIX OUT_FILE         experiment + N runs, ids to OUT_FILE
-  bench.py verify-ingest BASE RUNS_FILE KEYS STEPS         every (run, key): exactly STEPS points
+  bench.py verify-ingest BASE RUNS_FILE KEYS STEPS [PAIRS] (run, key): exactly STEPS points; all
+                                                           pairs, or the first PAIRS (all keys of runs)
   bench.py make-history BASE POINTS OUT_JSON               one run, POINTS points of "loss"
   bench.py make-search BASE RUNS OUT_DIR                   RUNS runs + request bodies + expectation
   bench.py create-run BASE NAME                            prints a run id
@@ -99,10 +100,12 @@ def cmd_create_runs(base, n, prefix, out):
     emit({"experiment_id": exp, "runs": len(ids)})
 
 
-def cmd_verify_ingest(base, runs_file, keys, steps):
-    keys, steps = int(keys), int(steps)
+def cmd_verify_ingest(base, runs_file, keys, steps, max_pairs="0"):
+    keys, steps, max_pairs = int(keys), int(steps), int(max_pairs)
     run_ids = [line.strip() for line in open(runs_file) if line.strip()]
     pairs = [(rid, k) for rid in run_ids for k in range(keys)]
+    if max_pairs > 0:
+        pairs = pairs[:max_pairs]
 
     def check(item):
         rid, k = item
@@ -120,7 +123,7 @@ def cmd_verify_ingest(base, runs_file, keys, steps):
         run = call(base, "GET", "runs/get", params={"run_id": rid})["run"]
         mets = {m["key"]: m for m in run.get("data", {}).get("metrics", [])}
         latest_ok &= set(mets) == {f"m{k}" for k in range(keys)} and all(int(m["step"]) == steps - 1 for m in mets.values())
-    expected = len(run_ids) * keys * steps
+    expected = len(pairs) * steps
     ok = read_back == expected and exact and latest_ok
     emit({"pairs_checked": len(pairs), "points_expected": expected, "points_read_back": read_back,
           "exact_steps_and_values": exact, "latest_ok": latest_ok, "verified": ok}, ok)
@@ -257,6 +260,8 @@ def median(xs):
 def fmt(x, nd=1):
     if x is None:
         return "n/a"
+    if isinstance(x, bool):
+        return str(x)
     if isinstance(x, str):
         return x
     if abs(x) >= 100:
@@ -285,6 +290,33 @@ def rss_stats(csv_path, pid, t_from=None, t_to=None, tree=False):
     return best, last
 
 
+def autovacuum_events(log_path):
+    """(start_ms, end_ms, text) of every autovacuum/autoanalyze in a PostgreSQL log
+    (log_autovacuum_min_duration=0; the line is written at the end, with the elapsed time)."""
+    import datetime
+    import re
+    events = []
+    try:
+        lines = open(log_path, errors="replace").read().splitlines()
+    except OSError:
+        return events
+    head = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) UTC \[\d+\] LOG:  automatic (vacuum|analyze) of table \"([^\"]+)\"")
+    for i, line in enumerate(lines):
+        m = head.match(line)
+        if not m:
+            continue
+        end = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc)
+        end_ms = int(end.timestamp() * 1000)
+        elapsed = 0.0
+        for follow in lines[i:i + 12]:
+            e = re.search(r"elapsed: ([0-9.]+) s", follow)
+            if e:
+                elapsed = float(e.group(1))
+                break
+        events.append((end_ms - int(elapsed * 1000), end_ms, f"{m.group(2)} {m.group(3)} ({elapsed:.2f} s)", elapsed))
+    return events
+
+
 def cmd_report(rdir, out):
     meta = load(os.path.join(rdir, "meta.json")) or {}
     servers = ["mlflow", "cairn"]
@@ -310,7 +342,14 @@ def cmd_report(rdir, out):
             for name, win in phases.items():
                 if win.get("server") == s:
                     r["rss_peak_by_phase_kb"][name] = rss_stats(rss_csv, pid, win["start_ms"], win["end_ms"], tree=(s == "mlflow"))[0]
+    av = autovacuum_events(os.path.join(rdir, "postgres.log"))
+    for name, win in phases.items():
+        hits = [(t, e) for s0, s1, t, e in av if s0 <= win["end_ms"] and s1 >= win["start_ms"]]
+        win["autovacuum"] = [t for t, _ in hits]
+        big = [t for t, e in hits if e >= 0.05]
+        win["autovacuum_summary"] = "; ".join(big + ([f"{len(hits) - len(big)} more < 0.05 s"] if len(hits) > len(big) else []))
     R["copy"] = load(os.path.join(rdir, "copy.json"))
+    R["copy_cairn_schema"] = load(os.path.join(rdir, "copy_cairn_schema.json"))
     R["pg_insert"] = load(os.path.join(rdir, "pg_insert.json"))
     with open(out, "w") as f:
         json.dump(R, f, indent=1)
@@ -329,6 +368,8 @@ def cmd_report(rdir, out):
         return v.get(f)
 
     rows = []
+    wl = meta.get("workload", {})
+    hp, sr = wl.get("history_points", 50000), wl.get("search_runs", 2000)
 
     def ratio_hi(m, c):  # higher is better for Cairn
         return None if m is None or c is None or m == 0 else c / m
@@ -338,7 +379,7 @@ def cmd_report(rdir, out):
 
     def row(name, m, c, ratio, target, unit=""):
         met = "n/a" if ratio is None or target is None else ("yes" if ratio >= target else "**no**")
-        rows.append(f"| {name} | {fmt(m)}{unit} | {fmt(c)}{unit} | {fmt(ratio)}x | "
+        rows.append(f"| {name} | {fmt(m)}{unit} | {fmt(c)}{unit} | {fmt(ratio) + 'x' if ratio is not None else 'n/a'} | "
                     f"{'>= ' + fmt(target, 0) + 'x' if target else '-'} | {met} |")
 
     mi, mi_rng, m_rounds = ingest_rate(M)
@@ -352,13 +393,14 @@ def cmd_report(rdir, out):
     for p in ("p50_ms", "p95_ms", "p99_ms"):
         row(f"(a) log-batch latency {p[:-3]}, ms", lat_med(m_rounds, p), lat_med(c_rounds, p),
             ratio_lo(lat_med(m_rounds, p), lat_med(c_rounds, p)), None)
-    for label, key in (("client-style, 2 pages of 25,000", "history_paged"), ("one unpaged request", "history_unpaged")):
+    pages = -(-hp // 25000)
+    for label, key in ((f"client-style, {pages} page{'s' if pages > 1 else ''} of <= 25,000", "history_paged"), ("one unpaged request", "history_unpaged")):
         for p, tgt in (("p50_ms", 20), ("p95_ms", None)):
             mv, cv = g(M, key, p), g(C, key, p)
-            row(f"(b) get-history 50,000 pts, {label}, {p[:-3]} ms", mv, cv, ratio_lo(mv, cv), tgt)
+            row(f"(b) get-history {hp:,} pts, {label}, {p[:-3]} ms", mv, cv, ratio_lo(mv, cv), tgt)
     for p, tgt in (("p50_ms", 5), ("p95_ms", None)):
         mv, cv = g(M, "search", p), g(C, "search", p)
-        row(f"(c) runs/search 2,000 runs, filtered + ordered, {p[:-3]} ms", mv, cv, ratio_lo(mv, cv), tgt)
+        row(f"(c) runs/search {sr:,} runs, filtered + ordered, {p[:-3]} ms", mv, cv, ratio_lo(mv, cv), tgt)
     for p in ("p50_ms", "p95_ms"):
         mv, cv = g(M, "search_plain", p), g(C, "search_plain", p)
         row(f"(c) same, unfiltered first page, {p[:-3]} ms", mv, cv, ratio_lo(mv, cv), None)
@@ -382,6 +424,52 @@ def cmd_report(rdir, out):
                 ver.append(f"{s}/{k}={'ok' if v['verified'] else 'FAILED'}")
             if isinstance(v, dict) and v.get("errors"):
                 ver.append(f"{s}/{k}: {v['errors']} request errors ({v.get('first_error', '')[:120]})")
+    # CPU cost per operation: (server + PostgreSQL CPU seconds) / samples, warm-ups included (they run
+    # inside the same CPU window). Less sensitive to the machine's load than latencies.
+    warm = {"history_paged": 2, "history_unpaged": 2, "search": 3, "search_plain": 3, "single": 10}
+    lines.append("")
+    lines.append("CPU cost per operation (server + PostgreSQL CPU time inside the phase / operations; load-independent "
+                 "apart from cache effects):")
+    lines.append("")
+    lines.append("| operation | MLflow CPU ms (server + PG) | Cairn CPU ms (server + PG) | ratio |")
+    lines.append("|---|---|---|---|")
+
+    def cpu_per(server, names, per):
+        tot, n = 0.0, 0
+        for nm in names:
+            w = phases.get(f"{server}/{nm}")
+            res = R["servers"][server].get(nm) or {}
+            if not w or not res.get("requests"):
+                continue
+            tot += (w["cpu"]["server"] or 0) + (w["cpu"]["postgres"] or 0)
+            n += per(nm, res)
+        return (tot * 1000 / n, tot) if n else (None, None)
+
+    def per_call(nm, res):
+        return res["requests"] + warm.get(nm, 0)
+
+    def split(server, names):
+        s = p = 0.0
+        for nm in names:
+            w = phases.get(f"{server}/{nm}")
+            if w:
+                s += w["cpu"]["server"] or 0
+                p += w["cpu"]["postgres"] or 0
+        return f"{fmt(s, 2)} s + {fmt(p, 2)} s"
+
+    for label, names, per, unit in (
+        ("(a) ingest, per 1,000 metrics", [k for k in C if k.startswith("ingest_round")], lambda nm, r: r.get("metrics_sent", 0) / 1000, 1),
+        ("(b) 50k-point history, per client-style fetch", ["history_paged"], per_call, 1),
+        ("(b) 50k-point history, per unpaged fetch", ["history_unpaged"], per_call, 1),
+        ("(c) filtered search, per query", ["search"], per_call, 1),
+        ("(d) log-metric, per call", ["single"], per_call, 1),
+    ):
+        mnames = [k for k in M if k.startswith("ingest_round")] if label.startswith("(a)") else names
+        mv, _ = cpu_per("mlflow", mnames, per)
+        cv, _ = cpu_per("cairn", names, per)
+        lines.append(f"| {label} | {fmt(mv, 2)} ({split('mlflow', mnames)}) | {fmt(cv, 2)} ({split('cairn', names)}) | "
+                     f"{fmt(mv / cv) + 'x' if mv and cv else 'n/a'} |")
+    lines.append("")
     lines.append("Verification: " + ", ".join(ver))
     lines.append("")
     # memory and start-up
@@ -407,18 +495,29 @@ def cmd_report(rdir, out):
                      f"(same primary key): median {fmt(cp.get('seconds_median'), 3)} s = {fmt(cp.get('rows_per_s_median'))} rows/s "
                      f"(runs: {', '.join(fmt(x, 3) for x in cp.get('seconds', []))} s). Cairn's ingest (median) is "
                      f"{fmt(fr * 100 if fr else None)} % of it.")
+    cs = R.get("copy_cairn_schema") or {}
+    if cs:
+        fr = ci / cs["rows_per_s_median"] if ci and cs.get("rows_per_s_median") else None
+        lines.append(f"`\\copy` of the same rows into Cairn's own `metrics` table (primary key + foreign key to `runs`): median "
+                     f"{fmt(cs.get('seconds_median'), 3)} s = {fmt(cs.get('rows_per_s_median'))} rows/s; PostgreSQL CPU "
+                     f"{', '.join(fmt(x, 2) for x in cs.get('postgres_cpu_s', []))} s per run (plain table: "
+                     f"{', '.join(fmt(x, 2) for x in (cp or {}).get('postgres_cpu_s', []))} s). Cairn's ingest is {fmt(fr * 100 if fr else None)} % of it.")
     pi = R.get("pg_insert") or {}
     if pi:
-        lines.append(f"Cairn's own SQL without Cairn (8 psql sessions, the same UNNEST insert + latest_metrics upsert per 1000 "
-                     f"points, one transaction each): {fmt(pi.get('metrics_per_s'))} metrics/s.")
+        lines.append(f"Cairn's SQL without Cairn (pgbench, 8 clients, Cairn's schema; per transaction a 1000-row history insert "
+                     f"ON CONFLICT DO NOTHING + the latest_metrics upsert): {fmt(pi.get('metrics_per_s'))} metrics/s, PostgreSQL CPU "
+                     f"{fmt(pi.get('batch_postgres_cpu_s'), 2)} s for {pi.get('rows_loaded', 0):,} rows. The single log-metric "
+                     f"transaction (run lookup, insert, upsert, COMMIT) at 1 client: p50 {fmt(pi.get('single_p50_ms'), 2)} ms, "
+                     f"p99 {fmt(pi.get('single_p99_ms'), 2)} ms.")
     lines.append("")
     # CPU split
-    lines.append("| phase | server | wall s | server CPU s | PostgreSQL CPU s | loadgen CPU s | load avg at start |")
+    lines.append("| phase | wall s | server CPU s | PostgreSQL CPU s | loadgen CPU s | load avg at start | autovacuum in the window |")
     lines.append("|---|---|---|---|---|---|---|")
     for name, win in phases.items():
         cpu = win.get("cpu") or {}
-        lines.append(f"| {name} | {win.get('server')} | {fmt(win.get('wall_s'), 2)} | {fmt(cpu.get('server'), 2)} | "
-                     f"{fmt(cpu.get('postgres'), 2)} | {fmt(win.get('client_cpu_s'), 2)} | {win.get('loadavg')} |")
+        lines.append(f"| {name} | {fmt(win.get('wall_s'), 2)} | {fmt(cpu.get('server'), 2)} | "
+                     f"{fmt(cpu.get('postgres'), 2)} | {fmt(win.get('client_cpu_s'), 2)} | {win.get('loadavg')} | "
+                     f"{win.get('autovacuum_summary') or '-'} |")
     text = "\n".join(lines)
     print(text)
     with open(os.path.splitext(out)[0] + ".md", "w") as f:

@@ -26,6 +26,9 @@
  *       every INTERVAL_MS append "t_ms,pid,tree_rss_kb,root_rss_kb" per PID (tree = the PID and
  *       all its descendants, summed VmRSS) until SIGTERM/SIGINT.
  *
+ * With LOADGEN_LATENCIES=FILE every measured sample's latency (ms) is also written to FILE, one
+ * per line in request order (= time order at -c 1).
+ *
  * The result of a load mode is one JSON object on stdout. Warm-up requests (-w) run first on
  * one connection and are not counted (for the writers they use indices after the measured ones).
  */
@@ -722,6 +725,13 @@ int main(int argc, char **argv) {
     double cpu = (ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
                  (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) + (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
 
+    const char *latfile = getenv("LOADGEN_LATENCIES");
+    if (latfile && *latfile) {
+        FILE *lf = fopen(latfile, "w");
+        if (!lf) die("open %s", latfile);
+        for (long i = 0; i < nreq; i++) fprintf(lf, "%.3f\n", lat[i] * 1e3);
+        fclose(lf);
+    }
     double *ok = malloc(nreq * sizeof *ok);
     long nok = 0, pmin = -1, pmax = -1, ptmin = -1, ptmax = -1;
     for (long i = 0; i < nreq; i++)

@@ -164,7 +164,7 @@ _cairn_pg_as_owner "$PGBIN/initdb" -D "$CAIRN_PG_DATA" -U postgres --auth=trust 
 PGPORT=$(bench_free_port)
 # max_connections: MLflow's 4 workers x SQLAlchemy pool (5 + 10 overflow) + Cairn's pool (20).
 _cairn_pg_as_owner "$PGBIN/pg_ctl" -D "$CAIRN_PG_DATA" -l "$CAIRN_PG_ROOT/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $CAIRN_PG_ROOT -c max_connections=200 $PG_OPTS" start >/dev/null ||
+    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $CAIRN_PG_ROOT -c max_connections=200 -c log_autovacuum_min_duration=0 $PG_OPTS" start >/dev/null ||
     { tail "$CAIRN_PG_ROOT/server.log"; cairn_die "PostgreSQL did not start"; }
 PG_PID=$(head -n 1 "$CAIRN_PG_DATA/postmaster.pid")
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
@@ -274,7 +274,7 @@ phase() {
     la=$(loadavg)
     c0=$("$LOADGEN" cpu "$spid" "$PG_PID")
     t0=$(now_ms)
-    "$LOADGEN" -p "$port" "$@" >"$out" || rc=$?
+    LOADGEN_LATENCIES="${out%.json}.latencies" "$LOADGEN" -p "$port" "$@" >"$out" || rc=$?
     [ -s "$out" ] || echo '{"errors": 1, "first_error": "loadgen produced no result"}' >"$out"
     t1=$(now_ms)
     c1=$("$LOADGEN" cpu "$spid" "$PG_PID")
@@ -287,6 +287,9 @@ phase() {
     cairn_log "$server/$name: $(jq -c '{ok, errors, wall_s, p50_ms, p95_ms, p99_ms, metrics_per_s, points_min, points_max, pages_max} | with_entries(select(.value != null))' "$out") load $la"
     return "$rc"
 }
+# settle SERVER: after a set-up, VACUUM (ANALYZE) the server's database, so that fresh statistics are
+# in place and autovacuum has no backlog to work off during the next timed phase (same for both).
+settle() { "${PSQL[@]}" -d "$1" -c "VACUUM (ANALYZE)"; }
 # with_verify OUT VERIFY_JSON_TEXT: merges a verification into a phase result
 with_verify() {
     local tmp
@@ -307,7 +310,15 @@ for server in mlflow cairn; do
         "$PY" "$BENCH_PY" create-runs "$(base_url $server)" "$RUNS" "ingest$r" "$RD/$server/ingest_runs$r.txt" >/dev/null
         phase "$server" "ingest_round$r" "$RD/$server/ingest_round$r.json" -c "$CONC" -n "$INGEST_REQS" \
             logbatch "$RD/$server/ingest_runs$r.txt" "$KEYS" "$SPR" "$TS_BASE" || true
-        v=$("$PY" "$BENCH_PY" verify-ingest "$(base_url $server)" "$RD/$server/ingest_runs$r.txt" "$KEYS" "$STEPS" || true)
+        # every (run, key) on Cairn; on MLflow (slow reads) all keys of 4 runs; plus a row count in SQL
+        pairs=0
+        [ "$server" = mlflow ] && pairs=$((4 * KEYS))
+        v=$("$PY" "$BENCH_PY" verify-ingest "$(base_url $server)" "$RD/$server/ingest_runs$r.txt" "$KEYS" "$STEPS" "$pairs" || true)
+        ids=$(paste -sd, "$RD/$server/ingest_runs$r.txt")
+        rows=$("${PSQL[@]}" -At -d "$server" -c "SELECT count(*) FROM metrics WHERE run_uuid = ANY(string_to_array('$ids', ','))")
+        v=$(jq -c --argjson rows "${rows:-0}" --argjson want $((RUNS * STEPS * KEYS)) \
+            '. + {sql_rows: $rows, verified: (.verified and $rows == $want)}' <<<"${v:-$FAILV}")
+        settle "$server"
         with_verify "$RD/$server/ingest_round$r.json" "${v:-$FAILV}"
         cairn_log "verify: $v"
     done
@@ -317,6 +328,7 @@ for server in mlflow cairn; do
     enabled "$server" || continue
     cairn_section "(b) 50,000-point history: $server"
     v=$("$PY" "$BENCH_PY" make-history "$(base_url $server)" "$HISTORY" "$RD/$server/history_setup.json" || true)
+    settle "$server"
     cairn_log "set-up + verify: $v"
     rid=$(jq -r .run_id "$RD/$server/history_setup.json")
     q="/api/2.0/mlflow/metrics/get-history?run_id=$rid&metric_key=loss"
@@ -336,6 +348,7 @@ for server in mlflow cairn; do
     mkdir -p "$WORK/$server"
     v=$("$PY" "$BENCH_PY" make-search "$(base_url $server)" "$SEARCH_RUNS" "$WORK/$server" || true)
     echo "$v" >"$RD/$server/search_setup.json"
+    settle "$server"
     cairn_log "set-up + verify: $v"
     phase "$server" search "$RD/$server/search.json" -c 1 -n "$SEARCH_ITERS" -w 3 \
         post /api/2.0/mlflow/runs/search "$WORK/$server/search_body.json" || true
@@ -368,29 +381,39 @@ SAMPLER_PID=""
 
 # ---- PostgreSQL-only baselines (servers idle) ----------------------------------------------------
 cairn_section "Baselines: \\copy and Cairn's SQL via pgbench"
+# copy_baseline DB TABLE CSV OUT NOTE [PREP_SQL]: three timed `\copy`s of CSV into DB.TABLE (PREP_SQL
+# run before each, to start from an empty table); psql's \timing = the \copy alone (read the file,
+# send, load, commit), not psql's start-up. Also the PostgreSQL CPU seconds of each.
+copy_baseline() {
+    local db=$1 table=$2 csv=$3 out=$4 note=$5 prep=${6:-} rows n ms c0 c1 secs=() pgcpu=() _
+    rows=$(wc -l <"$csv")
+    for _ in 1 2 3; do
+        [ -n "$prep" ] && "${PSQL[@]}" -d "$db" -c "$prep"
+        c0=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
+        ms=$("${PSQL[@]}" -d "$db" -c '\timing on' -c "\\copy $table FROM '$csv' WITH (FORMAT csv)" |
+            awk '/^Time:/ {print $2}' | tail -n 1)
+        c1=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
+        pgcpu+=("$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}')")
+        secs+=("$(awk -v m="$ms" 'BEGIN {printf "%.4f", m / 1000}')")
+    done
+    n=$("${PSQL[@]}" -At -d "$db" -c "select count(*) from $table")
+    [ "$n" = "$rows" ] || cairn_log "COPY into $db.$table loaded $n rows, expected $rows"
+    printf '%s\n' "${secs[@]}" | jq -s --argjson rows "$rows" --argjson loaded "$n" --arg la "$(loadavg)" \
+        --argjson cpu "[$(IFS=,; echo "${pgcpu[*]}")]" --arg note "$note" \
+        '{rows: $rows, rows_loaded_last: $loaded, seconds: ., seconds_median: (sort | .[1]), rows_per_s_median: ($rows / (sort | .[1])),
+          postgres_cpu_s: $cpu, note: $note, loadavg: $la}' >"$out"
+    cairn_log "COPY $db.$table: $(jq -c 'del(.note)' "$out")"
+}
+
 runs_file="$RD/cairn/ingest_runs1.txt"
 [ -f "$runs_file" ] || runs_file="$RD/mlflow/ingest_runs1.txt"
 "$PY" "$BENCH_PY" copy-csv "$runs_file" "$KEYS" "$STEPS" "$TS_BASE" "$WORK/metrics.csv" >/dev/null
-rows=$(wc -l <"$WORK/metrics.csv")
 chmod 644 "$WORK/metrics.csv"
-secs=()
-for i in 1 2 3; do
-    "${PSQL[@]}" -d copybench -c "DROP TABLE IF EXISTS metrics" -c "CREATE TABLE metrics (
-        run_uuid TEXT NOT NULL, key TEXT NOT NULL, timestamp BIGINT NOT NULL, step BIGINT NOT NULL,
-        value DOUBLE PRECISION NOT NULL, is_nan SMALLINT NOT NULL DEFAULT 0,
+copy_baseline copybench metrics "$WORK/metrics.csv" "$RD/copy.json" \
+    "psql \\copy of a CSV, one transaction, into a table with the columns and primary key of Cairn's metrics (no foreign key), fresh table per run" \
+    "DROP TABLE IF EXISTS metrics; CREATE TABLE metrics (run_uuid TEXT NOT NULL, key TEXT NOT NULL, timestamp BIGINT NOT NULL,
+        step BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, is_nan SMALLINT NOT NULL DEFAULT 0,
         PRIMARY KEY (run_uuid, key, timestamp, step, value, is_nan))"
-    t0=$(date +%s%N)
-    "${PSQL[@]}" -d copybench -c "\\copy metrics FROM '$WORK/metrics.csv' WITH (FORMAT csv)"
-    t1=$(date +%s%N)
-    secs+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", (b - a) / 1e9}')")
-done
-n=$("${PSQL[@]}" -At -d copybench -c "select count(*) from metrics")
-[ "$n" = "$rows" ] || cairn_log "COPY loaded $n rows, expected $rows"
-printf '%s\n' "${secs[@]}" | jq -s --argjson rows "$rows" --arg la "$(loadavg)" \
-    '{rows: $rows, seconds: ., seconds_median: (sort | .[1]), rows_per_s_median: ($rows / (sort | .[1])),
-      note: "psql \\copy of a CSV, one transaction, table = Cairn metrics columns + primary key (no FK), fresh table per run", loadavg: $la}' \
-    >"$RD/copy.json"
-cairn_log "COPY: $(jq -c . "$RD/copy.json")"
 
 if enabled cairn; then
     # Cairn's schema (as migrated), 20 runs, then the statements Cairn sends per log-batch of
@@ -399,6 +422,14 @@ if enabled cairn; then
     "${PSQL[@]}" -d rawsql -c "INSERT INTO experiments (name, creation_time, last_update_time) VALUES ('raw', 0, 0)" \
         -c "INSERT INTO runs (run_uuid, experiment_id, start_time) SELECT 'r' || i, (SELECT min(experiment_id) FROM experiments), 0 FROM generate_series(0, $((RUNS - 1))) i" \
         -c "CREATE SEQUENCE blk START 0 MINVALUE 0"
+    # the same rows, run ids r0..r19, into Cairn's real metrics table (foreign key to runs included)
+    seq 0 $((RUNS - 1)) | sed 's/^/r/' >"$WORK/rruns.txt"
+    "$PY" "$BENCH_PY" copy-csv "$WORK/rruns.txt" "$KEYS" "$STEPS" "$TS_BASE" "$WORK/rmetrics.csv" >/dev/null
+    chmod 644 "$WORK/rmetrics.csv"
+    copy_baseline rawsql metrics "$WORK/rmetrics.csv" "$RD/copy_cairn_schema.json" \
+        "psql \\copy of the same CSV into Cairn's own metrics table (pg_dump of the migrated schema: primary key + foreign key to runs), emptied before each run" \
+        "TRUNCATE metrics"
+    "${PSQL[@]}" -d rawsql -c "TRUNCATE metrics" -c "VACUUM (ANALYZE) metrics"
     cat >"$WORK/batch.sql" <<EOF
 SELECT nextval('blk') AS b \\gset
 BEGIN;
@@ -414,13 +445,16 @@ WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value) >
 COMMIT;
 EOF
     la=$(loadavg)
+    c0=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
     out=$("$PGBIN/pgbench" -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c "$CONC" -j 2 -t $((INGEST_REQS / CONC)) -f "$WORK/batch.sql" rawsql 2>&1)
+    c1=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
+    batch_pgcpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}')
     echo "$out" >"$RD/pgbench_batch.txt"
     tps=$(awk '/^tps = .*without initial/ {print $3}' <<<"$out")
     lat=$(awk '/^latency average/ {print $4}' <<<"$out")
     n=$("${PSQL[@]}" -At -d rawsql -c "select count(*) from metrics")
     # the single log-metric transaction at concurrency 1 (Cairn: run lookup, BEGIN, 2 statements, COMMIT)
-    cat >"$WORK/single.sql" <<EOF
+    cat >"$WORK/single_txn.sql" <<EOF
 SELECT nextval('blk') AS b \\gset
 SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = 'r0';
 BEGIN;
@@ -430,12 +464,12 @@ ON CONFLICT (run_uuid, key) DO UPDATE SET timestamp = excluded.timestamp, step =
 WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan, latest_metrics.value);
 COMMIT;
 EOF
-    (cd "$WORK" && "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c 1 -t "$SINGLE" -l --log-prefix=single -f "$WORK/single.sql" rawsql >"$RD/pgbench_single.txt" 2>&1)
-    single_p50=$(cat "$WORK"/single.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] / 1000}')
-    single_p99=$(cat "$WORK"/single.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; print a[i] / 1000}')
-    jq -n --argjson tps "${tps:-0}" --argjson spr "$((SPR * KEYS))" --argjson lat "${lat:-0}" --argjson rows "$n" \
+    (cd "$WORK" && "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c 1 -t "$SINGLE" -l --log-prefix=pgsingle -f "$WORK/single_txn.sql" rawsql >"$RD/pgbench_single.txt" 2>&1)
+    single_p50=$(cat "$WORK"/pgsingle.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] / 1000}')
+    single_p99=$(cat "$WORK"/pgsingle.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; print a[i] / 1000}')
+    jq -n --argjson tps "${tps:-0}" --argjson spr "$((SPR * KEYS))" --argjson lat "${lat:-0}" --argjson rows "$n" --argjson pgcpu "$batch_pgcpu" \
         --argjson p50 "${single_p50:-0}" --argjson p99 "${single_p99:-0}" --arg la "$la" \
-        '{batch_tps: $tps, metrics_per_s: ($tps * $spr), batch_latency_avg_ms: $lat, rows_loaded: $rows,
+        '{batch_tps: $tps, metrics_per_s: ($tps * $spr), batch_latency_avg_ms: $lat, rows_loaded: $rows, batch_postgres_cpu_s: $pgcpu,
           single_p50_ms: $p50, single_p99_ms: $p99, loadavg: $la,
           note: "pgbench: Cairn schema (pg_dump of the migrated database); batch = 1000-row history insert + 10-row latest_metrics upsert in one transaction, 8 clients; single = run lookup + 1-row insert + upsert in one transaction, 1 client, statements sent as simple queries"}' \
         >"$RD/pg_insert.json"
@@ -444,6 +478,7 @@ fi
 
 echo "$(jq --arg la "$(loadavg)" '. + {loadavg_end: $la}' "$RD/meta.json")" >"$RD/meta.json"
 jq -s 'map({(.name): .}) | add' "$RD/phases.jsonl" >"$RD/phases.json"
+cp "$CAIRN_PG_ROOT/server.log" "$RD/postgres.log"
 cairn_section "Results"
 "$PY" "$BENCH_PY" report "$RD" "$RESULTS/$STAMP.json"
 cairn_log "wrote $RESULTS/$STAMP.json, $RESULTS/$STAMP.md and logs in $RD/"
