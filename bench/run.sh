@@ -180,7 +180,7 @@ json_num() { jq -r "$1" "$2"; }
 cat >"$RD/meta.json" <<EOF
 {"timestamp": "$STAMP", "host_cpus": $(nproc), "kernel": "$(uname -r)", "loadavg_start": "$(loadavg)",
  "pg_version": "$PG_VERSION", "pg_settings": "$PG_SETTINGS", "durability": "$DURABILITY",
- "mlflow_version": "$MLFLOW_VERSION", "cairn_bin": "$CAIRN_BIN", "cairn_commit": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)",
+ "mlflow_version": "$MLFLOW_VERSION", "cairn_bin": "$CAIRN_BIN", "cairn_commit": "$(git -C "$(dirname "$CAIRN_BIN")" rev-parse --short HEAD 2>/dev/null || echo ?)",
  "workload": {"runs": $RUNS, "steps": $STEPS, "keys": $KEYS, "concurrency": $CONC, "ingest_requests": $INGEST_REQS,
    "history_points": $HISTORY, "history_iters": $HIST_ITERS, "search_runs": $SEARCH_RUNS, "search_iters": $SEARCH_ITERS,
    "single_calls": $SINGLE, "cairn_ingest_rounds": $CAIRN_ROUNDS, "mlflow_ingest_rounds": $MLFLOW_ROUNDS, "quick": $QUICK}}
@@ -392,6 +392,7 @@ copy_baseline() {
         c0=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
         ms=$("${PSQL[@]}" -d "$db" -c '\timing on' -c "\\copy $table FROM '$csv' WITH (FORMAT csv)" |
             awk '/^Time:/ {print $2}' | tail -n 1)
+        sleep 0.3 # psql's backend exits with psql: let the postmaster reap it (its CPU moves to cutime)
         c1=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
         pgcpu+=("$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}')")
         secs+=("$(awk -v m="$ms" 'BEGIN {printf "%.4f", m / 1000}')")
@@ -447,6 +448,7 @@ EOF
     la=$(loadavg)
     c0=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
     out=$("$PGBIN/pgbench" -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c "$CONC" -j 2 -t $((INGEST_REQS / CONC)) -f "$WORK/batch.sql" rawsql 2>&1)
+    sleep 0.3
     c1=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
     batch_pgcpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}')
     echo "$out" >"$RD/pgbench_batch.txt"
