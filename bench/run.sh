@@ -29,7 +29,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR/..
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 source scripts/lib/python.sh
@@ -97,6 +97,7 @@ stop_tree() {
 }
 descendants() {
     local pid=$1 c
+    # shellcheck disable=SC2013 # the children files are space-separated PID lists
     for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
         echo "$c"
         descendants "$c"
@@ -259,17 +260,31 @@ if [[ ",$SERVERS," == *",mlflow,"* ]]; then
     echo "{\"tree_kb\": $kb, \"procs\": $procs, \"after_s\": 5}" >"$RD/mlflow/idle_rss.json"
     cairn_log "mlflow pid $MLFLOW_PID: start-up $(cat "$RD/mlflow/startup.json"), idle $(cat "$RD/mlflow/idle_rss.json")"
 fi
-echo "$(jq ". + {mlflow_pid: ${MLFLOW_PID:-null}, cairn_pid: ${CAIRN_PID:-null}, pg_pid: $PG_PID}" "$RD/meta.json")" >"$RD/meta.json"
+meta=$(jq ". + {mlflow_pid: ${MLFLOW_PID:-null}, cairn_pid: ${CAIRN_PID:-null}, pg_pid: $PG_PID}" "$RD/meta.json")
+echo "$meta" >"$RD/meta.json"
 
 "$LOADGEN" rss 100 "$RD/rss.csv" ${MLFLOW_PID:+"$MLFLOW_PID"} ${CAIRN_PID:+"$CAIRN_PID"} &
 SAMPLER_PID=$!
 
 # ---- phases --------------------------------------------------------------------------------------
+# alive PHASE: both servers must still run; a server that died mid-run invalidates the run.
+alive() {
+    local s pid
+    for s in mlflow cairn; do
+        enabled "$s" || continue
+        if [ "$s" = mlflow ]; then pid=$MLFLOW_PID; else pid=$CAIRN_PID; fi
+        if ! kill -0 "$pid" 2>/dev/null || grep -q '^State:.*Z' /proc/"$pid"/status 2>/dev/null; then
+            tail -n 20 "$RD/$s.log" >&2
+            cairn_die "$s (pid $pid) is no longer running before phase '$1' (log above; dmesg: $(dmesg 2>/dev/null | tail -n 1))"
+        fi
+    done
+}
 # phase SERVER NAME OUT_JSON LOADGEN_ARGS...: runs one timed loadgen invocation against SERVER with
 # CPU snapshots (server tree, PostgreSQL tree) around it; appends a line to phases.jsonl.
 phase() {
     local server=$1 name=$2 out=$3 spid port la t0 t1 c0 c1 rc=0
     shift 3
+    alive "$server/$name"
     if [ "$server" = mlflow ]; then spid=$MLFLOW_PID port=$MLFLOW_PORT; else spid=$CAIRN_PID port=$CAIRN_PORT; fi
     la=$(loadavg)
     c0=$("$LOADGEN" cpu "$spid" "$PG_PID")
@@ -478,7 +493,8 @@ EOF
     cairn_log "pgbench: $(jq -c . "$RD/pg_insert.json")"
 fi
 
-echo "$(jq --arg la "$(loadavg)" '. + {loadavg_end: $la}' "$RD/meta.json")" >"$RD/meta.json"
+meta=$(jq --arg la "$(loadavg)" '. + {loadavg_end: $la}' "$RD/meta.json")
+echo "$meta" >"$RD/meta.json"
 jq -s 'map({(.name): .}) | add' "$RD/phases.jsonl" >"$RD/phases.json"
 cp "$CAIRN_PG_ROOT/server.log" "$RD/postgres.log"
 cairn_section "Results"
