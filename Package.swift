@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CairnDeploy", targets: ["CairnDeploy"]),
         .library(name: "CairnServer", targets: ["CairnServer"]),
         .library(name: "CairnKube", targets: ["CairnKube"]),
+        .library(name: "CairnPromotion", targets: ["CairnPromotion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -75,9 +76,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CairnPromotion",
+            dependencies: [
+                "CairnCore", "CairnStore", "CairnDeploy", "CairnKube",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CairnServer",
             dependencies: [
-                "CairnCore", "CairnStore", "CairnArtifacts",
+                "CairnCore", "CairnStore", "CairnArtifacts", "CairnDeploy", "CairnKube", "CairnPromotion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -107,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts",
+                "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -146,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "CairnServerTests",
             dependencies: [
-                "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts",
+                "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

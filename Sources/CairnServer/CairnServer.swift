@@ -1,5 +1,6 @@
 import CairnArtifacts
 import CairnCore
+import CairnPromotion
 import CairnStore
 import Hummingbird
 import HummingbirdCore
@@ -31,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLSFiles?
     /// Connections idle for longer are closed (slow or stuck clients). Default 120 s.
     public var idleTimeoutSeconds: Int64 = 120
+    /// Promotion targets, webhook secrets and timing (no targets by default).
+    public var promotion = PromotionConfiguration()
 
     /// PEM files for TLS.
     public struct TLSFiles: Sendable {
@@ -70,15 +73,16 @@ public func openDatabase(_ url: DatabaseURL, maximumConnections: Int = 20, logge
 
 /// Builds the router with every Cairn route over the given stores.
 public func buildRouter(
-    store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore, tokens: TokenStore? = nil, auth: AuthConfiguration = .init()
+    store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore, tokens: TokenStore? = nil, auth: AuthConfiguration = .init(),
+    promotion: PromotionService? = nil
 ) -> Router<CairnRequestContext> {
-    buildRouter(store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: auth, routeTable: nil)
+    buildRouter(store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: auth, promotion: promotion, routeTable: nil)
 }
 
 /// As above; `routeTable` collects the registered routes (tests compare them with the OpenAPI document).
 func buildRouter(
     store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore, tokens: TokenStore?, auth: AuthConfiguration,
-    routeTable: RouteTable?
+    promotion: PromotionService? = nil, routeTable: RouteTable?
 ) -> Router<CairnRequestContext> {
     let router = Router(context: CairnRequestContext.self)
     let table = routeTable ?? RouteTable()
@@ -95,6 +99,9 @@ func buildRouter(
     ArtifactsController(artifacts: artifacts).register(routes)
     OpenAPIController().register(routes)
     if let tokens { TokensController(tokens: tokens, authenticator: authenticator).register(routes) }
+    if let promotion {
+        PromotionsController(promotion: promotion, idempotency: IdempotencyStore(database: promotion.ledger.database)).register(routes)
+    }
     return router
 }
 
@@ -115,8 +122,13 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         artifacts = store
         s3Store = store
     }
+    let registry = SQLRegistryStore(tracking: store)
+    let promotion = PromotionService(
+        configuration: configuration.promotion, registry: registry, tracking: store, ledger: DeploymentStore(database: database),
+        clusters: try await ClusterConnections(targets: configuration.promotion.targets, environment: configuration.promotion.environment, logger: logger),
+        logger: logger)
     let router = buildRouter(
-        store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts, tokens: tokens, auth: configuration.auth)
+        store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: configuration.auth, promotion: promotion)
     let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeoutSeconds))
     let server: HTTPServerBuilder
     if let tls = configuration.tls {
@@ -138,6 +150,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     if let s3Store {
         app.addServices(S3ClientService(store: s3Store))
     }
+    app.addServices(promotion)
     app.beforeServerStarts {
         let applied = try await Migrator(logger: logger).migrate(database)
         if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }

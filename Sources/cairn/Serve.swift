@@ -38,6 +38,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "PEM private key for HTTPS (env CAIRN_TLS_KEY)")
     var tlsKey: String?
 
+    @Option(name: .long, help: "Promotion targets YAML file (env CAIRN_TARGETS; default: none, promotions answer 404)")
+    var targets: String?
+
+    @Option(name: .long, help: "How long an in-flight promotion survives its replica before another takes it over (env CAIRN_PROMOTION_LEASE; default 30s)")
+    var promotionLease: String?
+
+    @Option(name: .long, help: "How often a rollout's readiness is polled (env CAIRN_PROMOTION_POLL_INTERVAL; default 1s)")
+    var promotionPollInterval: String?
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -74,6 +83,8 @@ struct Serve: AsyncParsableCommand {
         case (nil, nil): break
         default: throw ValidationError("--tls-cert and --tls-key go together")
         }
+        configuration.promotion = try PromotionSettings.resolve(
+            targetsPath: targets, lease: promotionLease, pollInterval: promotionPollInterval)
         do {
             try configuration.validate()
         } catch {

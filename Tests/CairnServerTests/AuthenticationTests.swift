@@ -1,5 +1,6 @@
 import CairnArtifacts
 import CairnCore
+import CairnPromotion
 import CairnStore
 import Foundation
 import Hummingbird
@@ -32,7 +33,7 @@ import Testing
         let table = RouteTable()
         let router = buildRouter(
             store: store, registry: SQLRegistryStore(tracking: store), artifacts: try await LocalArtifactStore(root: root.appendingPathComponent("a").path),
-            tokens: tokens, auth: auth, routeTable: table)
+            tokens: tokens, auth: auth, promotion: try await PromotionService.withoutTargets(database: database, store: store), routeTable: table)
         let result = try await Application(router: router, logger: logger).test(.router) { client in try await body(client, table.all, tokens) }
         await database.close()
         return result
@@ -47,6 +48,9 @@ import Testing
                 let response = try await client.execute(uri: concrete, method: HTTPRequest.Method(method)!, body: ByteBuffer(string: "{}"))
                 if path == "/health" || path == "/ready" {
                     #expect(response.status == .ok, "\(method) \(path)")
+                } else if path == "/api/cairn/v1/webhooks/promote" {
+                    // Authenticated by its signature, not a token; with no secret configured it refuses everything.
+                    #expect(response.status == .forbidden, "\(method) \(path) answered \(response.status)")
                 } else {
                     #expect(response.status == .unauthorized, "\(method) \(path) answered \(response.status)")
                     #expect(String(buffer: response.body).contains("UNAUTHENTICATED"))

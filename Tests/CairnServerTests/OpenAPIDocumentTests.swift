@@ -1,5 +1,6 @@
 import CairnArtifacts
 import CairnCore
+import CairnPromotion
 import CairnStore
 import Foundation
 import Logging
@@ -19,7 +20,8 @@ import Testing
         let table = RouteTable()
         _ = buildRouter(
             store: store, registry: SQLRegistryStore(tracking: store), artifacts: try await LocalArtifactStore(root: root.path),
-            tokens: TokenStore(database: database), auth: .init(), routeTable: table)
+            tokens: TokenStore(database: database), auth: .init(),
+            promotion: try await PromotionService.withoutTargets(database: database, store: store), routeTable: table)
         await database.close()
         return table.all.map { method, path in
             let spelled = path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in

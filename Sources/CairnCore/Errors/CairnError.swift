@@ -29,6 +29,8 @@ public struct CairnError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let unauthenticated = Code("UNAUTHENTICATED", 401)
         public static let permissionDenied = Code("PERMISSION_DENIED", 403)
         public static let resourceConflict = Code("RESOURCE_CONFLICT", 409)
+        /// An idempotency key sent again with a different request body (Cairn's webhook).
+        public static let idempotencyKeyReused = Code("IDEMPOTENCY_KEY_REUSED", 422)
         public static let requestTooLarge = Code("REQUEST_LIMIT_EXCEEDED", 413)
         /// Too many requests: answered with `Retry-After` (the client honours it).
         public static let rateLimited = Code("REQUEST_LIMIT_EXCEEDED", 429)

@@ -51,6 +51,14 @@ public struct PromotionStateMachine: Sendable, Hashable {
         }
     }
 
+    /// Why the promotion failed, once it has (also while rolling back).
+    public var failureReason: String? {
+        switch state {
+        case .failed(let reason), .rollingBack(let reason), .rolledBack(let reason): reason
+        default: nil
+        }
+    }
+
     /// The manifests were rendered and validated: apply them.
     public mutating func start() -> Action {
         precondition(state == .pending, "start() twice")

@@ -86,7 +86,7 @@ public struct PromotionTarget: Sendable, Equatable {
 }
 
 /// Where a target's cluster is: a kubeconfig (and optional context), or in-cluster when omitted.
-public struct ClusterReference: Sendable, Equatable {
+public struct ClusterReference: Sendable, Hashable {
     /// Path of the kubeconfig file; `nil` means the in-cluster service account configuration.
     public var kubeconfig: String?
     /// The kubeconfig context; `nil` means its `current-context`.

@@ -149,6 +149,19 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// `"key":` followed by `json`, a complete JSON value written elsewhere (e.g. a stored manifest).
+    mutating func rawField(_ name: String, json: String) {
+        keyPrefix(name)
+        afterKey = false
+        bytes.append(contentsOf: json.utf8)
+    }
+
+    /// `json`, a complete JSON value, as the next array element.
+    mutating func rawElement(json: String) {
+        separator()
+        bytes.append(contentsOf: json.utf8)
+    }
+
     /// A whole response object: `{` body `}`.
     static func object(capacity: Int = 256, _ body: (inout JSONWriter) -> Void) -> JSONWriter {
         var writer = JSONWriter(capacity: capacity)

@@ -8,18 +8,28 @@ extension Request {
     /// - Throws: ``CairnError`` 400 for malformed JSON or a field of the wrong type, 413 for an
     ///   oversize body.
     func decodeJSON<T: Decodable>(_ type: T.Type, context: CairnRequestContext) async throws -> T {
-        let buffer: ByteBuffer
+        try Self.decodeJSON(type, from: try await bodyBytes(context: context))
+    }
+
+    /// The whole body, up to the JSON limit.
+    /// - Throws: 413 for an oversize body.
+    func bodyBytes(context: CairnRequestContext) async throws -> [UInt8] {
         do {
             var request = self
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            return Array(try await request.collectBody(upTo: context.maxUploadSize).readableBytesView)
         } catch is NIOTooManyBytesError {
             throw CairnError(.requestTooLarge, "Request body exceeds the limit of \(context.maxUploadSize) bytes")
         }
-        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+    }
+
+    /// Decodes JSON already read (an empty body counts as `{}`).
+    /// - Throws: ``CairnError`` 400 for malformed JSON or a field of the wrong type.
+    static func decodeJSON<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        let data = bytes.isEmpty ? Data("{}".utf8) : Data(bytes)
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw Self.describe(error)
+            throw describe(error)
         }
     }
 

@@ -13,25 +13,27 @@ public struct DeploymentStore: Sendable {
     /// Starts a promotion: takes the target's lock and appends a `pending` ledger entry whose
     /// rollback point is the target's last `ready` deployment, in one transaction.
     /// - Throws: 409 `RESOURCE_CONFLICT` while another promotion holds the target.
-    public func begin(model: String, version: Int64, target: String, manifest: String) async throws -> Deployment {
+    public func begin(
+        model: String, version: Int64, target: String, manifest: String, message: String = "", id: String = Deployment.newID()
+    ) async throws -> Deployment {
         let now = Clock.nowMillis()
-        let id = Deployment.newID()
         do {
             return try await database.withTransaction { tx in
                 try await tx.execute(
-                    "INSERT INTO promotion_locks (target, deployment_id, acquired_at) VALUES ($1, $2, $3)", [.text(target), .text(id), .int(now)])
+                    "INSERT INTO promotion_locks (target, deployment_id, acquired_at, heartbeat_at) VALUES ($1, $2, $3, $3)",
+                    [.text(target), .text(id), .int(now)])
                 let previous = try await tx.query(
                     "SELECT id FROM deployments WHERE target = $1 AND status = 'ready' ORDER BY created_at DESC, id DESC LIMIT 1", [.text(target)]
                 ).first?.string(0)
                 let deployment = Deployment(
-                    id: id, model: model, version: version, target: target, status: .pending, manifest: manifest, previousDeploymentID: previous,
+                    id: id, model: model, version: version, target: target, status: .pending, manifest: manifest, message: message, previousDeploymentID: previous,
                     actor: RequestActor.name, createdAt: now, updatedAt: now)
                 try await tx.execute(
                     """
                     INSERT INTO deployments (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
                     """,
                     [
-                        .text(id), .text(model), .int(version), .text(target), .text(deployment.status.rawValue), .text(manifest), .text(""),
+                        .text(id), .text(model), .int(version), .text(target), .text(deployment.status.rawValue), .text(manifest), .text(message),
                         previous.map(SQLValue.text) ?? .null, .text(deployment.actor), .int(now),
                     ])
                 return deployment
@@ -54,6 +56,56 @@ public struct DeploymentStore: Sendable {
                 try await tx.execute("DELETE FROM promotion_locks WHERE target = $1 AND deployment_id = $2", [.text(target), .text(id)])
             }
         }
+    }
+
+    /// Renews the lease of an in-flight promotion (the replica running it is alive).
+    public func heartbeat(_ id: String) async throws {
+        try await database.execute("UPDATE promotion_locks SET heartbeat_at = $1 WHERE deployment_id = $2", [.int(Clock.nowMillis()), .text(id)])
+    }
+
+    /// Gives up the leases of promotions this replica stops running (a graceful shutdown), so the
+    /// next replica to look takes them over at once instead of after the lease.
+    public func releaseLeases(_ ids: [String]) async throws {
+        for id in ids {
+            try await database.execute("UPDATE promotion_locks SET heartbeat_at = 0 WHERE deployment_id = $1", [.text(id)])
+        }
+    }
+
+    /// Takes over promotions whose replica stopped renewing their lease for `leaseMillis`: each is
+    /// claimed with a conditional update, so of several replicas sweeping at once exactly one wins it.
+    public func claimAbandoned(leaseMillis: Int64) async throws -> [Deployment] {
+        let now = Clock.nowMillis()
+        let stale = try await database.query(
+            "SELECT deployment_id, heartbeat_at FROM promotion_locks WHERE heartbeat_at < $1", [.int(now - leaseMillis)])
+        var claimed: [Deployment] = []
+        for row in stale {
+            let id = row.string(0)
+            let won = try await database.query(
+                "UPDATE promotion_locks SET heartbeat_at = $1 WHERE deployment_id = $2 AND heartbeat_at = $3 RETURNING target",
+                [.int(now), .text(id), .int(row.int(1))])
+            guard !won.isEmpty else { continue }
+            if let deployment = try? await deployment(id: id) {
+                claimed.append(deployment)
+            } else {
+                try await database.execute("DELETE FROM promotion_locks WHERE deployment_id = $1", [.text(id)])
+            }
+        }
+        return claimed
+    }
+
+    /// The models with a deployment on `target` that is serving or on its way (not failed), for
+    /// the object-name collision check.
+    public func deployedModels(target: String) async throws -> [String] {
+        try await database.query(
+            "SELECT DISTINCT model FROM deployments WHERE target = $1 AND status NOT IN ('failed', 'rolled_back')", [.text(target)]
+        ).map { $0.string(0) }
+    }
+
+    /// The target's most recent `ready` deployment: what serves there now, as far as Cairn knows.
+    public func latestReady(target: String) async throws -> Deployment? {
+        try await database.query(
+            "SELECT \(Self.columns) FROM deployments WHERE target = $1 AND status = 'ready' ORDER BY created_at DESC, id DESC LIMIT 1", [.text(target)]
+        ).first.map(Self.deployment)
     }
 
     public func deployment(id: String) async throws -> Deployment {

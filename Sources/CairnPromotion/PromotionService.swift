@@ -1,0 +1,184 @@
+import CairnCore
+import CairnDeploy
+import CairnKube
+import CairnStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Puts registered model versions on promotion targets, one rule set for the API, the CI webhook
+/// and the CLI.
+///
+/// A promotion is checked and rendered while the caller waits (unknown model, version, alias or
+/// target, an unresolvable source, an object-name collision, and anything the cluster's dry run
+/// rejects are refused before the ledger or the cluster is touched), then recorded in the ledger
+/// under the target's lock and carried out in the background by ``run()``: apply → wait until
+/// ready → move `alias_on_ready` → `ready`, or `failed` / `rolled_back` (see
+/// ``PromotionStateMachine``). In-flight promotions hold a lease that ``run()`` renews; a replica
+/// that finds a lease abandoned (its replica died) takes the promotion over and finishes it.
+public final class PromotionService: Service {
+    public let configuration: PromotionConfiguration
+    let registry: any RegistryStore
+    let tracking: any TrackingStore
+    public let ledger: DeploymentStore
+    public let clusters: ClusterConnections
+    let logger: Logger
+    let jobs: AsyncStream<PromotionJob>
+    let submit: AsyncStream<PromotionJob>.Continuation
+
+    public init(
+        configuration: PromotionConfiguration, registry: any RegistryStore, tracking: any TrackingStore, ledger: DeploymentStore,
+        clusters: ClusterConnections, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.registry = registry
+        self.tracking = tracking
+        self.ledger = ledger
+        self.clusters = clusters
+        self.logger = logger
+        (jobs, submit) = AsyncStream.makeStream(of: PromotionJob.self)
+    }
+
+    /// The declared targets, in file order.
+    public var targets: [PromotionTarget] { configuration.targets.targets }
+
+    /// The target called `name`.
+    /// - Throws: 404 `RESOURCE_DOES_NOT_EXIST`.
+    public func target(named name: String) throws(CairnError) -> PromotionTarget {
+        guard let target = configuration.targets.target(named: name) else {
+            throw CairnError.notFound("No promotion target named '\(name)'")
+        }
+        return target
+    }
+
+    /// What a promotion request turned into.
+    public enum Outcome: Sendable {
+        /// Recorded and under way; poll the deployment for its status.
+        case started(Deployment)
+        /// A dry run: nothing was applied or recorded.
+        case dryRun(DryRunReport)
+    }
+
+    /// Checks, renders and (unless a dry run) records and starts a promotion.
+    /// - Throws: 404 for an unknown model, version, alias or target; 400 for a source that cannot
+    ///   be turned into a storage URI or manifests the cluster rejects; 409 when another promotion
+    ///   holds the target or another model already uses the object name; 502/503 when the
+    ///   cluster cannot be reached.
+    public func promote(_ request: PromotionRequest) async throws -> Outcome {
+        let target = try target(named: request.target)
+        let version: ModelVersion
+        switch request.selector {
+        case .version(let number): version = try await registry.modelVersion(name: request.model, version: number)
+        case .alias(let alias): version = try await registry.modelVersion(name: request.model, alias: alias)
+        }
+        let resolution = await StorageURIResolver(locations: TrackingArtifactLocations(store: tracking)).resolve(
+            source: version.source, storageLocation: version.storageLocation.isEmpty ? nil : version.storageLocation,
+            prefix: target.storageURIPrefix)
+        if let other = KubernetesNames.collision(
+            model: version.name, target: target, deployedModels: try await ledger.deployedModels(target: target.name))
+        {
+            let name = KubernetesNames.objectName(forModel: version.name, on: target)
+            throw CairnError(
+                .resourceConflict,
+                "Model '\(version.name)' would be deployed as '\(name)' on target '\(target.name)', which model '\(other)' already uses; set object_name on a separate target or rename the model"
+            )
+        }
+        if request.dryRun {
+            return .dryRun(try await dryRun(version: version, target: target, resolution: resolution))
+        }
+        guard let storageURI = resolution.storageURI else {
+            throw CairnError.invalidParameter("Cannot promote '\(version.name)' version \(version.version): \(resolution.warning ?? "no storage URI")")
+        }
+        let id = Deployment.newID()
+        let manifests = try await renderAndValidate(version: version, storageURI: storageURI, target: target, deploymentID: id).manifests
+        let deployment = try await ledger.begin(
+            model: version.name, version: version.version, target: target.name, manifest: Self.ledgerText(manifests), id: id)
+        logger.info(
+            "promotion started",
+            metadata: ["deployment": "\(id)", "model": "\(version.name)", "version": "\(version.version)", "target": "\(target.name)"])
+        enqueue(deployment, manifests: manifests, target: target)
+        return .started(deployment)
+    }
+
+    /// Re-applies the deployment that served on `target` before the current one, as a new ledger
+    /// entry that goes through the whole flow (apply, readiness, alias).
+    /// - Throws: 404 for an unknown target or when there is no earlier ready deployment; 409 while
+    ///   another promotion holds the target.
+    public func rollback(target name: String) async throws -> Deployment {
+        let target = try target(named: name)
+        guard let current = try await ledger.latestReady(target: target.name) else {
+            throw CairnError.notFound("Nothing has been deployed to target '\(target.name)' yet: there is nothing to roll back")
+        }
+        guard let previousID = current.previousDeploymentID, let previous = try? await ledger.deployment(id: previousID),
+            !previous.manifest.isEmpty
+        else {
+            throw CairnError.notFound(
+                "Target '\(target.name)' has no ready deployment before \(current.id) (\(current.model) version \(current.version)) to roll back to")
+        }
+        let id = Deployment.newID()
+        // The earlier manifests, restamped with the new deployment's id so readiness proves the
+        // re-applied objects rolled out (ids are random, so the text replacement is exact).
+        let text = previous.manifest.replacingOccurrences(of: previous.id, with: id)
+        let manifests = try Self.parseLedgerText(text)
+        let deployment = try await ledger.begin(
+            model: previous.model, version: previous.version, target: target.name, manifest: text,
+            message: "rollback from \(current.id) (version \(current.version)) to \(previous.id) (version \(previous.version))", id: id)
+        logger.info("rollback started", metadata: ["deployment": "\(id)", "target": "\(target.name)", "to": "\(previous.id)"])
+        enqueue(deployment, manifests: manifests, target: target)
+        return deployment
+    }
+
+    /// One ledger entry.
+    public func deployment(id: String) async throws -> Deployment { try await ledger.deployment(id: id) }
+
+    /// Ledger entries, newest first.
+    public func deployments(target: String?, model: String?, limit: Int) async throws -> [Deployment] {
+        try await ledger.deployments(target: target, model: model, limit: limit)
+    }
+
+    // MARK: rendering
+
+    private func dryRun(version: ModelVersion, target: PromotionTarget, resolution: StorageURIResolution) async throws -> DryRunReport {
+        var warnings: [String] = []
+        if let warning = resolution.warning { warnings.append(warning) }
+        // Without a resolvable URI the manifests are still rendered and checked, with the source itself.
+        let storageURI = resolution.storageURI ?? version.source
+        let checked = try await renderAndValidate(version: version, storageURI: storageURI, target: target, deploymentID: Deployment.newID())
+        return DryRunReport(
+            model: version.name, version: version.version, target: target.name, storageURI: storageURI, manifests: checked.manifests,
+            serverResults: checked.serverResults, warnings: warnings)
+    }
+
+    /// Renders for the cluster's APIs and sends each object through the server's dry run
+    /// (validation, admission, field-manager conflicts) without persisting anything.
+    private func renderAndValidate(
+        version: ModelVersion, storageURI: String, target: PromotionTarget, deploymentID: String
+    ) async throws -> (manifests: [JSONValue], serverResults: [JSONValue]) {
+        let apis = try await clusters.apis(target: target.name)
+        let rendered = try ManifestRenderer(apis: apis).render(
+            model: version.name, version: version.version, storageURI: storageURI, target: target, deploymentID: deploymentID)
+        let manifests = try rendered.map { try JSONValue(parsing: $0.json) }
+        let client = try await clusters.client(target: target.name)
+        var results: [JSONValue] = []
+        for manifest in manifests {
+            do {
+                results.append(try await client.apply(manifest, dryRun: true))
+            } catch let error as KubeError {
+                throw error.cairnError
+            }
+        }
+        return (manifests, results)
+    }
+
+    /// The ledger's `manifest` column: a JSON array of the applied objects.
+    static func ledgerText(_ manifests: [JSONValue]) -> String {
+        JSONValue.array(manifests).jsonString
+    }
+
+    static func parseLedgerText(_ text: String) throws -> [JSONValue] {
+        guard let manifests = try? JSONValue(parsing: text).arrayValue else {
+            throw CairnError(.internalError, "the ledger's manifest is not a JSON array")
+        }
+        return manifests
+    }
+}

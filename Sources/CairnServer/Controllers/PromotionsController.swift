@@ -1,0 +1,187 @@
+import CairnCore
+import CairnDeploy
+import CairnPromotion
+import CairnStore
+import Crypto
+import Hummingbird
+
+/// Promotion routes (`/api/cairn/v1/...`): the targets, the authenticated promotion API, the
+/// signed CI webhook, the deployment ledger and rollback. The rules live in ``PromotionService``;
+/// this controller only speaks HTTP.
+struct PromotionsController {
+    let promotion: PromotionService
+    let idempotency: IdempotencyStore
+
+    /// The longest `Idempotency-Key` accepted.
+    static let maximumIdempotencyKeyLength = 255
+
+    func register(_ routes: RouteRegistrar) {
+        routes.get("/api/cairn/v1/targets", listTargets)
+        routes.get("/api/cairn/v1/targets/:name", getTarget)
+        routes.post("/api/cairn/v1/targets/:name/rollback", access: .scope(.write), rollback)
+        routes.post("/api/cairn/v1/promotions", access: .scope(.write), promote)
+        routes.post("/api/cairn/v1/webhooks/promote", access: .open, webhook)
+        routes.get("/api/cairn/v1/deployments", listDeployments)
+        routes.get("/api/cairn/v1/deployments/:id", getDeployment)
+    }
+
+    /// `{"model", "version" | "alias", "target", "dry_run"}`.
+    struct PromotionBody: Decodable {
+        let model: String?
+        let version: FlexibleString?
+        let alias: String?
+        let target: String?
+        let dry_run: Bool?
+
+        func request() throws(CairnError) -> PromotionRequest {
+            try PromotionRequest(model: model, version: version?.value, alias: alias, target: target, dryRun: dry_run)
+        }
+    }
+
+    @Sendable func listTargets(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        JSONResponse.object { w in
+            w.keyPrefix("targets")
+            w.beginArray()
+            for target in promotion.targets {
+                w.target(target, webhookSecretConfigured: promotion.configuration.webhookSecret(target: target.name) != nil)
+            }
+            w.endArray()
+        }
+    }
+
+    @Sendable func getTarget(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let target = try promotion.target(named: try required(context.parameters.get("name"), "name"))
+        return JSONResponse.object { w in
+            w.keyPrefix("target")
+            w.target(target, webhookSecretConfigured: promotion.configuration.webhookSecret(target: target.name) != nil)
+        }
+    }
+
+    @Sendable func promote(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let promotionRequest = try Request.decodeJSON(PromotionBody.self, from: try await request.bodyBytes(context: context)).request()
+        try Self.checkMayPromote(to: promotionRequest.target)
+        return Self.response(for: try await promotion.promote(promotionRequest))
+    }
+
+    @Sendable func rollback(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let target = try required(context.parameters.get("name"), "name")
+        try Self.checkMayPromote(to: target)
+        let deployment = try await promotion.rollback(target: target)
+        return Self.accepted(deployment)
+    }
+
+    /// The CI webhook: signature, then idempotency, then the same promotion as the API. A refused
+    /// call changes nothing: the signature and key are checked before anything is read or
+    /// written, and a promotion that fails its checks forgets its key so a retry can go ahead.
+    @Sendable func webhook(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let body = try await request.bodyBytes(context: context)
+        // The target names the secret, so it is read before the signature is checked; nothing
+        // else of the body is trusted until the signature holds.
+        let targetName = (try? Request.decodeJSON(PromotionBody.self, from: body))?.target ?? ""
+        guard let secret = promotion.configuration.webhookSecret(target: targetName) else {
+            throw CairnError(
+                .permissionDenied,
+                "The promotion webhook is disabled for target '\(targetName)': set the target's webhook_secret_env variable or CAIRN_WEBHOOK_SECRET")
+        }
+        try WebhookSignature.verify(
+            header: request.headers[.init(WebhookSignature.header)!], body: body, secret: secret, now: Clock.nowMillis() / 1000)
+        guard let key = request.headers[.init("Idempotency-Key")!], !key.isEmpty else {
+            throw CairnError(.badRequest, "Missing Idempotency-Key header: send a unique key per promotion (e.g. the CI job's run id)")
+        }
+        guard key.utf8.count <= Self.maximumIdempotencyKeyLength, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7e }) else {
+            throw CairnError(.badRequest, "Idempotency-Key must be 1-\(Self.maximumIdempotencyKeyLength) visible ASCII characters")
+        }
+        let promotionRequest = try Request.decodeJSON(PromotionBody.self, from: body).request()
+        let digest = SHA256.hash(data: body).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        switch try await idempotency.begin(key: key, bodySHA256: digest) {
+        case .differentBody:
+            throw CairnError(.idempotencyKeyReused, "Idempotency-Key '\(key)' was already used with a different request body")
+        case .inFlight:
+            throw CairnError(.resourceConflict, "A request with Idempotency-Key '\(key)' is still being processed")
+        case .replay(let status, let stored):
+            var headers: HTTPFields = [.contentType: "application/json"]
+            headers[.init("Idempotent-Replayed")!] = "true"
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: .init(string: stored)))
+        case .proceed:
+            let outcome: PromotionService.Outcome
+            do {
+                outcome = try await RequestActor.$name.withValue("webhook") { try await promotion.promote(promotionRequest) }
+            } catch {
+                try? await idempotency.abandon(key: key)
+                throw error
+            }
+            let (status, writer) = Self.body(for: outcome)
+            try await idempotency.finish(key: key, status: status, response: String(decoding: writer.bytes, as: UTF8.self))
+            return Self.response(status: status, writer)
+        }
+    }
+
+    @Sendable func listDeployments(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let limit = try request.queryInt("max_results") ?? 100
+        guard (1...1000).contains(limit) else {
+            throw CairnError.invalidParameter("Invalid value \(limit) for parameter 'max_results': expected 1-1000")
+        }
+        let deployments = try await promotion.deployments(target: request.query("target"), model: request.query("model"), limit: Int(limit))
+        return JSONResponse.object(capacity: 4096) { w in
+            w.keyPrefix("deployments")
+            w.beginArray()
+            for deployment in deployments { w.deployment(deployment) }
+            w.endArray()
+        }
+    }
+
+    @Sendable func getDeployment(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let deployment = try await promotion.deployment(id: try required(context.parameters.get("id"), "id"))
+        return JSONResponse.object(capacity: 4096) { w in
+            w.keyPrefix("deployment")
+            w.deployment(deployment)
+        }
+    }
+
+    // MARK: helpers
+
+    /// With authentication on, promoting needs an admin token or a write token whose allowed
+    /// targets include `target`.
+    static func checkMayPromote(to target: String) throws(CairnError) {
+        guard let token = RequestActor.token else { return }
+        guard token.mayPromote(to: target) else {
+            throw CairnError(
+                .permissionDenied,
+                "Token '\(token.name)' may not promote to target '\(target)': promotions need an admin token or a write token allowed that target")
+        }
+    }
+
+    static func body(for outcome: PromotionService.Outcome) -> (status: Int, writer: JSONWriter) {
+        switch outcome {
+        case .started(let deployment):
+            return (202, JSONWriter.object { w in
+                w.field("deployment_id", deployment.id)
+                w.field("status", deployment.status.rawValue)
+                w.field("status_url", statusURL(deployment.id))
+            })
+        case .dryRun(let report):
+            return (200, JSONWriter.object(capacity: 8192) { w in w.dryRunReport(report) })
+        }
+    }
+
+    static func response(for outcome: PromotionService.Outcome) -> Response {
+        let (status, writer) = body(for: outcome)
+        return response(status: status, writer)
+    }
+
+    static func response(status: Int, _ writer: JSONWriter) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: writer.buffer))
+    }
+
+    static func accepted(_ deployment: Deployment) -> Response {
+        response(for: .started(deployment))
+    }
+
+    static func statusURL(_ id: String) -> String { "/api/cairn/v1/deployments/\(id)" }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}
