@@ -115,7 +115,7 @@ if [ "$uses_postgres" = 1 ]; then
 fi
 python_reqs=()
 [ "$run_compat" = 1 ] && python_reqs+=(tests/compat/requirements.txt)
-[ "$run_swift" = 1 ] && python_reqs+=(tests/deploy/requirements.txt)
+[ "$run_swift" = 1 ] && python_reqs+=(tests/deploy/requirements.txt tests/promotion/requirements.txt)
 cairn_section "Set-up: Python venv (${python_reqs[*]})"
 cairn_python_env "$ROOT" "${python_reqs[@]}"
 s3_ready=0
@@ -177,6 +177,24 @@ if [ "$run_swift" = 1 ]; then
     else
         fail "swift build --build-tests"
         fail "swift test (not run: the build failed)"
+    fi
+fi
+
+# ---- Promotion: the CI webhook end to end against the kube-apiserver -----------------------------
+# tests/promotion starts its own `cairn serve --targets ...` (restarting it mid-rollout once) and
+# plays KServe's and Kubernetes' controllers on the test API server.
+
+if [ "$run_swift" = 1 ]; then
+    cairn_section "Promotion: webhook, ledger, readiness and rollback against kube-apiserver"
+    if [ "$built_with_tests" = 1 ] && [ -n "${KUBE_API_URL:-}" ]; then
+        if CAIRN_BIN="$ROOT/.build/debug/cairn" PYTHONDONTWRITEBYTECODE=1 \
+            "$CAIRN_PYTHON" -m pytest tests/promotion -q -p no:cacheprovider --basetemp "$WORK/promotion"; then
+            pass "promotion suite (kube-apiserver)"
+        else
+            fail "promotion suite (kube-apiserver)"
+        fi
+    else
+        fail "promotion suite (not run: no build or no kube-apiserver)"
     fi
 fi
 

@@ -97,7 +97,8 @@ SCHEMAS: dict[str, dict] = {
         closed=False,
         description="MLflow's error body. Codes and statuses: INVALID_PARAMETER_VALUE, BAD_REQUEST, RESOURCE_ALREADY_EXISTS 400; "
         "UNAUTHENTICATED 401; PERMISSION_DENIED 403; RESOURCE_DOES_NOT_EXIST, ENDPOINT_NOT_FOUND 404; METHOD_NOT_ALLOWED 405; "
-        "RESOURCE_CONFLICT 409; REQUEST_LIMIT_EXCEEDED 413 (body too large) and 429 (rate limit); INTERNAL_ERROR 500; "
+        "RESOURCE_CONFLICT 409; REQUEST_LIMIT_EXCEEDED 413 (body too large) and 429 (rate limit); IDEMPOTENCY_KEY_REUSED 422; "
+        "INTERNAL_ERROR 500; "
         "NOT_IMPLEMENTED 501; BAD_GATEWAY 502; TEMPORARILY_UNAVAILABLE 503.",
     ),
     "Tag": obj({"key*": STR, "value*": STR}),
@@ -223,6 +224,75 @@ SCHEMAS: dict[str, dict] = {
         },
         description="An API token's metadata; the secret is never listed.",
     ),
+    "Target": obj(
+        {
+            "name*": STR,
+            "kind*": {"type": "string", "enum": ["kserve", "deployment"]},
+            "namespace*": STR,
+            "webhook_secret_configured*": {**BOOL, "description": "Whether a webhook secret (the target's or CAIRN_WEBHOOK_SECRET) is set."},
+            "kubeconfig": STR,
+            "context": STR,
+            "object_name": STR,
+            "deployment_mode": {"type": "string", "description": "kserve targets, e.g. `RawDeployment` or `Serverless`."},
+            "model_format": {"type": "string", "description": "kserve targets."},
+            "runtime": {"type": "string", "description": "kserve targets."},
+            "protocol_version": {"type": "string", "description": "kserve targets, e.g. `v1` or `v2`."},
+            "image": {"type": "string", "description": "deployment targets."},
+            "storage_initializer_image": {"type": "string", "description": "deployment targets."},
+            "port": {"type": "integer", "description": "deployment targets."},
+            "service_account": STR,
+            "resources": {"type": "object", "description": "`{requests, limits}`: quantities as strings."},
+            "node_selector": obj({}, closed=False, additionalProperties=STR),
+            "tolerations": array({"type": "object"}),
+            "min_replicas": {"type": "integer"},
+            "max_replicas": {"type": "integer"},
+            "storage_uri_prefix": STR,
+            "alias_on_ready": STR,
+            "ready_timeout": {"type": "string", "examples": ["10m"]},
+            "ready_timeout_seconds": {"type": "integer"},
+            "rollback_on_failure": BOOL,
+        },
+        closed=False,
+        description="A promotion target's settings under their targets-file names, defaults filled in, without secrets "
+        "(`webhook_secret_env` is left out). Settings of the other kind, unset options and future settings may be absent or added.",
+    ),
+    "Deployment": obj(
+        {
+            "id*": {"type": "string", "description": "`d-` and 32 hex characters."},
+            "model*": STR,
+            "version*": {"type": "string", "pattern": "^[0-9]+$", "description": "The model version as a decimal string."},
+            "target*": STR,
+            "status*": {"type": "string", "enum": ["pending", "applying", "waiting", "ready", "failed", "rolled_back"]},
+            "manifest*": array({"type": "object"}, description="The rendered objects, as applied (empty before rendering)."),
+            "message*": {"type": "string", "description": "What happened last (a failure's reason, a rollback's origin); may be empty."},
+            "previous_deployment_id": {"type": "string", "description": "The deployment serving before this one (the rollback point)."},
+            "actor*": {"type": "string", "description": "The token name that asked for it (`webhook` for the CI webhook)."},
+            "created_at*": INT64,
+            "updated_at*": INT64,
+        },
+        description="An entry of the deployment ledger; times are milliseconds since the epoch.",
+    ),
+    "PromotionStarted": obj(
+        {
+            "deployment_id*": STR,
+            "status*": {"type": "string", "enum": ["pending", "applying", "waiting", "ready", "failed", "rolled_back"]},
+            "status_url*": {"type": "string", "description": "`/api/cairn/v1/deployments/<deployment_id>`: poll it for the outcome."},
+        },
+        description="A promotion or rollback recorded in the ledger and under way.",
+    ),
+    "DryRunReport": obj(
+        {
+            "dry_run*": {"type": "boolean", "const": True},
+            "model*": STR,
+            "version*": {"type": "string", "pattern": "^[0-9]+$"},
+            "target*": STR,
+            "storage_uri*": {"type": "string", "description": "Where the rendered objects load the model from."},
+            "warnings": array(STR),
+            "manifests*": array({"type": "object"}, description="The rendered objects, in apply order."),
+            "server_results*": array({"type": "object"}, description="The cluster's server-side dry run of each manifest, in the same order."),
+        },
+        description="A dry-run promotion: what would be applied; nothing is applied or recorded.",
+    ),
 }
 
 # ---- operations ----------------------------------------------------------------------------------
@@ -234,6 +304,9 @@ SCHEMAS: dict[str, dict] = {
 #   body      {"name*": schema}: a JSON body object (an empty body counts as {})
 #   ok        the 200 JSON schema; None when `responses` is given instead
 #   errors    extra documented error statuses besides 400/401/403/429/default
+#   headers   {"Name*": schema}: request headers
+#   responses {status: response object}: documented as given (an open operation gets no automatic
+#             error responses, so it lists its own)
 
 
 class Op:
@@ -263,6 +336,36 @@ RUN_REF_NOTE = "One of `run_id` or `run_uuid` is required."
 ARTIFACT_PATH = {"type": "string", "minLength": 1, "description": "A path relative to the artifact root; may contain `/`. `..` segments are refused (400)."}
 MODEL_ID = {"type": "string", "minLength": 1, "description": "A logged model id (`m-<32 hex>`)."}
 NAME_VERSION = {"name*": STR, "version*": STR_IN}
+CAIRN = "/api/cairn/v1"
+
+
+def json_response(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def accepted() -> dict:
+    """The 202 of a promotion or rollback that was recorded and started."""
+    return json_response("Accepted: recorded in the ledger and under way; poll `status_url`", ref("PromotionStarted"))
+
+
+def webhook_error(description: str) -> dict:
+    return json_response(description, ref("Error"))
+
+
+PROMOTION_BODY = {
+    "model*": {"type": "string", "minLength": 1, "description": "The registered model's name."},
+    "version": {"description": "The version to promote (a decimal string; an integer is accepted). Give `version` or `alias`, not both.",
+                "anyOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"type": "integer", "minimum": 1}]},
+    "alias": {"type": "string", "minLength": 1, "description": "Promote the version this alias points at."},
+    "target*": {"type": "string", "minLength": 1, "description": "A declared promotion target."},
+    "dry_run": {**BOOL, "description": "Render and server-side validate only (200 with the report); nothing is applied or recorded."},
+}
+MAY_PROMOTE = "With authentication on, needs an admin token or a write token whose `allowed_targets` include the target (403 otherwise)."
+PROMOTION_ERRORS = ("404 for an unknown model, version, alias or target; 400 for a source that cannot be turned into a storage URI "
+                    "or manifests the cluster rejects; 409 while another promotion holds the target or another model uses the "
+                    "object name; 502/503 when the cluster cannot be reached.")
+REPLAYED = {"Idempotent-Replayed": {"schema": {"type": "string", "const": "true"},
+                                    "description": "Present (`true`) when this is the stored answer to an earlier request with the same key."}}
 
 OPERATIONS: list[Op] = [
     # -- system ---------------------------------------------------------------------------------
@@ -487,6 +590,54 @@ OPERATIONS: list[Op] = [
        ok=reply({"tokens": array(ref("Token"))})),
     Op("DELETE", "/api/cairn/v1/tokens/{name}", "revokeToken", "cairn", "admin", "Revoke an API token.",
        path_params={"name": {"type": "string", "minLength": 1}}, ok=EMPTY, errors=["404"]),
+    # -- promotion ------------------------------------------------------------------------------
+    Op("GET", f"{CAIRN}/targets", "listTargets", "promotion", "read", "The declared promotion targets, in file order (without secrets).",
+       ok=reply({"targets*": array(ref("Target"))})),
+    Op("GET", f"{CAIRN}/targets/{{name}}", "getTarget", "promotion", "read", "One promotion target (without secrets).",
+       path_params={"name": {"type": "string", "minLength": 1}}, ok=reply({"target*": ref("Target")}), errors=["404"]),
+    Op("POST", f"{CAIRN}/targets/{{name}}/rollback", "rollbackTarget", "promotion", "write",
+       "Re-apply the deployment that served on a target before the current one, as a new ledger entry.",
+       description=f"The request body is ignored. {MAY_PROMOTE} 404 for an unknown target or when there is no earlier ready "
+                   "deployment to roll back to; 409 while another promotion holds the target.",
+       path_params={"name": {"type": "string", "minLength": 1}}, responses={"202": accepted()}, errors=["404", "409"]),
+    Op("POST", f"{CAIRN}/promotions", "promote", "promotion", "write",
+       "Promote a model version (or the version an alias points at) to a target; a dry run only renders and server-side validates.",
+       description=f"{MAY_PROMOTE} {PROMOTION_ERRORS}",
+       body=PROMOTION_BODY, responses={"200": json_response("A dry run's report", ref("DryRunReport")), "202": accepted()},
+       errors=["404", "409"]),
+    Op("POST", f"{CAIRN}/webhooks/promote", "promoteWebhook", "promotion", "open",
+       "The CI webhook: a promotion (as POST /api/cairn/v1/promotions) signed with the target's webhook secret instead of a token.",
+       description="Checked in this order: a webhook secret exists for the body's `target` (the target's `webhook_secret_env`, "
+                   "else CAIRN_WEBHOOK_SECRET; 403 otherwise), the signature (401), the Idempotency-Key (400), the body (400). "
+                   "A key seen before with the same body replays the stored response (`Idempotent-Replayed: true`); with a "
+                   "different body it is refused (422); while its first request runs, 409. A promotion that fails its checks "
+                   f"forgets its key, so a retry can go ahead. The actor recorded is `webhook`. {PROMOTION_ERRORS}",
+       headers={
+           "X-Cairn-Signature*": {"type": "string", "pattern": "^t=[0-9]+,v1=[0-9a-f]{64}$",
+                                  "description": "`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.\" + raw body)>`; the "
+                                                 "timestamp must be within 300 s of the server's clock."},
+           "Idempotency-Key*": {"type": "string", "pattern": "^[!-~]{1,255}$",
+                                "description": "1-255 visible ASCII characters, unique per promotion (e.g. the CI job's run id)."},
+       },
+       body=PROMOTION_BODY,
+       responses={
+           "200": {**json_response("A dry run's report, or a replayed answer", ref("DryRunReport")), "headers": REPLAYED},
+           "202": {**accepted(), "headers": REPLAYED},
+           "400": webhook_error("A missing or malformed Idempotency-Key, or an invalid body (INVALID_PARAMETER_VALUE, BAD_REQUEST)"),
+           "401": webhook_error("A missing, malformed, stale or wrong X-Cairn-Signature (UNAUTHENTICATED)"),
+           "403": webhook_error("No webhook secret is configured for the target: the webhook is disabled (PERMISSION_DENIED)"),
+           "404": webhook_error("An unknown target, model, version or alias (RESOURCE_DOES_NOT_EXIST)"),
+           "409": webhook_error("Another promotion holds the target, the object name is taken, or a request with this "
+                                "Idempotency-Key is still being processed (RESOURCE_CONFLICT)"),
+           "413": {"$ref": "#/components/responses/TooLarge"},
+           "422": {"$ref": "#/components/responses/IdempotencyKeyReused"},
+           "default": {"$ref": "#/components/responses/Error"},
+       }),
+    Op("GET", f"{CAIRN}/deployments", "listDeployments", "promotion", "read", "The deployment ledger, newest first.",
+       query={"target": STR, "model": STR, "max_results": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+       ok=reply({"deployments*": array(ref("Deployment"))})),
+    Op("GET", f"{CAIRN}/deployments/{{id}}", "getDeployment", "promotion", "read", "One ledger entry: a promotion's status.",
+       path_params={"id": {"type": "string", "minLength": 1}}, ok=reply({"deployment*": ref("Deployment")}), errors=["404"]),
 ]
 
 # ---- assembly ------------------------------------------------------------------------------------
@@ -497,12 +648,15 @@ ERROR_RESPONSES = {
                         {"WWW-Authenticate": {"schema": STR, "description": "`Bearer realm=\"cairn\"`"}}),
     "PermissionDenied": ("The token's scope does not allow this (PERMISSION_DENIED)", {}),
     "NotFound": ("The resource does not exist (RESOURCE_DOES_NOT_EXIST)", {}),
+    "Conflict": ("The resource is busy or taken, e.g. a promotion target locked by another promotion (RESOURCE_CONFLICT)", {}),
+    "IdempotencyKeyReused": ("The Idempotency-Key was already used with a different request body (IDEMPOTENCY_KEY_REUSED)", {}),
     "TooLarge": ("The JSON body exceeds 16 MiB (REQUEST_LIMIT_EXCEEDED)", {}),
     "RateLimited": ("The token's rate limit is exceeded (REQUEST_LIMIT_EXCEEDED)",
                     {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}}),
     "Error": ("Any other error in MLflow's format, e.g. 503 TEMPORARILY_UNAVAILABLE when the database is down", {}),
 }
-STATUS_RESPONSE = {"400": "BadRequest", "401": "Unauthenticated", "403": "PermissionDenied", "404": "NotFound", "413": "TooLarge", "429": "RateLimited"}
+STATUS_RESPONSE = {"400": "BadRequest", "401": "Unauthenticated", "403": "PermissionDenied", "404": "NotFound", "409": "Conflict",
+                   "413": "TooLarge", "422": "IdempotencyKeyReused", "429": "RateLimited"}
 
 
 def error_response(description: str, headers: dict) -> dict:
@@ -525,7 +679,7 @@ def parameter(name: str, location: str, schema: dict, required: bool) -> dict:
 
 def operation(op: Op) -> dict:
     out = {"operationId": op.operation_id, "summary": op.summary, "tags": [op.tag], "x-cairn-scope": op.scope}
-    scope_note = "No credential needed." if op.scope == "open" else f"Needs a token with scope `{op.scope}` or higher."
+    scope_note = "No API token needed." if op.scope == "open" else f"Needs a token with scope `{op.scope}` or higher."
     out["description"] = f"{op.description} {scope_note}" if op.description else scope_note
     if op.scope == "open":
         out["security"] = []
@@ -533,7 +687,7 @@ def operation(op: Op) -> dict:
     for name, schema in (op.query or {}).items():
         required = name.endswith("*")
         params.append(parameter(name.rstrip("*"), "query", schema, required))
-    params += [parameter(name, "header", schema, False) for name, schema in op.headers.items()]
+    params += [parameter(name.rstrip("*"), "header", schema, name.endswith("*")) for name, schema in op.headers.items()]
     if params:
         out["parameters"] = params
     if op.body is not None:
@@ -588,7 +742,8 @@ def build() -> dict:
                 "(an empty body counts as `{}`; bodies are capped at 16 MiB, artifact uploads are not). int64 values are "
                 "JSON numbers; doubles NaN/±Infinity are the strings \"NaN\", \"Infinity\", \"-Infinity\". Empty lists and "
                 "unset optional fields are omitted from responses. Errors are `{\"error_code\", \"message\"}`.\n\n"
-                "Authentication (when the server runs with `--auth token`): every route but /health and /ready needs "
+                "Authentication (when the server runs with `--auth token`): every route but /health, /ready and the signed "
+                "promotion webhook (POST /api/cairn/v1/webhooks/promote, authenticated by its X-Cairn-Signature) needs "
                 "`Authorization: Bearer <token>` or `Authorization: Basic` with the token as the password. Scopes: "
                 "`read` < `write` < `admin`; each operation's `x-cairn-scope` names the one it needs."
             ),
@@ -607,6 +762,7 @@ def build() -> dict:
                 ("logged-models", "MLflow 3 logged models"),
                 ("registry", "Registered models, versions, stages, tags and aliases"),
                 ("cairn", "Cairn's own API: audit log and API tokens"),
+                ("promotion", "Promotion to Kubernetes targets: targets, promotions (API and signed CI webhook), the deployment ledger, rollback"),
             ]
         ],
         "paths": paths,

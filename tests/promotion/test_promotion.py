@@ -35,7 +35,7 @@ def test_kserve_target_promote_by_alias_then_a_second_version_then_roll_back(cai
     assert cairn.alias_version(model, "production") is None, "the alias moves only once the rollout is ready"
     kube.play_kserve(ns, model)
     ready = cairn.wait_status(first["deployment_id"], {"ready"})
-    assert ready["version"] == "1" and ready["previous_deployment_id"] is None
+    assert ready["version"] == "1" and ready.get("previous_deployment_id") is None
     assert cairn.alias_version(model, "production") == "1"
 
     # A second version over the first: the old Ready=True and the old predictor must not count.
@@ -131,7 +131,7 @@ def test_dry_run_renders_and_checks_with_the_server_without_applying_or_recordin
     assert kube.get(kube.isvc_path(namespace_of("dry"), model)) is None
     assert cairn.ledger(target="dry") == []
     # A source Cairn cannot locate is a warning in a dry run, not a failure.
-    cairn.post("/api/2.0/mlflow/model-versions/create", {"name": model, "source": "/local/path/model"})
+    cairn.post("/api/2.0/mlflow/model-versions/create", {"name": model, "source": "hdfs://namenode/models/dry"})
     r = cairn.webhook({"model": model, "version": "2", "target": "dry", "dry_run": True}, key=unique("k"))
     assert r.status_code == 200, r.text
     assert r.json()["warnings"], r.text
