@@ -41,4 +41,31 @@ import Testing
             #expect(try await keys.begin(key: "k2", bodySHA256: "aaa") == .proceed)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func anAbandonedLeaseIsClaimedByExactlyOneSweeperAndALiveOneIsNot(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let ledger = DeploymentStore(database: store.database)
+            let live = try await ledger.begin(model: "fraud", version: 1, target: "prod", manifest: "[]")
+            let dead = try await ledger.begin(model: "fraud", version: 1, target: "staging", manifest: "[]")
+            #expect(try await ledger.claimAbandoned(leaseMillis: 60_000).isEmpty, "fresh leases are not abandoned")
+            try await ledger.releaseLeases([dead.id])
+            try await ledger.heartbeat(live.id)
+            // Two replicas sweep at once: the released lease goes to exactly one of them.
+            async let first = ledger.claimAbandoned(leaseMillis: 60_000)
+            async let second = ledger.claimAbandoned(leaseMillis: 60_000)
+            let claims = try await [first, second]
+            #expect(claims.flatMap { $0 }.map(\.id) == [dead.id])
+            #expect(try await ledger.claimAbandoned(leaseMillis: 60_000).isEmpty, "a claim renews the lease")
+            // Finishing releases the lock: nothing is left to claim or to block the target.
+            try await ledger.update(dead.id, status: .failed, message: "gave up")
+            try await ledger.releaseLeases([dead.id])
+            #expect(try await ledger.claimAbandoned(leaseMillis: 0).map(\.id) == [live.id])
+            #expect(try await ledger.deployedModels(target: "staging").isEmpty, "failed deployments do not hold object names")
+            #expect(try await ledger.deployedModels(target: "prod") == ["fraud"])
+            #expect(try await ledger.latestReady(target: "prod") == nil)
+            try await ledger.update(live.id, status: .ready, message: "ready")
+            #expect(try await ledger.latestReady(target: "prod")?.id == live.id)
+        }
+    }
 }
