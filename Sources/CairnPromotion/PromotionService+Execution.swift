@@ -28,6 +28,11 @@ extension PromotionService {
     /// On shutdown, promotions still running give up their leases (they stay locked and
     /// unfinished in the ledger) so the next replica to start resumes them at once.
     public func run() async throws {
+        for await _ in ready.cancelOnGracefulShutdown() {}
+        guard !Task.isShuttingDownGracefully, !Task.isCancelled else {
+            await clusters.shutdown()
+            return
+        }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.sweepAbandoned() }
             for await job in jobs.cancelOnGracefulShutdown() {

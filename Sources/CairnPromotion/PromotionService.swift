@@ -25,6 +25,9 @@ public final class PromotionService: Service {
     let logger: Logger
     let jobs: AsyncStream<PromotionJob>
     let submit: AsyncStream<PromotionJob>.Continuation
+    /// Finished once the database is migrated: ``run()`` waits for it before sweeping the ledger.
+    let ready: AsyncStream<Void>
+    let readyContinuation: AsyncStream<Void>.Continuation
 
     public init(
         configuration: PromotionConfiguration, registry: any RegistryStore, tracking: any TrackingStore, ledger: DeploymentStore,
@@ -37,6 +40,13 @@ public final class PromotionService: Service {
         self.clusters = clusters
         self.logger = logger
         (jobs, submit) = AsyncStream.makeStream(of: PromotionJob.self)
+        (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    /// Tells the service the database schema is in place (call after migrating); until then
+    /// ``run()`` neither sweeps for abandoned promotions nor runs any.
+    public func databaseIsReady() {
+        readyContinuation.finish()
     }
 
     /// The declared targets, in file order.

@@ -155,6 +155,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         let applied = try await Migrator(logger: logger).migrate(database)
         if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }
         try await store.bootstrap()
+        promotion.databaseIsReady()
         if let secret = configuration.adminToken {
             try await tokens.seed(name: "admin-env", scope: .admin, secret: secret)
         }

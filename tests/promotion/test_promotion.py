@@ -248,3 +248,26 @@ def test_a_promotion_survives_a_server_killed_mid_rollout(cairn, kube: Kube):
     kube.play_kserve(ns, model)
     cairn.wait_status(second["deployment_id"], {"ready"}, timeout=60)
     assert cairn.alias_version(model, "restarted") == "2"
+
+
+def test_the_readme_openssl_and_curl_signing_recipe_is_accepted(cairn, kube: Kube):
+    """The README's CI example, run as written (with a dry run so nothing is applied)."""
+    import subprocess
+
+    from conftest import WEBHOOK_SECRET
+
+    model = unique("readme")
+    cairn.register(model, ["s3://models/readme/v1"])
+    script = r'''
+body="{\"model\":\"$MODEL\",\"version\":\"1\",\"target\":\"dry\",\"dry_run\":true}"
+t=$(date +%s)
+sig=$(printf '%s.%s' "$t" "$body" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
+curl -sS -o /dev/null -w '%{http_code}' -X POST "$CAIRN_URL/api/cairn/v1/webhooks/promote" \
+  -H 'Content-Type: application/json' \
+  -H "X-Cairn-Signature: t=$t,v1=$sig" \
+  -H "Idempotency-Key: readme-$MODEL" \
+  --data-binary "$body"
+'''
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
+                         env={**__import__("os").environ, "MODEL": model, "SECRET": WEBHOOK_SECRET, "CAIRN_URL": cairn.url})
+    assert out.stdout == "200", (out.stdout, out.stderr)
