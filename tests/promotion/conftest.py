@@ -42,6 +42,7 @@ TARGETS = {
     "shared": {"kind": "kserve"},
     "denied": {"kind": "kserve", "limited": True},
     "hooks": {"kind": "kserve", "ready_timeout": "60s"},
+    "names": {"kind": "kserve", "ready_timeout": "60s"},
     "restart": {"kind": "kserve", "ready_timeout": "120s", "alias_on_ready": "restarted"},
 }
 

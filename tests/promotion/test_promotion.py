@@ -271,3 +271,30 @@ curl -sS -o /dev/null -w '%{http_code}' -X POST "$CAIRN_URL/api/cairn/v1/webhook
     out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
                          env={**__import__("os").environ, "MODEL": model, "SECRET": WEBHOOK_SECRET, "CAIRN_URL": cairn.url})
     assert out.stdout == "200", (out.stdout, out.stderr)
+
+
+def test_two_models_that_derive_the_same_object_name_on_a_target_are_refused(cairn, kube: Kube):
+    suffix = unique("x")
+    first, second = f"Fraud Detector {suffix}", f"fraud_detector-{suffix}"
+    cairn.register(first, ["s3://models/a/v1"])
+    cairn.register(second, ["s3://models/b/v1"])
+    d = promote(cairn, {"model": first, "version": "1", "target": "names"})
+    cairn.wait_status(d["deployment_id"], {"waiting"})
+    r = cairn.webhook({"model": second, "version": "1", "target": "names"}, key=unique("k"))
+    assert r.status_code == 409, r.text
+    assert f"fraud-detector-{suffix}" in r.json()["message"] and first in r.json()["message"]
+    assert [x["model"] for x in cairn.ledger(target="names")] == [first]
+    kube.play_kserve(namespace_of("names"), f"fraud-detector-{suffix}")
+    cairn.wait_status(d["deployment_id"], {"ready"})
+
+
+def test_a_malformed_targets_file_stops_start_up_naming_the_target_and_field(cairn, tmp_path):
+    import subprocess
+
+    bad = tmp_path / "targets.yaml"
+    bad.write_text("targets:\n  - name: prod\n    kind: kserve\n    namespace: ml-prod\n    min_replicas: many\n")
+    out = subprocess.run([cairn.bin, "serve", "--port", "0", "--database-url", f"sqlite:{tmp_path}/c.db",
+                          "--artifacts-uri", str(tmp_path / "a"), "--targets", str(bad)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert "prod" in out.stderr and "min_replicas" in out.stderr, out.stderr
