@@ -93,6 +93,28 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func metricsToAMissingRunAre404AndToADeletedRunAre400AndWriteNothing(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let point = Metric(key: "loss", value: 1, timestamp: 1, step: 1)
+            let missing = await #expect(throws: CairnError.self) {
+                try await store.logBatch(runID: "0123456789abcdef0123456789abcdef", metrics: [point], params: [], tags: [])
+            }
+            #expect(missing?.code == .resourceDoesNotExist)
+            let id = try await newRun(store).info.runID
+            try await store.logBatch(runID: id, metrics: [point], params: [], tags: [])
+            try await store.deleteRun(id: id)
+            let deleted = await #expect(throws: CairnError.self) {
+                try await store.logBatch(runID: id, metrics: [Metric(key: "loss", value: 0.5, timestamp: 2, step: 2)], params: [], tags: [])
+            }
+            #expect(deleted?.code == .invalidParameterValue)
+            #expect(deleted?.message.contains("must be in the 'active' state") == true)
+            try await store.restoreRun(id: id)
+            #expect(try await store.metricHistory(runID: id, key: "loss", offset: 0, limit: nil).items == [point])
+            #expect(try await store.run(id: id).metrics.first?.value == 1)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func nanAndInfinityRoundTrip(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let id = try await newRun(store).info.runID

@@ -8,18 +8,8 @@ enum MetricRows {
     static func insert(into table: String, runID: String, _ metrics: [Metric], conflict: String, dialect: SQLDialect) -> (String, [SQLValue]) {
         switch dialect {
         case .postgres:
-            let sql = """
-                INSERT INTO \(table) \(columns)
-                SELECT $1, k, t, s, v, n FROM UNNEST($2::text[], $3::int8[], $4::int8[], $5::float8[], $6::int8[]) AS x(k, t, s, v, n)
-                \(conflict)
-                """
-            return (
-                sql,
-                [
-                    .text(runID), .textArray(metrics.map(\.key)), .intArray(metrics.map(\.timestamp)), .intArray(metrics.map(\.step)),
-                    .doubleArray(metrics.map { $0.value.isNaN ? 0 : $0.value }), .intArray(metrics.map { $0.value.isNaN ? 1 : 0 }),
-                ]
-            )
+            let insert = postgresInsert(into: table, metrics, conflict: conflict, firstArrayBind: 2)
+            return (insert.sql, [.text(runID)] + insert.binds)
         case .sqlite:
             var binds: [SQLValue] = [.text(runID)]
             binds.reserveCapacity(1 + metrics.count * 5)
@@ -36,6 +26,26 @@ enum MetricRows {
             }
             return (sql + " " + conflict, binds)
         }
+    }
+}
+
+extension MetricRows {
+    /// The PostgreSQL insert with the run id in `$1` and the five column arrays bound from
+    /// `$firstArrayBind` on (so two inserts can share one statement), rows kept only where
+    /// `filter` holds.
+    static func postgresInsert(
+        into table: String, _ metrics: [Metric], conflict: String, firstArrayBind b: Int, filter: String? = nil
+    ) -> (sql: String, binds: [SQLValue]) {
+        let sql = """
+            INSERT INTO \(table) \(columns)
+            SELECT $1, k, t, s, v, n FROM UNNEST($\(b)::text[], $\(b + 1)::int8[], $\(b + 2)::int8[], $\(b + 3)::float8[], $\(b + 4)::int8[]) AS x(k, t, s, v, n)
+            \(filter.map { "WHERE " + $0 } ?? "") \(conflict)
+            """
+        let binds: [SQLValue] = [
+            .textArray(metrics.map(\.key)), .intArray(metrics.map(\.timestamp)), .intArray(metrics.map(\.step)),
+            .doubleArray(metrics.map { $0.value.isNaN ? 0 : $0.value }), .intArray(metrics.map { $0.value.isNaN ? 1 : 0 }),
+        ]
+        return (sql, binds)
     }
 }
 

@@ -5,6 +5,9 @@ extension SQLTrackingStore {
         try Self.validateBatch(metrics: metrics, params: params, tags: tags)
         let params = params.map { Param(key: $0.key, value: Validator.truncated($0.value, to: Limits.maxParamValueLength)) }
         let tags = try Self.normalisedRunTags(tags)
+        if dialect == .postgres, params.isEmpty, tags.isEmpty, !metrics.isEmpty, metrics.allSatisfy({ ($0.modelID ?? "").isEmpty }) {
+            return try await logMetricsInOneStatement(runID: runID, metrics: metrics)
+        }
         _ = try await activeRunInfo(id: runID)
         try await database.withTransaction { tx in
             if !params.isEmpty { try await Self.insertParams(params, runID: runID, tx) }
@@ -70,6 +73,40 @@ extension SQLTrackingStore {
 
     // MARK: Writing
 
+    /// The training loop's hot path on PostgreSQL (`log-metric`, metrics-only `log-batch`): the
+    /// same rules as the transaction below (the run must exist and be active; history with exact
+    /// duplicates dropped; the latest-metric rule) in one statement, so one round trip and one
+    /// implicit transaction instead of five round trips. Nothing is written unless the run is active.
+    func logMetricsInOneStatement(runID: String, metrics: [Metric]) async throws {
+        let latest = Self.latestPoints(metrics)
+        let active = "EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'active')"
+        let history = MetricRows.postgresInsert(into: "metrics", metrics, conflict: "ON CONFLICT DO NOTHING", firstArrayBind: 2, filter: active)
+        let newest = MetricRows.postgresInsert(into: "latest_metrics", latest, conflict: Self.latestMetricConflict, firstArrayBind: 7, filter: active)
+        let sql = """
+            WITH history AS (\(history.sql)), newest AS (\(newest.sql))
+            SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
+            """
+        let rows = try await database.query(sql, [.text(runID)] + history.binds + newest.binds)
+        guard let stage = rows.first?.string(0) else { throw CairnError.notFound("Run with id=\(runID) not found") }
+        guard stage == LifecycleStage.active.rawValue else {
+            throw CairnError.invalidParameter("The run \(runID) must be in the 'active' state. Current state is \(stage).")
+        }
+    }
+
+    /// The latest point per key of a batch, by MLflow's rule, keys sorted.
+    static func latestPoints(_ metrics: [Metric]) -> [Metric] {
+        var latest: [String: Metric] = [:]
+        for metric in metrics where latest[metric.key].map({ metric.isLater(than: $0) }) ?? true {
+            latest[metric.key] = metric
+        }
+        return latest.keys.sorted().map { latest[$0]! }
+    }
+
+    /// Upsert of `latest_metrics` that only replaces a value with a later one (MLflow's rule:
+    /// step, then timestamp, then non-NaN over NaN, then value).
+    static let latestMetricConflict =
+        "ON CONFLICT (run_uuid, key) DO UPDATE SET timestamp = excluded.timestamp, step = excluded.step, value = excluded.value, is_nan = excluded.is_nan WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan, latest_metrics.value)"
+
     static func validateBatch(metrics: [Metric], params: [Param], tags: [Tag]) throws(CairnError) {
         if metrics.count > Limits.maxMetricsPerBatch {
             throw .invalidParameter("A batch logging request can contain at most \(Limits.maxMetricsPerBatch) metrics. Got \(metrics.count) metrics. Please split up metrics across multiple requests and try again.")
@@ -125,19 +162,9 @@ extension SQLTrackingStore {
     /// Writes history (exact duplicates dropped by the primary key), the latest value per key
     /// (MLflow's rule, in the same transaction) and logged-model metrics, each as one statement.
     static func insertMetrics(_ metrics: [Metric], runID: String, _ tx: any SQLExecutor) async throws {
-        var latest: [String: Metric] = [:]
-        for metric in metrics where latest[metric.key].map({ metric.isLater(than: $0) }) ?? true {
-            latest[metric.key] = metric
-        }
-        let latestPoints = latest.keys.sorted().map { latest[$0]! }
         try await tx.execute(MetricRows.insert(into: "metrics", runID: runID, metrics, conflict: "ON CONFLICT DO NOTHING", dialect: tx.dialect))
-        let later = "(excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan, latest_metrics.value)"
         try await tx.execute(
-            MetricRows.insert(
-                into: "latest_metrics", runID: runID, latestPoints,
-                conflict: "ON CONFLICT (run_uuid, key) DO UPDATE SET timestamp = excluded.timestamp, step = excluded.step, value = excluded.value, is_nan = excluded.is_nan WHERE \(later)",
-                dialect: tx.dialect
-            ))
+            MetricRows.insert(into: "latest_metrics", runID: runID, latestPoints(metrics), conflict: latestMetricConflict, dialect: tx.dialect))
         let byModel = Dictionary(grouping: metrics.filter { !($0.modelID ?? "").isEmpty }, by: { $0.modelID! })
         for (modelID, points) in byModel.sorted(by: { $0.key < $1.key }) {
             for point in points {
