@@ -115,6 +115,28 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func purgingADeletedRunRemovesItsWholeHistory(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let kept = try await newRun(store).info.runID
+            let purged = try await newRun(store).info.runID
+            let points = (0..<50).map { Metric(key: "loss", value: Double($0), timestamp: Int64($0), step: Int64($0)) }
+            for id in [kept, purged] { try await store.logBatch(runID: id, metrics: points, params: [], tags: []) }
+            try await store.deleteRun(id: purged)
+            let candidates = try await store.purgeCandidates(deletedBefore: Clock.nowMillis() + 1)
+            #expect(candidates.map(\.runID) == [purged])
+            for candidate in candidates { try await store.purge(candidate) }
+            let rows = try await store.database.query("SELECT run_uuid, count(*) FROM metrics GROUP BY run_uuid", [])
+            #expect(rows.map { $0.string(0) } == [kept], "a purged run's history must not outlive it (PostgreSQL has no foreign key on metrics)")
+            #expect(rows.first?.int(1) == 50)
+            if store.database.dialect == .postgres {
+                let foreignKeys = try await store.database.query(
+                    "SELECT count(*) FROM pg_constraint WHERE conrelid = 'metrics'::regclass AND contype = 'f'", [])
+                #expect(foreignKeys.first?.int(0) == 0, "migration 0006 drops the history's foreign key")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func nanAndInfinityRoundTrip(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let id = try await newRun(store).info.runID

@@ -54,13 +54,17 @@ extension SQLTrackingStore {
         return nil
     }
 
-    /// Removes the run's rows and its logged models' rows for good (history, params, tags and
-    /// inputs go with them by cascade).
+    /// Removes the run's rows and its logged models' rows for good (the history explicitly;
+    /// params, tags and inputs by cascade).
     public func purge(_ candidate: PurgeCandidate) async throws {
         try await database.withTransaction { tx in
             for model in candidate.loggedModels {
                 try await tx.execute("DELETE FROM logged_models WHERE model_id = $1", [.text(model.modelID)])
             }
+            // The history has no foreign key on PostgreSQL (migration 0006), so it goes explicitly.
+            try await tx.execute(
+                "DELETE FROM metrics WHERE run_uuid = $1 AND EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'deleted')",
+                [.text(candidate.runID)])
             try await tx.execute("DELETE FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'deleted'", [.text(candidate.runID)])
         }
     }
