@@ -1,3 +1,4 @@
+import CairnCore
 import Testing
 
 @testable import CairnServer
@@ -44,5 +45,26 @@ import Testing
     @Test func stringsAreEscaped() {
         let writer = JSONWriter.object { w in w.field("s", "q\"b\\n\nt\t\u{01}é") }
         #expect(text(writer) == #"{"s":"q\"b\\n\nt\t\u0001é"}"#)
+    }
+
+    @Test func integersAreWrittenExactlyAtTheExtremes() {
+        let writer = JSONWriter.object { w in
+            for (index, value) in [Int64.min, -1, 0, 7, 1_764_000_000_123, Int64.max].enumerated() { w.field("i\(index)", value) }
+            w.field("d", -3.0)
+        }
+        #expect(text(writer) == #"{"i0":-9223372036854775808,"i1":-1,"i2":0,"i3":7,"i4":1764000000123,"i5":9223372036854775807,"d":-3.0}"#)
+    }
+
+    @Test func aMetricHistoryIsWrittenExactlyAsPointByPoint() {
+        let key = "val/\"loss\"é"
+        let points = [
+            Metric(key: key, value: 0.25, timestamp: 1_764_000_000_000, step: 0), Metric(key: key, value: .nan, timestamp: -5, step: -1),
+            Metric(key: key, value: -.infinity, timestamp: 3, step: Int64.max), Metric(key: key, value: 42, timestamp: 4, step: 3),
+            Metric(key: key, value: 1e-7, timestamp: 5, step: 4, runID: "r1"),
+        ]
+        let fast = JSONWriter.object { w in w.metricHistory("metrics", points, key: key) }
+        let generic = JSONWriter.object { w in w.array("metrics", points) { w, m in w.metric(m) } }
+        #expect(text(fast) == text(generic))
+        #expect(text(JSONWriter.object { w in w.metricHistory("metrics", [], key: key) }) == "{}")
     }
 }

@@ -23,7 +23,7 @@ struct MetricsController {
         let offset = try PageToken.decodeOffset(request.query("page_token"))
         let page = try await store.metricHistory(runID: runID, key: key, offset: offset, limit: maxResults.map { Int($0) })
         return JSONResponse.object(capacity: 64 + page.items.count * (72 + key.utf8.count)) { w in
-            w.array("metrics", page.items) { w, m in w.metric(m) }
+            w.metricHistory("metrics", page.items, key: key)
             w.field("next_page_token", page.nextPageToken)
         }
     }

@@ -113,8 +113,30 @@ struct JSONWriter {
         writeString(value)
     }
 
+    /// Decimal digits written straight into the buffer (no intermediate `String`).
     mutating func writeInt(_ value: Int64) {
-        bytes.append(contentsOf: String(value).utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+
+    /// Bytes already in JSON form (pre-encoded pieces of a hot loop), as the next array element.
+    mutating func rawElement(bytes raw: [UInt8]) {
+        separator()
+        bytes.append(contentsOf: raw)
+    }
+
+    /// Bytes already in JSON form, appended as they are (inside an element begun with ``rawElement(bytes:)``).
+    mutating func appendRaw(_ raw: [UInt8]) {
+        bytes.append(contentsOf: raw)
     }
 
     /// Finite doubles as JSON numbers; NaN and ±Infinity as the strings MLflow uses.
@@ -124,8 +146,10 @@ struct JSONWriter {
         } else if value.isInfinite {
             writeString(value > 0 ? "Infinity" : "-Infinity")
         } else if value == value.rounded(.towardZero), abs(value) < 1e15 {
-            bytes.append(contentsOf: String(Int64(value)).utf8)
-            bytes.append(contentsOf: [UInt8(ascii: "."), UInt8(ascii: "0")])
+            if value == 0 && value.sign == .minus { bytes.append(UInt8(ascii: "-")) }
+            writeInt(Int64(value))
+            bytes.append(UInt8(ascii: "."))
+            bytes.append(UInt8(ascii: "0"))
         } else {
             bytes.append(contentsOf: value.description.utf8)
         }
