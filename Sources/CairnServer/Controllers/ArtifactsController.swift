@@ -135,22 +135,6 @@ enum ContentTypes {
 extension String {
     /// Decodes `%XX` escapes; nil when an escape is malformed or the bytes are not UTF-8.
     func removingURLPercentEncoding() -> String? {
-        guard contains("%") else { return self }
-        var bytes: [UInt8] = []
-        let utf8 = Array(self.utf8)
-        var index = 0
-        while index < utf8.count {
-            if utf8[index] == UInt8(ascii: "%") {
-                guard index + 2 < utf8.count, let value = UInt8(String(decoding: utf8[(index + 1)...(index + 2)], as: UTF8.self), radix: 16) else {
-                    return nil
-                }
-                bytes.append(value)
-                index += 3
-            } else {
-                bytes.append(utf8[index])
-                index += 1
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
+        PercentEncoding.decode(self, strict: true)
     }
 }

@@ -1,3 +1,5 @@
+import CairnCore
+
 /// Where the metadata lives, parsed from `--database-url` / `CAIRN_DATABASE_URL`:
 /// `sqlite:PATH` (or `sqlite:///abs/path`, `sqlite::memory:`) or
 /// `postgres://[user[:pass]@]host[:port]/db` (`postgresql://` too).
@@ -73,18 +75,7 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func percentDecoded(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        PercentEncoding.decode(text) ?? String(text)
     }
 }
 

@@ -1,0 +1,50 @@
+/// `%XX` decoding, written once for the three places that need it: request paths and query
+/// values (strict), artifact paths checked for double-encoded traversal, and database URLs.
+public enum PercentEncoding {
+    /// Decodes `%XX` escapes.
+    /// - Parameters:
+    ///   - text: the encoded text.
+    ///   - strict: when true, a malformed escape (`%`, `%4`, `%zz`) or decoded bytes that are not
+    ///     UTF-8 make the result `nil`; when false, a malformed escape is kept as written and
+    ///     invalid UTF-8 is repaired with U+FFFD.
+    public static func decode(_ text: some StringProtocol, strict: Bool = false) -> String? {
+        let utf8 = Array(text.utf8)
+        guard utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "%") {
+                if index + 2 < utf8.count, let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) {
+                    bytes.append(high << 4 | low)
+                    index += 3
+                    continue
+                }
+                if strict { return nil }
+            }
+            bytes.append(utf8[index])
+            index += 1
+        }
+        return strict ? String(validating: bytes, as: UTF8.self) : String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// Comparison of secrets and their digests in time independent of where they differ.
+public enum ConstantTime {
+    /// Whether `a` and `b` hold the same bytes; the time depends only on their lengths.
+    public static func equal(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+}
