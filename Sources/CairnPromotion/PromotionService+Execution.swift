@@ -4,6 +4,7 @@ import CairnKube
 import CairnStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// A promotion recorded in the ledger and waiting to be carried out.
 struct PromotionJob: Sendable {
@@ -49,7 +50,8 @@ extension PromotionService {
         let leaseMillis = Int64(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000)
         while !Task.isCancelled {
             do {
-                for deployment in try await ledger.claimAbandoned(leaseMillis: leaseMillis) {
+                for deployment in try await ledger.claimAbandoned(leaseMillis: leaseMillis)
+                where !running.withLock({ $0.contains(deployment.id) }) {
                     await adopt(deployment)
                 }
             } catch {
@@ -76,6 +78,8 @@ extension PromotionService {
     /// Drives one promotion through ``PromotionStateMachine``, persisting every step.
     func execute(_ job: PromotionJob) async {
         let id = job.deployment.id
+        guard running.withLock({ $0.insert(id).inserted }) else { return }
+        defer { _ = running.withLock { $0.remove(id) } }
         let deadline = job.deployment.createdAt + Self.millis(job.target.readyTimeout)
         var previous: [JSONValue]?
         if let previousID = job.deployment.previousDeploymentID, let entry = try? await ledger.deployment(id: previousID) {
@@ -120,7 +124,10 @@ extension PromotionService {
                 }
             }
         } catch is CancellationError {
-            try? await ledger.releaseLeases([id])
+            // Shutting down: hand the promotion to the next replica at once. The write runs
+            // outside this cancelled task, which the database driver would refuse.
+            let ledger = self.ledger
+            try? await Task { try await ledger.releaseLeases([id]) }.value
         } catch {
             // The ledger itself failed; the lease runs out and another sweep finishes the promotion.
             logger.error("promotion interrupted", metadata: ["deployment": "\(id)", "error": "\(error)"])

@@ -5,6 +5,7 @@ import CairnStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Puts registered model versions on promotion targets, one rule set for the API, the CI webhook
 /// and the CLI.
@@ -28,6 +29,8 @@ public final class PromotionService: Service {
     /// Finished once the database is migrated: ``run()`` waits for it before sweeping the ledger.
     let ready: AsyncStream<Void>
     let readyContinuation: AsyncStream<Void>.Continuation
+    /// The promotions this replica is carrying out, so its own sweep never adopts one of them.
+    let running = Mutex<Set<String>>([])
 
     public init(
         configuration: PromotionConfiguration, registry: any RegistryStore, tracking: any TrackingStore, ledger: DeploymentStore,

@@ -44,7 +44,8 @@ public struct DeploymentStore: Sendable {
         }
     }
 
-    /// Records a state change; a final status also releases the target's lock.
+    /// Records a state change; a final status also releases the target's lock, any other renews
+    /// the promotion's lease.
     public func update(_ id: String, status: DeploymentStatus, message: String, manifest: String? = nil) async throws {
         try await database.withTransaction { tx in
             var builder = SQLBuilder("UPDATE deployments SET status = ", dialect: tx.dialect)
@@ -54,6 +55,9 @@ public struct DeploymentStore: Sendable {
             guard let target = try await tx.query(builder).first?.string(0) else { throw CairnError.notFound("No deployment \(id)") }
             if status.isFinal {
                 try await tx.execute("DELETE FROM promotion_locks WHERE target = $1 AND deployment_id = $2", [.text(target), .text(id)])
+            } else {
+                // Progress renews the lease: the replica doing the work is alive.
+                try await tx.execute("UPDATE promotion_locks SET heartbeat_at = $1 WHERE deployment_id = $2", [.int(Clock.nowMillis()), .text(id)])
             }
         }
     }
