@@ -507,17 +507,17 @@ def cmd_report(rdir, out):
     if cs:
         fr = ci / cs["rows_per_s_median"] if ci and cs.get("rows_per_s_median") else None
         frm = ci_med / cs["rows_per_s_median"] if ci_med and cs.get("rows_per_s_median") else None
-        lines.append(f"`\\copy` of the same rows into Cairn's own `metrics` table (primary key + foreign key to `runs`): median "
+        lines.append(f"`\\copy` of the same rows into Cairn's own `metrics` table (as migrated: primary key, no foreign key since migration 0006): median "
                      f"{fmt(cs.get('seconds_median'), 3)} s = {fmt(cs.get('rows_per_s_median'))} rows/s; PostgreSQL CPU "
                      f"{', '.join(fmt(x, 2) for x in cs.get('postgres_cpu_s', []))} s per run (plain table: "
                      f"{', '.join(fmt(x, 2) for x in (cp or {}).get('postgres_cpu_s', []))} s). Cairn's ingest is "
                      f"{fmt(fr * 100 if fr else None)} % of it (first round), {fmt(frm * 100 if frm else None)} % (median).")
     pi = R.get("pg_insert") or {}
     if pi:
-        lines.append(f"Cairn's SQL without Cairn (pgbench, 8 clients, Cairn's schema; per transaction a 1000-row history insert "
-                     f"ON CONFLICT DO NOTHING + the latest_metrics upsert): {fmt(pi.get('metrics_per_s'))} metrics/s, PostgreSQL CPU "
+        lines.append(f"Cairn's SQL without Cairn (pgbench, 8 clients, Cairn's schema; per request one statement: a 1000-row history insert "
+                     f"ON CONFLICT DO NOTHING + the latest_metrics upsert as CTEs guarded by the run being active): {fmt(pi.get('metrics_per_s'))} metrics/s, PostgreSQL CPU "
                      f"{fmt(pi.get('batch_postgres_cpu_s'), 2)} s for {pi.get('rows_loaded', 0):,} rows. The single log-metric "
-                     f"transaction (run lookup, insert, upsert, COMMIT) at 1 client: p50 {fmt(pi.get('single_p50_ms'), 2)} ms, "
+                     f"statement (the same with one row) at 1 client: p50 {fmt(pi.get('single_p50_ms'), 2)} ms, "
                      f"p99 {fmt(pi.get('single_p99_ms'), 2)} ms.")
     lines.append("")
     # CPU split
