@@ -37,7 +37,7 @@ TARGETS = {
             "alias_on_ready": "web-live", "ready_timeout": "60s", "webhook_secret_env": "CAIRN_WEBHOOK_SECRET_WEB",
             "min_replicas": 1, "max_replicas": 3},
     "dry": {"kind": "kserve"},
-    "quick": {"kind": "kserve", "ready_timeout": "4s", "rollback_on_failure": True},
+    "quick": {"kind": "kserve", "ready_timeout": "10s", "rollback_on_failure": True},
     "quick-norb": {"kind": "kserve", "ready_timeout": "3s", "rollback_on_failure": False},
     "shared": {"kind": "kserve"},
     "denied": {"kind": "kserve", "limited": True},

@@ -151,7 +151,7 @@ def test_readiness_timeout_rolls_back_to_the_previous_deployment(cairn, kube: Ku
     second = promote(cairn, {"model": model, "version": "2", "target": "quick"})
     failed = cairn.wait_status(second["deployment_id"], {"rolled_back", "failed", "ready"}, timeout=30)
     assert failed["status"] == "rolled_back", failed
-    assert "not ready within 4s" in failed["message"]
+    assert "not ready within 10s" in failed["message"]
     isvc = kube.get(kube.isvc_path(ns, model))
     assert isvc["spec"]["predictor"]["model"]["storageUri"] == "s3://models/slow/v1"
     assert isvc["spec"]["predictor"]["annotations"]["cairn.dev/deployment-id"] == first["deployment_id"]
