@@ -113,7 +113,8 @@ struct RunsController {
         return JSONResponse.empty
     }
 
-    private struct BatchBody: Decodable {
+    /// The body of `runs/log-batch` (also produced by ``LogBatchFastDecoder``).
+    struct BatchBody: Decodable {
         let run_id: String?
         let run_uuid: String?
         let metrics: [MetricDTO]?
@@ -122,7 +123,8 @@ struct RunsController {
     }
 
     @Sendable func logBatch(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        let body = try await request.decodeJSON(BatchBody.self, context: context)
+        let bytes = try await request.bodyBytes(context: context)
+        let body = try LogBatchFastDecoder.decode(bytes) ?? Request.decodeJSON(BatchBody.self, from: bytes)
         let runID = try required(body.run_id.flatMap { $0.isEmpty ? nil : $0 } ?? body.run_uuid, "run_id")
         let metrics = try (body.metrics ?? []).map { dto throws(CairnError) in try dto.metric() }
         let params = try (body.params ?? []).map { dto throws(CairnError) in try dto.param() }

@@ -4,6 +4,8 @@ import CairnCore
 struct FlexibleInt64: Decodable, Sendable {
     let value: Int64
 
+    init(value: Int64) { self.value = value }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Int64.self) {
@@ -22,6 +24,8 @@ struct FlexibleInt64: Decodable, Sendable {
 /// "-Infinity", or a boolean (true = 1).
 struct FlexibleDouble: Decodable, Sendable {
     let value: Double
+
+    init(value: Double) { self.value = value }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

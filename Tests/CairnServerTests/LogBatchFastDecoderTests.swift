@@ -1,0 +1,61 @@
+import CairnCore
+import Foundation
+import Hummingbird
+import Testing
+
+@testable import CairnServer
+
+/// The log-batch fast path must decode exactly what `JSONDecoder` decodes, and step aside
+/// (return nil) for everything outside its plain shape.
+@Suite struct LogBatchFastDecoderTests {
+    /// A comparable rendering of a decoded body, through the same conversions the handler uses.
+    static func describe(_ body: RunsController.BatchBody) -> String {
+        let metrics = (body.metrics ?? []).map { m in
+            "\(m.key ?? "nil")|\(m.value.map { $0.value.bitPattern } ?? 0)|\(m.timestamp?.value ?? -1)|\(m.step?.value ?? -1)|\(m.model_id ?? "nil")|\(m.dataset_name ?? "nil")|\(m.dataset_digest ?? "nil")|\(m.run_id ?? "nil")"
+        }
+        let pairs = { (items: [KeyValueDTO]?) in (items ?? []).map { "\($0.key ?? "nil")=\($0.value?.value ?? "nil")" } }
+        return "\(body.run_id ?? "nil")/\(body.run_uuid ?? "nil")/\(body.metrics == nil)/\(metrics)/\(pairs(body.params))/\(pairs(body.tags))"
+    }
+
+    static func general(_ text: String) throws -> RunsController.BatchBody {
+        try Request.decodeJSON(RunsController.BatchBody.self, from: Array(text.utf8))
+    }
+
+    @Test(arguments: [
+        #"{"run_id":"abc","metrics":[{"key":"loss","value":0.5,"timestamp":1764000000000,"step":3}]}"#,
+        #" { "run_uuid" : "r" , "metrics" : [ { "key" : "a/b c" , "value" : -1.25e-7 , "timestamp" : 0 , "step" : -4 } ] } "#,
+        #"{"run_id":"r","metrics":[],"params":[{"key":"lr","value":"0.01"}],"tags":[{"key":"t","value":"é ü"}]}"#,
+        #"{"run_id":"r","metrics":[{"key":"k","value":1,"timestamp":5,"model_id":"m-1","dataset_name":null,"step":null}]}"#,
+        #"{"run_id":null,"run_uuid":"r","metrics":null,"tags":[]}"#,
+        #"{"run_id":"r","metrics":[{"key":"k","value":0.1,"timestamp":1},{"key":"k","value":12345678901234567890,"timestamp":2,"step":9223372036854775807}]}"#,
+        #"{}"#,
+    ])
+    func plainBodiesDecodeExactlyAsJSONDecoderDoes(_ text: String) throws {
+        let fast = try #require(LogBatchFastDecoder.decode(Array(text.utf8)), "the fast path should take \(text)")
+        #expect(Self.describe(fast) == Self.describe(try Self.general(text)))
+    }
+
+    @Test(arguments: [
+        #"{"run_id":"r\"x","metrics":[]}"#,  // an escape
+        #"{"run_id":"r","extra":1}"#,  // an unknown key
+        #"{"run_id":"r","run_id":"s"}"#,  // a repeated key
+        #"{"run_id":"r","metrics":[{"key":"k","value":"NaN","timestamp":1}]}"#,  // a string value
+        #"{"run_id":"r","metrics":[{"key":"k","value":1,"timestamp":1.0}]}"#,  // a fractional timestamp
+        #"{"run_id":"r","metrics":[{"key":"k","value":1,"timestamp":99999999999999999999}]}"#,  // beyond Int64
+        #"{"run_id":"r","metrics":[{"key":"k","value":1e400,"timestamp":1}]}"#,  // beyond Double
+        #"{"run_id":"r","metrics":[{"key":"k","value":01,"timestamp":1}]}"#,  // not JSON
+        #"{"run_id":"r","params":[{"key":"k","value":3}]}"#,  // a number as a param value
+        #"{"run_id":"r"} trailing"#, #"{"run_id":"r""#, #"[]"#, "", #"{"run_id":"r","metrics":[{"key":"k","value":-,"timestamp":1}]}"#,
+        #"{"run_id":"r","metrics":[{"key":true,"value":1,"timestamp":1}]}"#, "{\"run_id\":\"a\u{01}b\"}",
+    ])
+    func anythingElseIsLeftToTheGeneralPath(_ text: String) {
+        #expect(LogBatchFastDecoder.decode(Array(text.utf8)) == nil, "\(text)")
+    }
+
+    @Test func invalidUTF8IsLeftToTheGeneralPath() {
+        var bytes = Array(#"{"run_id":""#.utf8)
+        bytes += [0xC3, 0x28]
+        bytes += Array(#""}"#.utf8)
+        #expect(LogBatchFastDecoder.decode(bytes) == nil)
+    }
+}
