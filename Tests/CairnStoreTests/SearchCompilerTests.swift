@@ -100,10 +100,13 @@ struct SearchCompilerTests {
 
     @Test func orderByMetricSortsNaNAndMissingLastThenDefaultTieBreakers() throws {
         let (search, binds) = try runs(nil, ["metrics.acc DESC"])
-        let value = "(SELECT lm.value FROM latest_metrics lm WHERE lm.run_uuid = r.run_uuid AND lm.key = $1)"
-        let rank = "COALESCE((SELECT lm.is_nan FROM latest_metrics lm WHERE lm.run_uuid = r.run_uuid AND lm.key = $1), 2) ASC"
-        #expect(search.orderBySQL == "\(rank), \(value) DESC, r.start_time DESC, r.run_uuid ASC")
+        #expect(search.joinSQL == "LEFT JOIN latest_metrics o0 ON o0.run_uuid = r.run_uuid AND o0.key = $1")
+        #expect(search.orderBySQL == "COALESCE(o0.is_nan, 2) ASC, o0.value DESC, r.start_time DESC, r.run_uuid ASC")
         #expect(binds == [.text("acc")])
+        let (two, twoBinds) = try runs(nil, ["metrics.acc DESC", "metrics.loss"])
+        #expect(two.joinSQL.contains("LEFT JOIN latest_metrics o1 ON o1.run_uuid = r.run_uuid AND o1.key = $2"))
+        #expect(two.orderBySQL.hasPrefix("COALESCE(o0.is_nan, 2) ASC, o0.value DESC, COALESCE(o1.is_nan, 2) ASC, o1.value ASC"))
+        #expect(twoBinds == [.text("acc"), .text("loss")])
     }
 
     @Test func orderByParamPutsMissingLastInBothDirections() throws {

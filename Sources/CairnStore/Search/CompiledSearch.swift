@@ -17,10 +17,14 @@ public struct CompiledSearch: Sendable, Hashable {
     /// The list to write after `ORDER BY`; it always ends with a unique tie-breaker, so offset
     /// pagination is deterministic.
     public var orderBySQL: String
+    /// Joins to write after the `FROM` item (e.g. `LEFT JOIN latest_metrics o0 ON …` for ordering
+    /// by a metric); empty when none are needed.
+    public var joinSQL: String
 
     /// Creates a compiled search.
-    public init(whereSQL: String, orderBySQL: String) {
+    public init(whereSQL: String, orderBySQL: String, joinSQL: String = "") {
         self.whereSQL = whereSQL
         self.orderBySQL = orderBySQL
+        self.joinSQL = joinSQL
     }
 }

@@ -33,10 +33,9 @@ public enum RunSearchCompiler {
         for clause in expression.clauses {
             conditions.append(try condition(clause, into: &builder))
         }
-        return CompiledSearch(
-            whereSQL: SearchSQL.conjunction(conditions),
-            orderBySQL: try orderList(orderBy, into: &builder)
-        )
+        var joins: [String] = []
+        let orderBySQL = try orderList(orderBy, joins: &joins, into: &builder)
+        return CompiledSearch(whereSQL: SearchSQL.conjunction(conditions), orderBySQL: orderBySQL, joinSQL: joins.joined(separator: " "))
     }
 
     private static func condition(_ clause: FilterClause, into builder: inout SQLBuilder) throws(CairnError) -> String {
@@ -79,7 +78,9 @@ public enum RunSearchCompiler {
         }
     }
 
-    private static func orderList(_ orders: [OrderByClause], into builder: inout SQLBuilder) throws(CairnError) -> String {
+    /// The `ORDER BY` list. A metric is ordered through a left join on its latest value (one
+    /// index probe per run instead of two correlated subqueries per sorted row).
+    private static func orderList(_ orders: [OrderByClause], joins: inout [String], into builder: inout SQLBuilder) throws(CairnError) -> String {
         var items: [String] = []
         var ordersStartTime = false
         var ordersRunID = false
@@ -87,11 +88,11 @@ public enum RunSearchCompiler {
             let direction = SearchSQL.direction(order.ascending)
             switch order.key.kind {
             case .metric:
-                let key = builder.bind(.text(order.key.name))
-                let scope = "FROM latest_metrics lm WHERE lm.run_uuid = r.run_uuid AND lm.key = \(key)"
+                let alias = "o\(joins.count)"
+                joins.append("LEFT JOIN latest_metrics \(alias) ON \(alias).run_uuid = r.run_uuid AND \(alias).key = \(builder.bind(.text(order.key.name)))")
                 // 0 = a number, 1 = NaN, 2 = no such metric: NaN and missing sort last either way.
-                items.append("COALESCE((SELECT lm.is_nan \(scope)), 2) ASC")
-                items.append("(SELECT lm.value \(scope)) \(direction)")
+                items.append("COALESCE(\(alias).is_nan, 2) ASC")
+                items.append("\(alias).value \(direction)")
             case .param:
                 items += SearchSQL.keyValueOrder(order, table: "params p", alias: "p", link: "p.run_uuid = r.run_uuid", into: &builder)
             case .tag:

@@ -91,8 +91,9 @@ extension SQLTrackingStore {
 
     public func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run> {
         let (offset, limit) = try Self.paging(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
-        var builder = SQLBuilder("SELECT \(Self.runColumns) FROM runs r WHERE ", dialect: dialect)
+        var builder = SQLBuilder("SELECT \(Self.runColumns) FROM runs r ", dialect: dialect)
         let compiled = try RunSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
+        builder.append(compiled.joinSQL + " WHERE ")
         let experimentNumbers = request.experimentIDs.compactMap { Int64($0) }
         guard !experimentNumbers.isEmpty else { return Page(items: [], nextPageToken: nil) }
         let experiments = Self.inList("r.experiment_id", ints: experimentNumbers, into: &builder)
