@@ -85,20 +85,29 @@ if [ "$ANALYZE" = 1 ]; then
     done
     cairn_log "ANALYZE done on both databases"
 fi
+# The 1-minute load average lags (right after the set-up it still counts the set-up), so the
+# machine's CPU use during each timing phase is recorded too: percent of all cores busy, from
+# /proc/stat; the client, the server and PostgreSQL themselves use up to about one core of two.
+cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+busy_pct() { awk -v b0="$1" -v t0="$2" -v b1="$3" -v t1="$4" 'BEGIN { printf "%.0f", 100 * (b1 - b0) / (t1 - t0) }'; }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 cairn_log "timing; load average before: $LOAD_BEFORE"
+read -r b0 t0 < <(cpu_ticks)
 MLFLOW_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$MLFLOW_PORT" --models "$MODELS" --versions "$VERSIONS" --skip-setup)
+read -r b1 t1 < <(cpu_ticks)
 CAIRN_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$CAIRN_PORT" --models "$MODELS" --versions "$VERSIONS" --skip-setup)
+read -r b2 t2 < <(cpu_ticks)
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-printf '{"timestamp":"%s","models":%s,"versions":%s,"analyze":%s,"load_before":"%s","load_after":"%s","mlflow_setup_s":%s,"cairn_setup_s":%s,"mlflow":%s,"cairn":%s}\n' \
-    "$ts" "$MODELS" "$VERSIONS" "$ANALYZE" "$LOAD_BEFORE" "$LOAD" "$MLFLOW_SETUP" "$CAIRN_SETUP" "$MLFLOW_JSON" "$CAIRN_JSON" \
-    >"bench/results/registry-$ts.json"
+printf '{"timestamp":"%s","models":%s,"versions":%s,"analyze":%s,"load_before":"%s","load_after":"%s","cpu_busy_pct":{"mlflow":%s,"cairn":%s},"mlflow_setup_s":%s,"cairn_setup_s":%s,"mlflow":%s,"cairn":%s}\n' \
+    "$ts" "$MODELS" "$VERSIONS" "$ANALYZE" "$LOAD_BEFORE" "$LOAD" "$(busy_pct "$b0" "$t0" "$b1" "$t1")" "$(busy_pct "$b1" "$t1" "$b2" "$t2")" \
+    "$MLFLOW_SETUP" "$CAIRN_SETUP" "$MLFLOW_JSON" "$CAIRN_JSON" >"bench/results/registry-$ts.json"
 "$CAIRN_PYTHON" - "bench/results/registry-$ts.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 stats = "ANALYZEd before timing" if r["analyze"] else "timed as loaded (--no-analyze)"
 print(f"Registry search, {r['models']} models x {r['versions']} versions, PostgreSQL, {stats}, "
-      f"load average before: {r['load_before']}, after: {r['load_after']}")
+      f"load average before: {r['load_before']}, after: {r['load_after']}; "
+      f"machine CPU busy while timing MLflow {r['cpu_busy_pct']['mlflow']}%, Cairn {r['cpu_busy_pct']['cairn']}%")
 print(f"Setup over the REST API (8 threads): MLflow {r['mlflow_setup_s']} s, Cairn {r['cairn_setup_s']} s\n")
 print("| query | results | bytes MLflow / Cairn | MLflow p50 / p95 ms | Cairn p50 / p95 ms | ratio p50 / p95 | target |")
 print("|---|---|---|---|---|---|---|")
