@@ -5,7 +5,12 @@
 # model-versions/search are timed (p50/p95 of receiving the whole response) with identical
 # queries and checked results. Prints a Markdown table; writes bench/results/registry-<ts>.json.
 #
-# usage: bench/registry.sh [--cairn-bin PATH] [--models N] [--versions N]
+# Both databases are set up first, then ANALYZEd, then timed: autovacuum analyzes a bulk-loaded
+# table about a minute after the load, so without it whether a server's tables had statistics when
+# its queries were timed depended on how long its own set-up took (MLflow's minutes, Cairn's
+# seconds). --no-analyze times the tables as loaded, for comparison.
+#
+# usage: bench/registry.sh [--cairn-bin PATH] [--models N] [--versions N] [--no-analyze]
 #   --cairn-bin  default .build/release/cairn (measure release builds)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,11 +23,13 @@ source scripts/lib/python.sh
 CAIRN_BIN="$ROOT/.build/release/cairn"
 MODELS=1000
 VERSIONS=10
+ANALYZE=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --cairn-bin) CAIRN_BIN=$2; shift ;;
         --models) MODELS=$2; shift ;;
         --versions) VERSIONS=$2; shift ;;
+        --no-analyze) ANALYZE=0 ;;
         *) cairn_die "unknown argument $1" ;;
     esac
     shift
@@ -69,20 +76,43 @@ wait_health "http://127.0.0.1:$MLFLOW_PORT" || { tail -40 "$WORK/mlflow.log"; ca
 
 mkdir -p bench/results
 ts=$(date -u +%Y%m%dT%H%M%SZ)
-cairn_log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-MLFLOW_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$MLFLOW_PORT" --models "$MODELS" --versions "$VERSIONS")
-CAIRN_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$CAIRN_PORT" --models "$MODELS" --versions "$VERSIONS")
+cairn_log "set-up: $MODELS models x $VERSIONS versions on each server (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+MLFLOW_SETUP=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$MLFLOW_PORT" --models "$MODELS" --versions "$VERSIONS" --setup-only)
+CAIRN_SETUP=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$CAIRN_PORT" --models "$MODELS" --versions "$VERSIONS" --setup-only)
+if [ "$ANALYZE" = 1 ]; then
+    for db in mlflow_registry cairn_registry; do
+        "$CAIRN_PG_BIN/psql" -qX -h 127.0.0.1 -p "$CAIRN_PG_PORT" -U postgres -d "$db" -c ANALYZE
+    done
+    cairn_log "ANALYZE done on both databases"
+fi
+# The 1-minute load average lags (right after the set-up it still counts the set-up), so the
+# machine's CPU use during each timing phase is recorded too: percent of all cores busy, from
+# /proc/stat; the client, the server and PostgreSQL themselves use up to about one core of two.
+cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+busy_pct() { awk -v b0="$1" -v t0="$2" -v b1="$3" -v t1="$4" 'BEGIN { printf "%.0f", 100 * (b1 - b0) / (t1 - t0) }'; }
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+cairn_log "timing; load average before: $LOAD_BEFORE"
+read -r b0 t0 < <(cpu_ticks)
+MLFLOW_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$MLFLOW_PORT" --models "$MODELS" --versions "$VERSIONS" --skip-setup)
+read -r b1 t1 < <(cpu_ticks)
+CAIRN_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$CAIRN_PORT" --models "$MODELS" --versions "$VERSIONS" --skip-setup)
+read -r b2 t2 < <(cpu_ticks)
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-printf '{"timestamp":"%s","models":%s,"versions":%s,"load_after":"%s","mlflow":%s,"cairn":%s}\n' \
-    "$ts" "$MODELS" "$VERSIONS" "$LOAD" "$MLFLOW_JSON" "$CAIRN_JSON" >"bench/results/registry-$ts.json"
+printf '{"timestamp":"%s","models":%s,"versions":%s,"analyze":%s,"load_before":"%s","load_after":"%s","cpu_busy_pct":{"mlflow":%s,"cairn":%s},"mlflow_setup_s":%s,"cairn_setup_s":%s,"mlflow":%s,"cairn":%s}\n' \
+    "$ts" "$MODELS" "$VERSIONS" "$ANALYZE" "$LOAD_BEFORE" "$LOAD" "$(busy_pct "$b0" "$t0" "$b1" "$t1")" "$(busy_pct "$b1" "$t1" "$b2" "$t2")" \
+    "$MLFLOW_SETUP" "$CAIRN_SETUP" "$MLFLOW_JSON" "$CAIRN_JSON" >"bench/results/registry-$ts.json"
 "$CAIRN_PYTHON" - "bench/results/registry-$ts.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-print(f"Registry search, {r['models']} models x {r['versions']} versions, PostgreSQL, load after: {r['load_after']}")
-print(f"Setup over the REST API (8 threads): MLflow {r['mlflow']['setup_s']} s, Cairn {r['cairn']['setup_s']} s\n")
-print("| query | results | MLflow p50 / p95 ms | Cairn p50 / p95 ms | ratio (p50) | target |")
-print("|---|---|---|---|---|---|")
+stats = "ANALYZEd before timing" if r["analyze"] else "timed as loaded (--no-analyze)"
+print(f"Registry search, {r['models']} models x {r['versions']} versions, PostgreSQL, {stats}, "
+      f"load average before: {r['load_before']}, after: {r['load_after']}; "
+      f"machine CPU busy while timing MLflow {r['cpu_busy_pct']['mlflow']}%, Cairn {r['cpu_busy_pct']['cairn']}%")
+print(f"Setup over the REST API (8 threads): MLflow {r['mlflow_setup_s']} s, Cairn {r['cairn_setup_s']} s\n")
+print("| query | results | bytes MLflow / Cairn | MLflow p50 / p95 ms | Cairn p50 / p95 ms | ratio p50 / p95 | target |")
+print("|---|---|---|---|---|---|---|")
 for key in ["models_all", "models_filtered", "versions_model", "versions_like"]:
     m, c = r["mlflow"][key], r["cairn"][key]
-    print(f"| {key} | {c['results']} | {m['p50_ms']} / {m['p95_ms']} | {c['p50_ms']} / {c['p95_ms']} | {m['p50_ms'] / c['p50_ms']:.1f}x | >= 10x |")
+    print(f"| {key} | {c['results']} | {m['bytes']} / {c['bytes']} | {m['p50_ms']} / {m['p95_ms']} | {c['p50_ms']} / {c['p95_ms']} "
+          f"| {m['p50_ms'] / c['p50_ms']:.1f}x / {m['p95_ms'] / c['p95_ms']:.1f}x | >= 10x |")
 PY

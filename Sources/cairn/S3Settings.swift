@@ -29,6 +29,12 @@ enum S3Settings {
         }
         if try flag("CAIRN_S3_PATH_STYLE", default: false) { configuration.addressing = .pathStyle }
         configuration.presignedURLs = try flag("CAIRN_S3_PRESIGN", default: true)
+        if let text = Environment.value("CAIRN_S3_DOWNLOAD_CONCURRENCY") {
+            guard let concurrency = Int(text), (1...64).contains(concurrency) else {
+                throw ValidationError("Invalid CAIRN_S3_DOWNLOAD_CONCURRENCY='\(text)': expected a number from 1 to 64")
+            }
+            configuration.downloadConcurrency = concurrency
+        }
         return configuration
     }
 

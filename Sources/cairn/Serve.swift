@@ -19,7 +19,8 @@ struct Serve: AsyncParsableCommand {
         help: """
             Artifact store: a directory or s3://bucket/prefix (env CAIRN_ARTIFACTS_URI; default ./cairn-data/artifacts). \
             S3 reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, CAIRN_S3_ENDPOINT \
-            (or AWS_ENDPOINT_URL_S3), CAIRN_S3_PATH_STYLE, CAIRN_S3_PUBLIC_ENDPOINT and CAIRN_S3_PRESIGN.
+            (or AWS_ENDPOINT_URL_S3), CAIRN_S3_PATH_STYLE, CAIRN_S3_PUBLIC_ENDPOINT, CAIRN_S3_PRESIGN and \
+            CAIRN_S3_DOWNLOAD_CONCURRENCY.
             """)
     var artifactsURI: String?
 

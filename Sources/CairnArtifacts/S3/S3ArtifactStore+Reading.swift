@@ -15,21 +15,20 @@ extension S3ArtifactStore {
         return response.status == .ok ? ArtifactFileInfo(path: path.value, isDirectory: false, size: 0) : nil
     }
 
+    /// Streams the object (or `range` of it) to `consume`, in order.
+    ///
+    /// More than ``S3Configuration/partSize`` bytes are fetched as parts, up to
+    /// ``S3Configuration/downloadConcurrency`` ranged GETs at once (see
+    /// `readInParts(_:range:into:)`); a shorter explicit range, or a concurrency of 1, is one GET.
+    /// - Throws: ``CairnError`` 404 for a missing object, 503 when S3 is unreachable, 502 when it
+    ///   refuses, 409 when the object is replaced during the download; whatever `consume` throws.
     public func read(_ path: ArtifactPath, range: Range<Int64>?, into consume: (ByteBuffer) async throws -> Void) async throws {
-        var headers: [(name: String, value: String)] = []
-        if let range {
-            guard !range.isEmpty else { return }
-            headers.append((name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound - 1)"))
-        }
-        let response = try await send(.GET, key: key(path), headers: headers, deadline: streamingDeadline)
-        do {
-            for try await chunk in response.body {
-                try await consume(chunk)
-            }
-        } catch let error as CairnError {
-            throw error
-        } catch let error as HTTPClientError {
-            throw S3Failure.unreachable(error, endpoint: configuration.effectiveEndpoint, operation: "GET \(key(path))")
+        if let range, range.isEmpty { return }
+        let fitsOnePart = range.map { $0.upperBound - $0.lowerBound <= Int64(max(1, configuration.partSize)) } ?? false
+        if configuration.downloadConcurrency <= 1 || fitsOnePart {
+            try await readWithOneGET(key(path), range: range, into: consume)
+        } else {
+            try await readInParts(key(path), range: range, into: consume)
         }
     }
 

@@ -9,7 +9,8 @@ import NIOHTTP1
 /// Uploads are buffered one part at a time (at most `partUploadConcurrency + 1` parts of
 /// `partSize` bytes per upload): a body that fits in one part is one `PUT`, a larger one a
 /// multipart upload that is aborted on any failure, so no partial object becomes visible.
-/// Downloads stream S3's response body through. Every key is `prefix/` + a validated
+/// Downloads stream S3's response body through; one of more than `partSize` bytes is fetched as
+/// up to `downloadConcurrency` parallel ranged GETs, delivered in order. Every key is `prefix/` + a validated
 /// ``ArtifactPath``, so nothing resolves outside the prefix.
 ///
 /// > Warning: call ``shutdown()`` before releasing the store; it owns an `HTTPClient`.

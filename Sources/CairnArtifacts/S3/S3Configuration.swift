@@ -37,6 +37,11 @@ public struct S3Configuration: Sendable {
     /// Parts uploaded at the same time for one upload; memory per upload is about
     /// `(partUploadConcurrency + 1) * partSize`. Default 2.
     public var partUploadConcurrency = 2
+    /// Ranged GETs in flight for one download of more than ``partSize`` bytes (a whole object,
+    /// or an explicit range longer than a part). Parts are fetched concurrently and delivered in
+    /// order; memory per download is at most `downloadConcurrency * partSize`. 1 streams the
+    /// object with a single GET. Default 4.
+    public var downloadConcurrency = 4
     /// Keys per ListObjectsV2 page (S3's maximum is 1000).
     public var listPageSize = 1000
     /// Connection timeout, in seconds. Default 5.

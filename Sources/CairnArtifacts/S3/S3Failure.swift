@@ -20,6 +20,9 @@ enum S3Failure {
             return .notFound("Artifact \(subject) not found")
         case (404, "NoSuchBucket"):
             return CairnError(.badGateway, "The S3 bucket '\(bucket)' does not exist (NoSuchBucket); create it or fix --artifacts-uri")
+        case (412, _):
+            // Only the If-Match of a download's later parts asks for a precondition.
+            return CairnError(.resourceConflict, "\(subject) was replaced while it was being downloaded (\(code)); retry the download")
         case (401, _), (403, _):
             return CairnError(.badGateway, "S3 denied access to \(subject) (\(code)\(message)); check the S3 credentials and bucket policy")
         case (500..., _):
