@@ -47,7 +47,7 @@ extension PromotionService {
     /// Every half lease, claims promotions whose lease ran out and resumes them.
     private func sweepAbandoned() async {
         let lease = configuration.lease
-        let leaseMillis = Int64(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000)
+        let leaseMillis = Self.millis(lease)
         while !Task.isCancelled {
             do {
                 for deployment in try await ledger.claimAbandoned(leaseMillis: leaseMillis)

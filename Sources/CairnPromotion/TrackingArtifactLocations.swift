@@ -9,7 +9,7 @@ struct TrackingArtifactLocations: ArtifactLocations {
 
     func runArtifactURI(runID: String) async throws -> String? {
         do {
-            return try await store.run(id: runID).info.artifactURI
+            return try await store.runInfo(id: runID).artifactURI
         } catch let error as CairnError where error.code == .resourceDoesNotExist {
             return nil
         }

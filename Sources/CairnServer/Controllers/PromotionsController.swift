@@ -67,7 +67,7 @@ struct PromotionsController {
         let target = try required(context.parameters.get("name"), "name")
         try Self.checkMayPromote(to: target)
         let deployment = try await promotion.rollback(target: target)
-        return Self.accepted(deployment)
+        return Self.response(for: .started(deployment))
     }
 
     /// The CI webhook: signature, then idempotency, then the same promotion as the API. A refused
@@ -77,7 +77,8 @@ struct PromotionsController {
         let body = try await request.bodyBytes(context: context)
         // The target names the secret, so it is read before the signature is checked; nothing
         // else of the body is trusted until the signature holds.
-        let targetName = (try? Request.decodeJSON(PromotionBody.self, from: body))?.target ?? ""
+        let decoded = Result { try Request.decodeJSON(PromotionBody.self, from: body) }
+        let targetName = (try? decoded.get())?.target ?? ""
         guard let secret = promotion.configuration.webhookSecret(target: targetName) else {
             throw CairnError(
                 .permissionDenied,
@@ -91,8 +92,8 @@ struct PromotionsController {
         guard key.utf8.count <= Self.maximumIdempotencyKeyLength, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7e }) else {
             throw CairnError(.badRequest, "Idempotency-Key must be 1-\(Self.maximumIdempotencyKeyLength) visible ASCII characters")
         }
-        let promotionRequest = try Request.decodeJSON(PromotionBody.self, from: body).request()
-        let digest = SHA256.hash(data: body).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let promotionRequest = try decoded.get().request()
+        let digest = WebhookSignature.hex(Array(SHA256.hash(data: body)))
         switch try await idempotency.begin(key: key, bodySHA256: digest) {
         case .differentBody:
             throw CairnError(.idempotencyKeyReused, "Idempotency-Key '\(key)' was already used with a different request body")
@@ -173,15 +174,5 @@ struct PromotionsController {
         Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: writer.buffer))
     }
 
-    static func accepted(_ deployment: Deployment) -> Response {
-        response(for: .started(deployment))
-    }
-
     static func statusURL(_ id: String) -> String { "/api/cairn/v1/deployments/\(id)" }
-}
-
-extension String {
-    fileprivate func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
-    }
 }

@@ -146,7 +146,7 @@ extension SQLTrackingStore {
     // MARK: Helpers
 
     /// The run's attributes, or 404.
-    func runInfo(id: String) async throws -> RunInfo {
+    public func runInfo(id: String) async throws -> RunInfo {
         var builder = SQLBuilder("SELECT \(Self.runColumns) FROM runs r WHERE r.run_uuid = ", dialect: dialect)
         builder.append(builder.bind(.text(id)))
         guard let row = try await database.query(builder).first else {

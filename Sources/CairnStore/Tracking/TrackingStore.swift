@@ -25,6 +25,8 @@ public protocol TrackingStore: Sendable {
     // MARK: Runs
     func createRun(_ request: CreateRunRequest) async throws -> Run
     func run(id: String) async throws -> Run
+    /// The run's attributes only (no metrics, params or tags): one query.
+    func runInfo(id: String) async throws -> RunInfo
     func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws -> RunInfo
     func deleteRun(id: String) async throws
     func restoreRun(id: String) async throws
