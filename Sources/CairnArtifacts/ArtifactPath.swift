@@ -31,7 +31,7 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
         var segments: [Substring] = []
         for segment in raw.split(separator: "/", omittingEmptySubsequences: true) {
             if segment == "." { continue }
-            let decodedAgain = Self.percentDecode(segment)
+            let decodedAgain = PercentEncoding.decode(segment)
             if segment == ".." || decodedAgain == ".." || decodedAgain.contains("/") || decodedAgain.contains("\\") || decodedAgain.contains("\u{0}") {
                 throw .invalidParameter("Invalid path: '\(raw)' escapes the artifact root")
             }
@@ -51,10 +51,5 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
         if value.isEmpty { return child }
         if child.value.isEmpty { return self }
         return ArtifactPath(unchecked: value + "/" + child.value)
-    }
-
-    /// Decodes `%XX` escapes (used to catch double-encoded traversal).
-    static func percentDecode(_ text: Substring) -> String {
-        PercentEncoding.decode(text) ?? String(text)
     }
 }

@@ -1,15 +1,22 @@
 /// `%XX` decoding, written once for the three places that need it: request paths and query
 /// values (strict), artifact paths checked for double-encoded traversal, and database URLs.
 public enum PercentEncoding {
-    /// Decodes `%XX` escapes.
-    /// - Parameters:
-    ///   - text: the encoded text.
-    ///   - strict: when true, a malformed escape (`%`, `%4`, `%zz`) or decoded bytes that are not
-    ///     UTF-8 make the result `nil`; when false, a malformed escape is kept as written and
-    ///     invalid UTF-8 is repaired with U+FFFD.
-    public static func decode(_ text: some StringProtocol, strict: Bool = false) -> String? {
+    /// Decodes `%XX` escapes leniently: a malformed escape (`%`, `%4`, `%zz`) is kept as written
+    /// and decoded bytes that are not UTF-8 are repaired with U+FFFD.
+    public static func decode(_ text: some StringProtocol) -> String {
+        guard let bytes = decodedBytes(text, strict: false) else { return String(text) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Decodes `%XX` escapes strictly: `nil` for a malformed escape or decoded bytes that are not UTF-8.
+    public static func strictDecode(_ text: some StringProtocol) -> String? {
+        decodedBytes(text, strict: true).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// The decoded bytes; `nil` for a malformed escape when `strict`.
+    private static func decodedBytes(_ text: some StringProtocol, strict: Bool) -> [UInt8]? {
         let utf8 = Array(text.utf8)
-        guard utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+        guard utf8.contains(UInt8(ascii: "%")) else { return utf8 }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count)
         var index = 0
@@ -25,7 +32,7 @@ public enum PercentEncoding {
             bytes.append(utf8[index])
             index += 1
         }
-        return strict ? String(validating: bytes, as: UTF8.self) : String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

@@ -22,7 +22,7 @@ struct ArtifactsController {
         let raw = request.uri.path
         guard raw.hasPrefix(prefix) else { throw .invalidParameter("Invalid path") }
         let encoded = raw.dropFirst(prefix.count).drop { $0 == "/" }
-        guard let decoded = String(encoded).removingURLPercentEncoding() else {
+        guard let decoded = PercentEncoding.strictDecode(encoded) else {
             throw .invalidParameter("Invalid path: malformed percent-encoding")
         }
         return try ArtifactPath(validating: decoded)
@@ -35,7 +35,7 @@ struct ArtifactsController {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts[0] == "path" else { continue }
             let raw = parts.count == 2 ? String(parts[1]).replacing("+", with: " ") : ""
-            guard let decoded = raw.removingURLPercentEncoding() else { throw .invalidParameter("Invalid path: malformed percent-encoding") }
+            guard let decoded = PercentEncoding.strictDecode(raw) else { throw .invalidParameter("Invalid path: malformed percent-encoding") }
             return try ArtifactPath(validating: decoded)
         }
         return .root
@@ -132,9 +132,3 @@ enum ContentTypes {
     }
 }
 
-extension String {
-    /// Decodes `%XX` escapes; nil when an escape is malformed or the bytes are not UTF-8.
-    func removingURLPercentEncoding() -> String? {
-        PercentEncoding.decode(self, strict: true)
-    }
-}

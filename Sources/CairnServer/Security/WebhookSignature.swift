@@ -32,7 +32,7 @@ public enum WebhookSignature {
             throw .init(.unauthenticated, "Stale signature: its timestamp is more than \(tolerance) s from the server's clock")
         }
         let expected = Array(hex(mac(body: body, secret: secret, timestamp: timestamp)).utf8)
-        guard signatures.contains(where: { constantTimeEqual(Array($0.utf8), expected) }) else {
+        guard signatures.contains(where: { ConstantTime.equal($0.utf8, expected) }) else {
             throw .init(.unauthenticated, "Invalid signature")
         }
     }
@@ -47,7 +47,4 @@ public enum WebhookSignature {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        ConstantTime.equal(a, b)
-    }
 }

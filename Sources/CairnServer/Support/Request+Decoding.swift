@@ -52,7 +52,7 @@ extension Request {
     }
 
     private static func formDecode(_ text: Substring) -> String? {
-        String(text).replacingPlusWithSpace().removingURLPercentEncoding()
+        PercentEncoding.strictDecode(String(text).replacingPlusWithSpace())
     }
 
     /// An integer query parameter, or 400 when it is not one.

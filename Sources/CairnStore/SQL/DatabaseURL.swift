@@ -41,16 +41,16 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             let credentials = rest[..<at]
             rest = rest[rest.index(after: at)...]
             if let colon = credentials.firstIndex(of: ":") {
-                user = Self.percentDecoded(credentials[..<colon])
-                password = Self.percentDecoded(credentials[credentials.index(after: colon)...])
+                user = PercentEncoding.decode(credentials[..<colon])
+                password = PercentEncoding.decode(credentials[credentials.index(after: colon)...])
             } else {
-                user = Self.percentDecoded(credentials)
+                user = PercentEncoding.decode(credentials)
             }
         }
         guard let slash = rest.firstIndex(of: "/") else {
             throw DatabaseURLError("'\(scheme)…': the URL names no database (postgres://host:port/DATABASE)")
         }
-        let database = Self.percentDecoded(rest[rest.index(after: slash)...])
+        let database = PercentEncoding.decode(rest[rest.index(after: slash)...])
         let hostPort = rest[..<slash]
         var host = String(hostPort)
         var port = 5432
@@ -72,10 +72,6 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         case .sqlite(let path): "sqlite:\(path)"
         case .postgres(let p): "postgres://\(p.user)\(p.password == nil ? "" : ":***")@\(p.host):\(p.port)/\(p.database)"
         }
-    }
-
-    private static func percentDecoded(_ text: Substring) -> String {
-        PercentEncoding.decode(text) ?? String(text)
     }
 }
 

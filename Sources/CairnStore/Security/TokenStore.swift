@@ -54,7 +54,7 @@ public struct TokenStore: Sendable {
     public func authenticate(secret: String, now: Int64 = Clock.nowMillis()) async throws -> APIToken? {
         let digest = Self.digest(secret)
         let rows = try await database.query("SELECT \(Self.columns) FROM api_tokens WHERE token_hash = $1", [.text(digest)])
-        guard let row = rows.first, Self.constantTimeEqual(row.string(7), digest) else { return nil }
+        guard let row = rows.first, ConstantTime.equal(row.string(7).utf8, digest.utf8) else { return nil }
         let token = Self.token(row)
         return token.isActive(at: now) ? token : nil
     }
@@ -94,9 +94,5 @@ public struct TokenStore: Sendable {
     /// stretching) is enough to make a leaked table useless.
     public static func digest(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        ConstantTime.equal(a.utf8, b.utf8)
     }
 }
