@@ -42,10 +42,7 @@ import Testing
         let logger = Logger(label: "traversal-test")
         let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-traversal-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) } }
-        let database = try await SQLiteDatabase.open(path: databasePath, logger: logger)
-        _ = try await Migrator(logger: logger).migrate(database)
-        let store = SQLTrackingStore(database: database)
-        try await store.bootstrap()
+        let (database, store) = try await openMigratedSQLiteStore(path: databasePath, logger: logger)
         let app = Application(router: buildRouter(store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts))
         do {
             try await requests(app)

@@ -22,10 +22,7 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-auth-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let logger = Logger(label: "test")
-        let database = try await SQLiteDatabase.open(path: root.appendingPathComponent("cairn.db").path, logger: logger)
-        try await Migrator(logger: logger).migrate(database)
-        let store = SQLTrackingStore(database: database)
-        try await store.bootstrap()
+        let (database, store) = try await openMigratedSQLiteStore(path: root.appendingPathComponent("cairn.db").path, logger: logger)
         let tokens = TokenStore(database: database)
         try await tokens.seed(name: "admin-env", scope: .admin, secret: adminSecret)
         var auth = AuthConfiguration()

@@ -19,10 +19,7 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-gc-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let logger = Logger(label: "test")
-        let database = try await SQLiteDatabase.open(path: root.appendingPathComponent("cairn.db").path, logger: logger)
-        try await Migrator(logger: logger).migrate(database)
-        let store = SQLTrackingStore(database: database)
-        try await store.bootstrap()
+        let (database, store) = try await openMigratedSQLiteStore(path: root.appendingPathComponent("cairn.db").path, logger: logger)
         let artifacts = try await LocalArtifactStore(root: root.appendingPathComponent("artifacts").path)
         try await body(Fixture(store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts, root: root))
         await database.close()

@@ -43,10 +43,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let logger = Logger(label: "test")
         let kubeconfig = try unreachableKubeconfig(in: root)
-        let database = try await SQLiteDatabase.open(path: root.appendingPathComponent("cairn.db").path, logger: logger)
-        try await Migrator(logger: logger).migrate(database)
-        let store = SQLTrackingStore(database: database)
-        try await store.bootstrap()
+        let (database, store) = try await openMigratedSQLiteStore(path: root.appendingPathComponent("cairn.db").path, logger: logger)
         let tokens = TokenStore(database: database)
         try await tokens.seed(name: "admin-env", scope: .admin, secret: adminSecret)
         var configuration = PromotionConfiguration(

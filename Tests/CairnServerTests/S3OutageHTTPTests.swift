@@ -15,10 +15,7 @@ import Testing
         let logger = Logger(label: "s3-outage-http")
         let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-s3-outage-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) } }
-        let database = try await SQLiteDatabase.open(path: databasePath, logger: logger)
-        _ = try await Migrator(logger: logger).migrate(database)
-        let store = SQLTrackingStore(database: database)
-        try await store.bootstrap()
+        let (database, store) = try await openMigratedSQLiteStore(path: databasePath, logger: logger)
         var configuration = S3Configuration(bucket: "down-bucket", prefix: "p", credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"))
         configuration.endpoint = S3Endpoint(scheme: "http", host: "127.0.0.1", port: 9)
         configuration.addressing = .pathStyle

@@ -19,10 +19,7 @@ struct TestServer {
         defer { try? FileManager.default.removeItem(at: root) }
         var logger = Logger(label: "cairn.test")
         logger.logLevel = .error
-        let database = try await SQLiteDatabase.open(path: root.appendingPathComponent("cairn.db").path, logger: logger)
-        try await Migrator(logger: logger).migrate(database)
-        let store = SQLTrackingStore(database: database)
-        try await store.bootstrap()
+        let (database, store) = try await openMigratedSQLiteStore(path: root.appendingPathComponent("cairn.db").path, logger: logger)
         let server = TestServer(root: root)
         let artifacts = try await LocalArtifactStore(root: server.artifactsRoot.path)
         let app = Application(router: buildRouter(store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts), logger: logger)
@@ -30,6 +27,16 @@ struct TestServer {
         await database.close()
         return result
     }
+}
+
+/// A migrated SQLite database at `path` and a tracking store on it with the Default experiment,
+/// as `cairn serve` starts one. Callers close the database when done.
+func openMigratedSQLiteStore(path: String, logger: Logger) async throws -> (SQLiteDatabase, SQLTrackingStore) {
+    let database = try await SQLiteDatabase.open(path: path, logger: logger)
+    try await Migrator(logger: logger).migrate(database)
+    let store = SQLTrackingStore(database: database)
+    try await store.bootstrap()
+    return (database, store)
 }
 
 extension TestClientProtocol {
