@@ -31,9 +31,11 @@ struct PageTokenTests {
         Data("{\"offset\": \"ten\"}".utf8).base64EncodedString(),
         Data("{\"offset\": 1.5}".utf8).base64EncodedString(),
         Data("{\"offset\": -1}".utf8).base64EncodedString(),
+        Data("{\"offset\": 9223372036854775807}".utf8).base64EncodedString(),
+        PageToken.encode(offset: Int(Int32.max) + 1),
         Data("[1]".utf8).base64EncodedString(),
     ])
-    func garbageOrNegativeTokensAreInvalidParameter(token: String) {
+    func garbageNegativeOrHugeTokensAreInvalidParameter(token: String) {
         let error = #expect(throws: CairnError.self) { try PageToken.decodeOffset(token) }
         #expect(error?.code == .invalidParameterValue)
         #expect(error?.message.hasPrefix("Invalid page token") == true)

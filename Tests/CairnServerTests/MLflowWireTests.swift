@@ -103,6 +103,19 @@ import Testing
         }
     }
 
+    /// Schemathesis found this: `max_results=Int64.max` overflowed `limit + 1` and crashed the server.
+    @Test(arguments: ["9223372036854775807", "2147483648", "0", "-5"])
+    func anOutOfRangeHistoryPageSizeIs400AndTheServerKeepsServing(maxResults: String) async throws {
+        try await TestServer.with { client, _ in
+            let run = try await client.newRun()
+            let (status, error) = try await client.json(.get, "/api/2.0/mlflow/metrics/get-history?run_id=\(run)&metric_key=m&max_results=\(maxResults)")
+            #expect(status == .badRequest)
+            #expect(error["error_code"] as? String == "INVALID_PARAMETER_VALUE")
+            let (after, _) = try await client.json(.get, "/api/2.0/mlflow/metrics/get-history?run_id=\(run)&metric_key=m&max_results=2147483647")
+            #expect(after == .ok)
+        }
+    }
+
     @Test func getByNameOfAMissingExperimentIsResourceDoesNotExist() async throws {
         try await TestServer.with { client, _ in
             let (status, error) = try await client.json(.get, "/api/2.0/mlflow/experiments/get-by-name?experiment_name=no+such+experiment")

@@ -26,6 +26,9 @@ public enum PageToken {
         guard payload.offset >= 0 else {
             throw CairnError.invalidParameter("Invalid page token, offset \(payload.offset) is negative")
         }
+        guard payload.offset <= Limits.maxPageOffset else {
+            throw CairnError.invalidParameter("Invalid page token, offset \(payload.offset) is larger than \(Limits.maxPageOffset)")
+        }
         return payload.offset
     }
 

@@ -19,4 +19,9 @@ public enum Limits {
     public static let defaultLoggedModelsSearchResults = 100
     public static let maxHistoryBulkRunIDs = 100
     public static let maxHistoryBulkResults = 2500
+    /// The largest `max_results` get-history accepts: MLflow declares the field int32, so larger
+    /// values are invalid there too (and `limit + 1` must never overflow).
+    public static let maxHistoryPageSize = Int(Int32.max)
+    /// The largest offset a page token may carry; keeps `offset + limit` far from overflow.
+    public static let maxPageOffset = Int(Int32.max)
 }

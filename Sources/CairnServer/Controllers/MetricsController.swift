@@ -17,9 +17,6 @@ struct MetricsController {
         let runID = try required(request.query("run_id") ?? request.query("run_uuid"), "run_id")
         let key = try required(request.query("metric_key"), "metric_key")
         let maxResults = try request.queryInt("max_results")
-        if let maxResults, maxResults < 1 {
-            throw CairnError.invalidParameter("Invalid value \(maxResults) for parameter 'max_results': it must be a positive integer")
-        }
         let offset = try PageToken.decodeOffset(request.query("page_token"))
         let page = try await store.metricHistory(runID: runID, key: key, offset: offset, limit: maxResults.map { Int($0) })
         return JSONResponse.object(capacity: 64 + page.items.count * (72 + key.utf8.count)) { w in

@@ -17,6 +17,9 @@ extension SQLTrackingStore {
     }
 
     public func metricHistory(runID: String, key: String, offset: Int, limit: Int?) async throws -> Page<Metric> {
+        if let limit, !(1...Limits.maxHistoryPageSize).contains(limit) {
+            throw CairnError.invalidParameter("Invalid value \(limit) for parameter 'max_results': it must be between 1 and \(Limits.maxHistoryPageSize)")
+        }
         _ = try await runInfo(id: runID)
         var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metrics WHERE run_uuid = ", dialect: dialect)
         builder.append("\(builder.bind(.text(runID))) AND key = \(builder.bind(.text(key))) ORDER BY timestamp, step, value")
