@@ -458,7 +458,7 @@ OPERATIONS: list[Op] = [
     # -- metrics and the legacy run artifact list ----------------------------------------------
     Op("GET", "/api/2.0/mlflow/metrics/get-history", "getMetricHistory", "metrics", "read",
        "A metric's full history, ordered by (timestamp, step, value); paged when max_results is given.", description=RUN_REF_NOTE,
-       query={**RUN_REF, "metric_key*": STR, "max_results": {**INT64, "minimum": 1}, "page_token": STR},
+       query={**RUN_REF, "metric_key*": STR, "max_results": {**INT64, "minimum": 1, "maximum": 2147483647}, "page_token": STR},
        ok=reply({"metrics": array(ref("Metric")), "next_page_token": STR}), errors=["404"]),
     *[
         Op("GET", f"{prefix}/2.0/mlflow/metrics/get-history-bulk-interval", op_id, "metrics", "read",

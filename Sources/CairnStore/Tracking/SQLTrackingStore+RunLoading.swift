@@ -2,7 +2,8 @@ import CairnCore
 
 extension SQLTrackingStore {
     /// Runs a run SELECT (columns ``runColumns``) and attaches each run's latest metrics, params,
-    /// tags, inputs and outputs with one query per table per chunk of runs (never one per run).
+    /// tags, inputs and outputs with one more statement per chunk of runs (never one per run, nor
+    /// one per table: every statement costs a round trip and a plan, which dominated a search page).
     func loadRuns(_ builder: SQLBuilder) async throws -> [Run] {
         let infos = try await database.query(builder).map(Self.runInfo)
         guard !infos.isEmpty else { return [] }
@@ -15,29 +16,28 @@ extension SQLTrackingStore {
         let chunkSize = 500
         for start in stride(from: 0, to: infos.count, by: chunkSize) {
             let ids = infos[start..<min(start + chunkSize, infos.count)].map(\.runID)
-            for row in try await selectForRuns("run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics", ids, order: "key") {
-                let value = row.int(5) != 0 ? Double.nan : row.double(2)
-                metrics[row.string(0), default: []].append(Metric(key: row.string(1), value: value, timestamp: row.int(3), step: row.int(4)))
-            }
-            for row in try await selectForRuns("run_uuid, key, value FROM params", ids, order: "key") {
-                params[row.string(0), default: []].append(Param(key: row.string(1), value: row.string(2)))
-            }
-            for row in try await selectForRuns("run_uuid, key, value FROM run_tags", ids, order: "key") {
-                tags[row.string(0), default: []].append(Tag(key: row.string(1), value: row.string(2)))
-            }
-            let datasetColumns = "run_uuid, name, digest, source_type, source, schema, profile, tags_json FROM run_dataset_inputs"
-            for row in try await selectForRuns(datasetColumns, ids, order: "name") {
-                datasets[row.string(0), default: []].append(
-                    DatasetInput(
-                        name: row.string(1), digest: row.string(2), sourceType: row.string(3), source: row.string(4),
-                        schema: row.string(5), profile: row.string(6), tags: TagCodec.decode(row.string(7))
-                    ))
-            }
-            for row in try await selectForRuns("run_uuid, direction, model_id, step FROM run_model_io", ids, order: "model_id") {
-                if row.string(1) == "input" {
-                    modelInputs[row.string(0), default: []].append(row.string(2))
-                } else {
-                    modelOutputs[row.string(0), default: []].append(ModelOutput(modelID: row.string(2), step: row.int(3)))
+            for row in try await database.query(Self.detailsQuery(ids, dialect: dialect)) {
+                let runID = row.string(1)
+                switch DetailKind(rawValue: row.int(0)) {
+                case .metric:
+                    let value = row.int(12) != 0 ? Double.nan : row.double(9)
+                    metrics[runID, default: []].append(Metric(key: row.string(2), value: value, timestamp: row.int(10), step: row.int(11)))
+                case .param:
+                    params[runID, default: []].append(Param(key: row.string(2), value: row.string(3)))
+                case .tag:
+                    tags[runID, default: []].append(Tag(key: row.string(2), value: row.string(3)))
+                case .dataset:
+                    datasets[runID, default: []].append(
+                        DatasetInput(
+                            name: row.string(2), digest: row.string(3), sourceType: row.string(4), source: row.string(5),
+                            schema: row.string(6), profile: row.string(7), tags: TagCodec.decode(row.string(8))
+                        ))
+                case .modelIO where row.string(2) == "input":
+                    modelInputs[runID, default: []].append(row.string(3))
+                case .modelIO:
+                    modelOutputs[runID, default: []].append(ModelOutput(modelID: row.string(3), step: row.int(10)))
+                case nil:
+                    continue
                 }
             }
         }
@@ -50,11 +50,30 @@ extension SQLTrackingStore {
         }
     }
 
-    /// `SELECT <columnsAndTable> WHERE run_uuid IN ids ORDER BY run_uuid, <order>`.
-    private func selectForRuns(_ columnsAndTable: String, _ ids: [String], order: String) async throws -> [SQLRow] {
-        var builder = SQLBuilder("SELECT \(columnsAndTable) WHERE ", dialect: dialect)
-        builder.append(Self.inList("run_uuid", texts: ids, into: &builder))
-        builder.append(" ORDER BY run_uuid, \(order)")
-        return try await database.query(builder)
+    /// What a row of ``detailsQuery(_:dialect:)`` carries (its first column).
+    private enum DetailKind: Int64 {
+        case metric = 1, param, tag, dataset, modelIO
+    }
+
+    /// One statement for the details of `ids`: a UNION ALL of the five tables in one column layout
+    /// `(kind, run_uuid, s1…s7 text, d1 double, n1…n3 integer)`, ordered by kind and then by the
+    /// first text columns (key; dataset name; direction and model id), the order MLflow lists them in.
+    /// The id list is bound once and its placeholders reused by every branch.
+    private static func detailsQuery(_ ids: [String], dialect: SQLDialect) -> SQLBuilder {
+        var builder = SQLBuilder(dialect: dialect)
+        let runs = inList("run_uuid", texts: ids, into: &builder)
+        builder.append(
+            """
+            SELECT 1 AS kind, run_uuid, key AS s1, NULL AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, NULL AS s7,
+                value AS d1, timestamp AS n1, step AS n2, is_nan AS n3 FROM latest_metrics WHERE \(runs)
+            UNION ALL SELECT 2, run_uuid, key, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM params WHERE \(runs)
+            UNION ALL SELECT 3, run_uuid, key, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM run_tags WHERE \(runs)
+            UNION ALL SELECT 4, run_uuid, name, digest, source_type, source, schema, profile, tags_json, NULL, NULL, NULL, NULL
+                FROM run_dataset_inputs WHERE \(runs)
+            UNION ALL SELECT 5, run_uuid, direction, model_id, NULL, NULL, NULL, NULL, NULL, NULL, step, NULL, NULL
+                FROM run_model_io WHERE \(runs)
+            ORDER BY 1, 3, 4
+            """)
+        return builder
     }
 }
