@@ -7,7 +7,8 @@ extension SQLRegistryStore {
         """
 
     /// Runs a model SELECT (columns ``modelColumns``) and attaches tags, aliases and the latest
-    /// version per stage, one query per table (never one per model).
+    /// version per stage: three statements for a whole page (models, their latest versions, then
+    /// every tag and alias of both in one), never one per model or one per table.
     static func loadModels(_ builder: SQLBuilder, _ db: any SQLExecutor) async throws -> [RegisteredModel] {
         var models = try await db.query(builder).map { row in
             RegisteredModel(
@@ -16,14 +17,6 @@ extension SQLRegistryStore {
         }
         guard !models.isEmpty else { return [] }
         let names = models.map(\.name)
-        var tags: [String: [Tag]] = [:]
-        var aliases: [String: [ModelAlias]] = [:]
-        for row in try await select("name, key, value FROM registered_model_tags", names: names, order: "key", db) {
-            tags[row.string(0), default: []].append(Tag(key: row.string(1), value: row.string(2)))
-        }
-        for row in try await select("name, alias, version FROM registered_model_aliases", names: names, order: "alias", db) {
-            aliases[row.string(0), default: []].append(ModelAlias(alias: row.string(1), version: row.int(2)))
-        }
         // The newest version per (model, stage), ranked in one pass over the page's versions (a
         // correlated MAX per version ran 1,000 subqueries for a page of 100 models).
         var latest = SQLBuilder(
@@ -33,55 +26,37 @@ extension SQLRegistryStore {
                 FROM model_versions m WHERE
             """, dialect: db.dialect)
         latest.append(" " + SQLTrackingStore.inList("m.name", texts: names, into: &latest) + ") v WHERE v.newest = 1 ORDER BY v.name, v.version")
+        let latestVersions = try await db.query(latest).map(version(from:))
+        let details = try await RegistryDetails.load(names: names, versions: latestVersions, modelTags: true, db)
         var versions: [String: [ModelVersion]] = [:]
-        for version in try await loadVersions(latest, db) {
+        for version in details.attach(to: latestVersions) {
             versions[version.name, default: []].append(version)
         }
         for index in models.indices {
             let name = models[index].name
-            models[index].tags = tags[name] ?? []
-            models[index].aliases = aliases[name] ?? []
+            models[index].tags = details.modelTags[name] ?? []
+            models[index].aliases = details.modelAliases[name] ?? []
             models[index].latestVersions = versions[name] ?? []
         }
         return models
     }
 
-    /// Runs a version SELECT (columns ``versionColumns``) and attaches tags and aliases.
+    /// Runs a version SELECT (columns ``versionColumns``) and attaches tags and aliases: two
+    /// statements for a whole page.
     static func loadVersions(_ builder: SQLBuilder, _ db: any SQLExecutor) async throws -> [ModelVersion] {
-        var versions = try await db.query(builder).map { row in
-            ModelVersion(
-                name: row.string(0), version: row.int(1), creationTimestamp: row.int(2), lastUpdatedTimestamp: row.int(3), userID: row.string(4),
-                currentStage: ModelStage(rawValue: row.string(5)) ?? .none, description: row.string(6), source: row.string(7),
-                runID: row.string(8), runLink: row.string(9), modelID: row.string(10), storageLocation: row.string(11), status: row.string(12)
-            )
-        }
+        let versions = try await db.query(builder).map(version(from:))
         guard !versions.isEmpty else { return [] }
         let names = Array(Set(versions.map(\.name)))
-        var tags: [String: [Tag]] = [:]
-        var aliases: [String: [String]] = [:]
-        for row in try await select("name, version, key, value FROM model_version_tags", names: names, order: "key", db) {
-            tags["\(row.string(0))\u{0}\(row.int(1))", default: []].append(Tag(key: row.string(2), value: row.string(3)))
-        }
-        for row in try await select("name, version, alias FROM registered_model_aliases", names: names, order: "alias", db) {
-            aliases["\(row.string(0))\u{0}\(row.int(1))", default: []].append(row.string(2))
-        }
-        for index in versions.indices {
-            let key = "\(versions[index].name)\u{0}\(versions[index].version)"
-            versions[index].tags = tags[key] ?? []
-            versions[index].aliases = aliases[key] ?? []
-        }
-        return versions
+        return try await RegistryDetails.load(names: names, versions: versions, modelTags: false, db).attach(to: versions)
     }
 
-    private static func select(_ columnsAndTable: String, names: [String], order: String, _ db: any SQLExecutor) async throws -> [SQLRow] {
-        var rows: [SQLRow] = []
-        for start in stride(from: 0, to: names.count, by: 500) {
-            var builder = SQLBuilder("SELECT \(columnsAndTable) WHERE ", dialect: db.dialect)
-            builder.append(SQLTrackingStore.inList("name", texts: Array(names[start..<min(start + 500, names.count)]), into: &builder))
-            builder.append(" ORDER BY name, \(order)")
-            rows += try await db.query(builder)
-        }
-        return rows
+    /// A row of ``versionColumns``.
+    private static func version(from row: SQLRow) -> ModelVersion {
+        ModelVersion(
+            name: row.string(0), version: row.int(1), creationTimestamp: row.int(2), lastUpdatedTimestamp: row.int(3), userID: row.string(4),
+            currentStage: ModelStage(rawValue: row.string(5)) ?? .none, description: row.string(6), source: row.string(7),
+            runID: row.string(8), runLink: row.string(9), modelID: row.string(10), storageLocation: row.string(11), status: row.string(12)
+        )
     }
 
     /// One version by name and number, read inside `db` (a transaction or the database).
