@@ -101,16 +101,15 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
         do {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-            var result: [SQLRow] = []
+            var values: [SQLValue] = []
+            var columns = 0
             for try await row in rows {
-                var values: [SQLValue] = []
-                values.reserveCapacity(row.count)
+                columns = row.count
                 for cell in row {
                     values.append(try decode(cell))
                 }
-                result.append(SQLRow(values))
             }
-            return result
+            return SQLRow.rows(flat: values, columns: columns)
         } catch let error as PSQLError {
             throw translate(error)
         }
