@@ -330,7 +330,9 @@ for server in mlflow cairn; do
         [ "$server" = mlflow ] && pairs=$((4 * KEYS))
         v=$("$PY" "$BENCH_PY" verify-ingest "$(base_url $server)" "$RD/$server/ingest_runs$r.txt" "$KEYS" "$STEPS" "$pairs" || true)
         ids=$(paste -sd, "$RD/$server/ingest_runs$r.txt")
-        rows=$("${PSQL[@]}" -At -d "$server" -c "SELECT count(*) FROM metrics WHERE run_uuid = ANY(string_to_array('$ids', ','))")
+        count_sql="SELECT count(*) FROM metrics WHERE run_uuid = ANY(string_to_array('$ids', ','))"
+        [ "$server" = cairn ] && count_sql="SELECT count(*) FROM metric_points p JOIN metric_series s USING (series_id) WHERE s.run_uuid = ANY(string_to_array('$ids', ','))"
+        rows=$("${PSQL[@]}" -At -d "$server" -c "$count_sql")
         v=$(jq -c --argjson rows "${rows:-0}" --argjson want $((RUNS * STEPS * KEYS)) \
             '. + {sql_rows: $rows, verified: (.verified and $rows == $want)}' <<<"${v:-$FAILV}")
         settle "$server"
@@ -426,7 +428,7 @@ runs_file="$RD/cairn/ingest_runs1.txt"
 "$PY" "$BENCH_PY" copy-csv "$runs_file" "$KEYS" "$STEPS" "$TS_BASE" "$WORK/metrics.csv" >/dev/null
 chmod 644 "$WORK/metrics.csv"
 copy_baseline copybench metrics "$WORK/metrics.csv" "$RD/copy.json" \
-    "psql \\copy of a CSV, one transaction, into a table with the columns and primary key of Cairn's metrics (no foreign key), fresh table per run" \
+    "psql \\copy of a CSV, one transaction, into a table with the columns and primary key of Cairn's metrics before migration 0007 (run id and key in every row; no foreign key), fresh table per run" \
     "DROP TABLE IF EXISTS metrics; CREATE TABLE metrics (run_uuid TEXT NOT NULL, key TEXT NOT NULL, timestamp BIGINT NOT NULL,
         step BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, is_nan SMALLINT NOT NULL DEFAULT 0,
         PRIMARY KEY (run_uuid, key, timestamp, step, value, is_nan))"
@@ -441,19 +443,23 @@ if enabled cairn; then
     # the same rows, run ids r0..r19, into Cairn's real metrics table (as migrated)
     seq 0 $((RUNS - 1)) | sed 's/^/r/' >"$WORK/rruns.txt"
     "$PY" "$BENCH_PY" copy-csv "$WORK/rruns.txt" "$KEYS" "$STEPS" "$TS_BASE" "$WORK/rmetrics.csv" >/dev/null
-    chmod 644 "$WORK/rmetrics.csv"
-    copy_baseline rawsql metrics "$WORK/rmetrics.csv" "$RD/copy_cairn_schema.json" \
-        "psql \\copy of the same CSV into Cairn's own metrics table (pg_dump of the migrated schema: primary key; no foreign key to runs since migration 0006), emptied before each run" \
-        "TRUNCATE metrics"
-    "${PSQL[@]}" -d rawsql -c "TRUNCATE metrics" -c "VACUUM (ANALYZE) metrics"
+    # Cairn keys the history by series (migration 0007): series i*KEYS+k+1 is run ri, key mk.
+    "${PSQL[@]}" -d rawsql -c "INSERT INTO metric_series (series_id, run_uuid, key) SELECT i * $KEYS + k + 1, 'r' || i, 'm' || k FROM generate_series(0, $((RUNS - 1))) i, generate_series(0, $((KEYS - 1))) k" \
+        -c "INSERT INTO metric_series (series_id, run_uuid, key) VALUES (1000000000, 'r0', 'single')"
+    awk -F, -v K="$KEYS" '{print substr($1, 2) * K + substr($2, 2) + 1 "," $3 "," $4 "," $5 "," $6}' "$WORK/rmetrics.csv" >"$WORK/rpoints.csv"
+    chmod 644 "$WORK/rpoints.csv"
+    copy_baseline rawsql metric_points "$WORK/rpoints.csv" "$RD/copy_cairn_schema.json" \
+        "psql \\copy of the same points into Cairn's own history table metric_points (pg_dump of the migrated schema: series-keyed primary key, migration 0007), emptied before each run" \
+        "TRUNCATE metric_points"
+    "${PSQL[@]}" -d rawsql -c "TRUNCATE metric_points" -c "VACUUM (ANALYZE) metric_points"
     # One statement per batch, as Cairn sends a metrics-only log-batch (SQLTrackingStore+Metrics:
     # logMetricsInOneStatement): history insert and latest_metrics upsert as data-modifying CTEs,
     # both guarded by the run being active, then the run's lifecycle stage.
     cat >"$WORK/batch.sql" <<EOF
 SELECT nextval('blk') AS b \\gset
 WITH history AS (
-INSERT INTO metrics (run_uuid, key, timestamp, step, value, is_nan)
-SELECT 'r' || (:b % $RUNS), 'm' || k, $TS_BASE + s, s, s * 0.001 + k, 0
+INSERT INTO metric_points (series_id, timestamp, step, value, is_nan)
+SELECT (:b % $RUNS) * $KEYS + k + 1, $TS_BASE + s, s, s * 0.001 + k, 0
 FROM generate_series((:b / $RUNS) * $SPR, (:b / $RUNS) * $SPR + $((SPR - 1))) s, generate_series(0, $((KEYS - 1))) k
 WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = 'r' || (:b % $RUNS) AND lifecycle_stage = 'active')
 ON CONFLICT DO NOTHING),
@@ -475,13 +481,13 @@ EOF
     echo "$out" >"$RD/pgbench_batch.txt"
     tps=$(awk '/^tps = .*without initial/ {print $3}' <<<"$out")
     lat=$(awk '/^latency average/ {print $4}' <<<"$out")
-    n=$("${PSQL[@]}" -At -d rawsql -c "select count(*) from metrics")
+    n=$("${PSQL[@]}" -At -d rawsql -c "select count(*) from metric_points")
     # the single log-metric statement at concurrency 1 (Cairn: one statement, as for a batch)
     cat >"$WORK/single_txn.sql" <<EOF
 SELECT nextval('blk') AS b \\gset
 WITH history AS (
-INSERT INTO metrics (run_uuid, key, timestamp, step, value, is_nan)
-SELECT 'r0', 'single', :b, :b, :b * 0.5, 0 WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = 'r0' AND lifecycle_stage = 'active')
+INSERT INTO metric_points (series_id, timestamp, step, value, is_nan)
+SELECT 1000000000, :b, :b, :b * 0.5, 0 WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = 'r0' AND lifecycle_stage = 'active')
 ON CONFLICT DO NOTHING),
 newest AS (
 INSERT INTO latest_metrics (run_uuid, key, timestamp, step, value, is_nan)

@@ -125,14 +125,31 @@ import Testing
             let candidates = try await store.purgeCandidates(deletedBefore: Clock.nowMillis() + 1)
             #expect(candidates.map(\.runID) == [purged])
             for candidate in candidates { try await store.purge(candidate) }
-            let rows = try await store.database.query("SELECT run_uuid, count(*) FROM metrics GROUP BY run_uuid", [])
-            #expect(rows.map { $0.string(0) } == [kept], "a purged run's history must not outlive it (PostgreSQL has no foreign key on metrics)")
+            let rows = try await store.database.query(
+                "SELECT s.run_uuid, count(*) FROM metric_points p JOIN metric_series s ON s.series_id = p.series_id GROUP BY s.run_uuid", [])
+            #expect(rows.map { $0.string(0) } == [kept], "a purged run's history must not outlive it (the history has no foreign key)")
             #expect(rows.first?.int(1) == 50)
-            if store.database.dialect == .postgres {
-                let foreignKeys = try await store.database.query(
-                    "SELECT count(*) FROM pg_constraint WHERE conrelid = 'metrics'::regclass AND contype = 'f'", [])
-                #expect(foreignKeys.first?.int(0) == 0, "migration 0006 drops the history's foreign key")
+            let series = try await store.database.query("SELECT count(*) FROM metric_series WHERE run_uuid = $1", [.text(purged)])
+            #expect(series.first?.int(0) == 0, "nor its series")
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aMetricLoggedToAMissingOrDeletedRunCreatesNoSeries(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let point = Metric(key: "never", value: 1, timestamp: 1, step: 0)
+            let missing = await #expect(throws: CairnError.self) {
+                try await store.logBatch(runID: "0123456789abcdef0123456789abcdef", metrics: [point], params: [], tags: [])
             }
+            #expect(missing?.code == .resourceDoesNotExist)
+            let deleted = try await newRun(store).info.runID
+            try await store.deleteRun(id: deleted)
+            let refused = await #expect(throws: CairnError.self) {
+                try await store.logBatch(runID: deleted, metrics: [point], params: [], tags: [Tag(key: "t", value: "v")])
+            }
+            #expect(refused?.code == .invalidParameterValue)
+            let series = try await store.database.query("SELECT count(*) FROM metric_series WHERE key = 'never'", [])
+            #expect(series.first?.int(0) == 0)
         }
     }
 

@@ -1,6 +1,6 @@
 import CairnCore
 
-/// Builds the one-statement multi-row insert of metric points: `UNNEST` of array binds on
+/// Builds the one-statement multi-row inserts of metric points: `UNNEST` of array binds on
 /// PostgreSQL, a multi-row `VALUES` list on SQLite (the run id bound once and reused).
 enum MetricRows {
     static let columns = "(run_uuid, key, timestamp, step, value, is_nan)"
@@ -46,6 +46,46 @@ extension MetricRows {
             .doubleArray(metrics.map { $0.value.isNaN ? 0 : $0.value }), .intArray(metrics.map { $0.value.isNaN ? 1 : 0 }),
         ]
         return (sql, binds)
+    }
+}
+
+extension MetricRows {
+    static let pointColumns = "(series_id, timestamp, step, value, is_nan)"
+
+    /// The history insert into `metric_points`: `seriesIDs[i]` is the series of `metrics[i]`.
+    /// On PostgreSQL the five arrays are bound from `$firstArrayBind` on, and rows are kept only
+    /// where `filter` holds (`$1` is left to the caller).
+    static func pointsInsert(
+        _ metrics: [Metric], seriesIDs: [Int64], dialect: SQLDialect, firstArrayBind b: Int = 1, filter: String? = nil
+    ) -> (sql: String, binds: [SQLValue]) {
+        switch dialect {
+        case .postgres:
+            let sql = """
+                INSERT INTO metric_points \(pointColumns)
+                SELECT i, t, s, v, n FROM UNNEST($\(b)::int8[], $\(b + 1)::int8[], $\(b + 2)::int8[], $\(b + 3)::float8[], $\(b + 4)::int8[]) AS x(i, t, s, v, n)
+                \(filter.map { "WHERE " + $0 } ?? "") ON CONFLICT DO NOTHING
+                """
+            let binds: [SQLValue] = [
+                .intArray(seriesIDs), .intArray(metrics.map(\.timestamp)), .intArray(metrics.map(\.step)),
+                .doubleArray(metrics.map { $0.value.isNaN ? 0 : $0.value }), .intArray(metrics.map { $0.value.isNaN ? 1 : 0 }),
+            ]
+            return (sql, binds)
+        case .sqlite:
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(metrics.count * 5)
+            var sql = "INSERT INTO metric_points \(pointColumns) VALUES "
+            for (index, metric) in metrics.enumerated() {
+                let base = b + index * 5
+                sql += index == 0 ? "" : ","
+                sql += "($\(base),$\(base + 1),$\(base + 2),$\(base + 3),$\(base + 4))"
+                binds.append(.int(seriesIDs[index]))
+                binds.append(.int(metric.timestamp))
+                binds.append(.int(metric.step))
+                binds.append(.double(metric.value.isNaN ? 0 : metric.value))
+                binds.append(.int(metric.value.isNaN ? 1 : 0))
+            }
+            return (sql + " ON CONFLICT DO NOTHING", binds)
+        }
     }
 }
 

@@ -9,10 +9,11 @@ extension SQLTrackingStore {
             return try await logMetricsInOneStatement(runID: runID, metrics: metrics)
         }
         _ = try await activeRunInfo(id: runID)
+        let seriesIDs = metrics.isEmpty ? [] : try await seriesIDs(runID: runID, for: metrics)
         try await database.withTransaction { tx in
             if !params.isEmpty { try await Self.insertParams(params, runID: runID, tx) }
             if !tags.isEmpty { try await Self.upsertRunTags(tags, runID: runID, tx) }
-            if !metrics.isEmpty { try await Self.insertMetrics(metrics, runID: runID, tx) }
+            if !metrics.isEmpty { try await Self.insertMetrics(metrics, seriesIDs: seriesIDs, runID: runID, tx) }
         }
     }
 
@@ -21,8 +22,8 @@ extension SQLTrackingStore {
             throw CairnError.invalidParameter("Invalid value \(limit) for parameter 'max_results': it must be between 1 and \(Limits.maxHistoryPageSize)")
         }
         _ = try await runInfo(id: runID)
-        var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metrics WHERE run_uuid = ", dialect: dialect)
-        builder.append("\(builder.bind(.text(runID))) AND key = \(builder.bind(.text(key))) ORDER BY timestamp, step, value")
+        var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metric_points WHERE series_id = ", dialect: dialect)
+        builder.append(Self.seriesSubquery(runID: runID, key: key, into: &builder) + " ORDER BY timestamp, step, value")
         if let limit {
             builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
         } else if offset > 0 {
@@ -49,8 +50,8 @@ extension SQLTrackingStore {
         var result: [Metric] = []
         for runID in runIDs.sorted() {
             _ = try await runInfo(id: runID)
-            var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metrics WHERE run_uuid = ", dialect: dialect)
-            builder.append("\(builder.bind(.text(runID))) AND key = \(builder.bind(.text(key)))")
+            var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metric_points WHERE series_id = ", dialect: dialect)
+            builder.append(Self.seriesSubquery(runID: runID, key: key, into: &builder))
             if let startStep { builder.append(" AND step >= \(builder.bind(.int(startStep)))") }
             if let endStep { builder.append(" AND step <= \(builder.bind(.int(endStep)))") }
             builder.append(" ORDER BY step, timestamp, value")
@@ -81,9 +82,10 @@ extension SQLTrackingStore {
     /// duplicates dropped; the latest-metric rule) in one statement, so one round trip and one
     /// implicit transaction instead of five round trips. Nothing is written unless the run is active.
     func logMetricsInOneStatement(runID: String, metrics: [Metric]) async throws {
+        let seriesIDs = try await seriesIDs(runID: runID, for: metrics)
         let latest = Self.latestPoints(metrics)
         let active = "EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'active')"
-        let history = MetricRows.postgresInsert(into: "metrics", metrics, conflict: "ON CONFLICT DO NOTHING", firstArrayBind: 2, filter: active)
+        let history = MetricRows.pointsInsert(metrics, seriesIDs: seriesIDs, dialect: .postgres, firstArrayBind: 2, filter: active)
         let newest = MetricRows.postgresInsert(into: "latest_metrics", latest, conflict: Self.latestMetricConflict, firstArrayBind: 7, filter: active)
         let sql = """
             WITH history AS (\(history.sql)), newest AS (\(newest.sql))
@@ -167,10 +169,11 @@ extension SQLTrackingStore {
         }
     }
 
-    /// Writes history (exact duplicates dropped by the primary key), the latest value per key
+    /// Writes history (`seriesIDs[i]` is the series of `metrics[i]`; exact duplicates dropped by
+    /// the primary key), the latest value per key
     /// (MLflow's rule, in the same transaction) and logged-model metrics, each as one statement.
-    static func insertMetrics(_ metrics: [Metric], runID: String, _ tx: any SQLExecutor) async throws {
-        try await tx.execute(MetricRows.insert(into: "metrics", runID: runID, metrics, conflict: "ON CONFLICT DO NOTHING", dialect: tx.dialect))
+    static func insertMetrics(_ metrics: [Metric], seriesIDs: [Int64], runID: String, _ tx: any SQLExecutor) async throws {
+        try await tx.execute(MetricRows.pointsInsert(metrics, seriesIDs: seriesIDs, dialect: tx.dialect))
         try await tx.execute(
             MetricRows.insert(into: "latest_metrics", runID: runID, latestPoints(metrics), conflict: latestMetricConflict, dialect: tx.dialect))
         let byModel = Dictionary(grouping: metrics.filter { !($0.modelID ?? "").isEmpty }, by: { $0.modelID! })

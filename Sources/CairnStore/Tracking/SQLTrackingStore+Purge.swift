@@ -61,10 +61,13 @@ extension SQLTrackingStore {
             for model in candidate.loggedModels {
                 try await tx.execute("DELETE FROM logged_models WHERE model_id = $1", [.text(model.modelID)])
             }
-            // The history has no foreign key on PostgreSQL (migration 0006), so it goes explicitly.
+            // The history is keyed by series, with no foreign key to runs (migrations 0006 and
+            // 0007), so it goes explicitly.
+            let deleted = "EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'deleted')"
             try await tx.execute(
-                "DELETE FROM metrics WHERE run_uuid = $1 AND EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'deleted')",
+                "DELETE FROM metric_points WHERE series_id IN (SELECT series_id FROM metric_series WHERE run_uuid = $1) AND \(deleted)",
                 [.text(candidate.runID)])
+            try await tx.execute("DELETE FROM metric_series WHERE run_uuid = $1 AND \(deleted)", [.text(candidate.runID)])
             try await tx.execute("DELETE FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'deleted'", [.text(candidate.runID)])
         }
     }

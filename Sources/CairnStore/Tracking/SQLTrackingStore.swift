@@ -16,6 +16,7 @@ public struct SQLTrackingStore: TrackingStore {
 
     public let database: any SQLDatabase
     public let configuration: Configuration
+    let seriesCache = MetricSeriesCache()
 
     public init(database: any SQLDatabase, configuration: Configuration = .init()) {
         self.database = database
