@@ -255,7 +255,7 @@ compat_engine() {
     mkdir -p "$dir/artifacts"
     case "$engine" in
         sqlite) database_url="sqlite:$dir/cairn.db" ;;
-        postgres) database_url=$(cairn_pg_create_db "cairn_compat") || return 1 ;;
+        postgres) database_url=$(cairn_pg_create_db "cairn_compat_$artifacts_kind") || return 1 ;;
     esac
     artifacts="$dir/artifacts"
     SERVER_ENV=()
