@@ -29,6 +29,9 @@ import Testing
         #"{"run_id":null,"run_uuid":"r","metrics":null,"tags":[]}"#,
         #"{"run_id":"r","metrics":[{"key":"k","value":0.1,"timestamp":1},{"key":"k","value":12345678901234567890,"timestamp":2,"step":9223372036854775807}]}"#,
         #"{}"#,
+        // integers read from their bytes: the Int64 limits, zero and negative zero
+        #"{"run_id":"r","metrics":[{"key":"k","value":0,"timestamp":-9223372036854775808,"step":0},{"key":"k","value":-0.0,"timestamp":-0,"step":-1}]}"#,
+        #"{"metrics":[{"step":9223372036854775807,"timestamp":10,"value":2,"key":"k"}],"run_id":"r"}"#,
     ])
     func plainBodiesDecodeExactlyAsJSONDecoderDoes(_ text: String) throws {
         let fast = try #require(LogBatchFastDecoder.decode(Array(text.utf8)), "the fast path should take \(text)")
@@ -42,6 +45,12 @@ import Testing
         #"{"run_id":"r","metrics":[{"key":"k","value":"NaN","timestamp":1}]}"#,  // a string value
         #"{"run_id":"r","metrics":[{"key":"k","value":1,"timestamp":1.0}]}"#,  // a fractional timestamp
         #"{"run_id":"r","metrics":[{"key":"k","value":1,"timestamp":99999999999999999999}]}"#,  // beyond Int64
+        #"{"run_id":"r","metrics":[{"key":"k","value":1,"timestamp":9223372036854775808}]}"#,  // Int64.max + 1
+        #"{"run_id":"r","metrics":[{"key":"k","value":1,"timestamp":-9223372036854775809}]}"#,  // Int64.min - 1
+        #"{"run_id":"r","metrics":[{"key":"k","value":1,"timestamp":1e3}]}"#,  // an exponent
+        #"{"run_id":"r","metrics":[{"key":"k","value":1,"timestamp":-}]}"#,  // a sign alone
+        #"{"run_id":"r","metrics":[{"key":"k","key":"j","value":1,"timestamp":1}]}"#,  // a repeated member name
+        #"{"run_id":"r","metrics":[{"k\u0065y":"k","value":1,"timestamp":1}]}"#,  // an escaped member name
         #"{"run_id":"r","metrics":[{"key":"k","value":1e400,"timestamp":1}]}"#,  // beyond Double
         #"{"run_id":"r","metrics":[{"key":"k","value":01,"timestamp":1}]}"#,  // not JSON
         #"{"run_id":"r","params":[{"key":"k","value":3}]}"#,  // a number as a param value

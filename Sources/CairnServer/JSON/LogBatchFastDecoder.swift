@@ -25,22 +25,25 @@ struct LogBatchFastDecoder {
         return decoder.body()
     }
 
+    private static let bodyFields = names(["run_id", "run_uuid", "metrics", "params", "tags"])
+    private static let metricFields = names(["key", "value", "timestamp", "step", "model_id", "dataset_name", "dataset_digest", "run_id", "run_uuid"])
+    private static let keyValueFields = names(["key", "value"])
+
+    private static func names(_ names: [String]) -> [[UInt8]] { names.map { Array($0.utf8) } }
+
     private mutating func body() -> RunsController.BatchBody? {
         var runID: String?
         var runUUID: String?
         var metrics: [MetricDTO]?
         var params: [KeyValueDTO]?
         var tags: [KeyValueDTO]?
-        var seen = Set<String>()
-        let complete = object { d, key in
-            guard seen.insert(key).inserted else { return false }
-            switch key {
-            case "run_id": return d.optionalString(into: &runID)
-            case "run_uuid": return d.optionalString(into: &runUUID)
-            case "metrics": return d.optionalArray(into: &metrics) { $0.metric() }
-            case "params": return d.optionalArray(into: &params) { $0.keyValue() }
-            case "tags": return d.optionalArray(into: &tags) { $0.keyValue() }
-            default: return false
+        let complete = object(Self.bodyFields) { d, field in
+            switch field {
+            case 0: return d.optionalString(into: &runID)
+            case 1: return d.optionalString(into: &runUUID)
+            case 2: return d.optionalArray(into: &metrics) { $0.metric() }
+            case 3: return d.optionalArray(into: &params) { $0.keyValue() }
+            default: return d.optionalArray(into: &tags) { $0.keyValue() }
             }
         }
         skipWhitespace()
@@ -58,20 +61,17 @@ struct LogBatchFastDecoder {
         var datasetDigest: String?
         var runID: String?
         var runUUID: String?
-        var seen = Set<String>()
-        let complete = object { d, field in
-            guard seen.insert(field).inserted else { return false }
+        let complete = object(Self.metricFields) { d, field in
             switch field {
-            case "key": return d.optionalString(into: &key)
-            case "value": return d.optionalNumber(into: &value)
-            case "timestamp": return d.optionalInteger(into: &timestamp)
-            case "step": return d.optionalInteger(into: &step)
-            case "model_id": return d.optionalString(into: &modelID)
-            case "dataset_name": return d.optionalString(into: &datasetName)
-            case "dataset_digest": return d.optionalString(into: &datasetDigest)
-            case "run_id": return d.optionalString(into: &runID)
-            case "run_uuid": return d.optionalString(into: &runUUID)
-            default: return false
+            case 0: return d.optionalString(into: &key)
+            case 1: return d.optionalNumber(into: &value)
+            case 2: return d.optionalInteger(into: &timestamp)
+            case 3: return d.optionalInteger(into: &step)
+            case 4: return d.optionalString(into: &modelID)
+            case 5: return d.optionalString(into: &datasetName)
+            case 6: return d.optionalString(into: &datasetDigest)
+            case 7: return d.optionalString(into: &runID)
+            default: return d.optionalString(into: &runUUID)
             }
         }
         guard complete else { return nil }
@@ -84,14 +84,8 @@ struct LogBatchFastDecoder {
     private mutating func keyValue() -> KeyValueDTO? {
         var key: String?
         var value: String?
-        var seen = Set<String>()
-        let complete = object { d, field in
-            guard seen.insert(field).inserted else { return false }
-            switch field {
-            case "key": return d.optionalString(into: &key)
-            case "value": return d.optionalString(into: &value)
-            default: return false
-            }
+        let complete = object(Self.keyValueFields) { d, field in
+            field == 0 ? d.optionalString(into: &key) : d.optionalString(into: &value)
         }
         guard complete else { return nil }
         return KeyValueDTO(key: key, value: value.map(FlexibleString.init(value:)))
@@ -99,23 +93,41 @@ struct LogBatchFastDecoder {
 
     // MARK: JSON pieces
 
-    /// `{ "key": value, ... }`, calling `member` with each key positioned at its value.
-    private mutating func object(_ member: (inout LogBatchFastDecoder, String) -> Bool) -> Bool {
+    /// `{ "name": value, ... }` whose names are all in `fields` and none repeated, calling
+    /// `member` with each name's index in `fields`, positioned at its value. Names are compared
+    /// as bytes (no `String` per member); an unknown, repeated or escaped name fails.
+    private mutating func object(_ fields: [[UInt8]], _ member: (inout LogBatchFastDecoder, Int) -> Bool) -> Bool {
         skipWhitespace()
         guard consume(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return true }
+        var seen: UInt32 = 0
         while true {
             skipWhitespace()
-            guard let key = string() else { return false }
+            guard let field = memberName(fields), seen & (1 << field) == 0 else { return false }
+            seen |= 1 << field
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { return false }
             skipWhitespace()
-            guard member(&self, key) else { return false }
+            guard member(&self, field) else { return false }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             return consume(UInt8(ascii: "}"))
         }
+    }
+
+    /// The index in `fields` of the quoted member name at the cursor, or nil.
+    private mutating func memberName(_ fields: [[UInt8]]) -> Int? {
+        guard consume(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+            if bytes[index] == UInt8(ascii: "\\") || bytes[index] < 0x20 { return nil }
+            index += 1
+        }
+        guard index < bytes.count else { return nil }
+        let name = bytes[start..<index]
+        index += 1
+        return fields.firstIndex { $0.count == name.count && $0.elementsEqual(name) }
     }
 
     private mutating func optionalArray<T>(into result: inout [T]?, _ element: (inout LogBatchFastDecoder) -> T?) -> Bool {
@@ -153,13 +165,30 @@ struct LogBatchFastDecoder {
         return true
     }
 
-    /// A plain integer literal that fits an `Int64`; fractions and exponents go the general way.
+    /// A plain integer literal that fits an `Int64`, read from its bytes; fractions, exponents
+    /// and anything that overflows go the general way.
     private mutating func optionalInteger(into result: inout Int64?) -> Bool {
         if null() { return true }
-        guard let text = numberText(), !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let number = Int64(text) else {
-            return false
+        let negative = consume(UInt8(ascii: "-"))
+        let start = index
+        var magnitude: UInt64 = 0
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(bytes[index] - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return false }
+            magnitude = sum
+            index += 1
         }
-        result = number
+        let count = index - start
+        guard count > 0, count == 1 || bytes[start] != UInt8(ascii: "0") else { return false }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] | 0x20 == UInt8(ascii: "e") { return false }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return false }
+            result = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        } else {
+            guard magnitude <= UInt64(Int64.max) else { return false }
+            result = Int64(magnitude)
+        }
         return true
     }
 

@@ -95,8 +95,8 @@ public final class PostgresDatabase: SQLDatabase, Service {
             case .double(let d): bindings.append(d)
             case .text(let s): bindings.append(s)
             case .textArray(let values): bindings.append(values)
-            case .intArray(let values): bindings.append(values)
-            case .doubleArray(let values): bindings.append(values)
+            case .intArray(let values): bindings.append(PackedArray(values: values, bits: { UInt64(bitPattern: $0) }))
+            case .doubleArray(let values): bindings.append(PackedArray(values: values, bits: \.bitPattern))
             }
         }
         do {
@@ -150,6 +150,31 @@ public final class PostgresDatabase: SQLDatabase, Service {
 
         func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
             try await PostgresDatabase.run(connection, sql, binds, logger: logger)
+        }
+    }
+}
+
+/// A one-dimensional `int8[]` or `float8[]` bind written in PostgreSQL's binary array format in
+/// one tight loop: postgres-nio's generic `Array` encoding dispatches per element, which `perf`
+/// showed at about 15% of Cairn's CPU per 1,000-point log-batch (five such arrays per batch).
+private struct PackedArray<Element: PostgresArrayEncodable>: PostgresNonThrowingEncodable {
+    let values: [Element]
+    let bits: @Sendable (Element) -> UInt64
+
+    static var psqlType: PostgresDataType { Element.psqlArrayType }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+        buffer.writeInteger(values.isEmpty ? 0 : 1, as: UInt32.self)  // dimensions
+        buffer.writeInteger(0, as: Int32.self)  // no NULLs
+        buffer.writeInteger(Element.psqlType.rawValue)
+        guard !values.isEmpty else { return }
+        buffer.writeInteger(Int32(values.count))
+        buffer.writeInteger(1, as: Int32.self)  // lower bound
+        buffer.reserveCapacity(minimumWritableBytes: values.count * 12)
+        for value in values {
+            buffer.writeInteger(8, as: Int32.self)
+            buffer.writeInteger(bits(value))
         }
     }
 }
