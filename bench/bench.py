@@ -499,15 +499,15 @@ def cmd_report(rdir, out):
     if cp:
         fr = ci / cp["rows_per_s_median"] if ci and cp.get("rows_per_s_median") else None
         frm = ci_med / cp["rows_per_s_median"] if ci_med and cp.get("rows_per_s_median") else None
-        lines.append(f"Physical limit: `\\copy` of the same {cp.get('rows'):,} rows into a table shaped like Cairn's `metrics` "
-                     f"(same primary key): median {fmt(cp.get('seconds_median'), 3)} s = {fmt(cp.get('rows_per_s_median'))} rows/s "
+        lines.append(f"Physical limit: `\\copy` of the same {cp.get('rows'):,} rows into a table shaped like Cairn's `metrics` before migration 0007 "
+                     f"(run id and key in every row, same primary key): median {fmt(cp.get('seconds_median'), 3)} s = {fmt(cp.get('rows_per_s_median'))} rows/s "
                      f"(runs: {', '.join(fmt(x, 3) for x in cp.get('seconds', []))} s). Cairn's ingest is "
                      f"{fmt(fr * 100 if fr else None)} % of it (first round), {fmt(frm * 100 if frm else None)} % (median of rounds).")
     cs = R.get("copy_cairn_schema") or {}
     if cs:
         fr = ci / cs["rows_per_s_median"] if ci and cs.get("rows_per_s_median") else None
         frm = ci_med / cs["rows_per_s_median"] if ci_med and cs.get("rows_per_s_median") else None
-        lines.append(f"`\\copy` of the same rows into Cairn's own `metrics` table (as migrated: primary key, no foreign key since migration 0006): median "
+        lines.append(f"`\\copy` of the same rows into Cairn's own history table `metric_points` (as migrated: series-keyed primary key since migration 0007): median "
                      f"{fmt(cs.get('seconds_median'), 3)} s = {fmt(cs.get('rows_per_s_median'))} rows/s; PostgreSQL CPU "
                      f"{', '.join(fmt(x, 2) for x in cs.get('postgres_cpu_s', []))} s per run (plain table: "
                      f"{', '.join(fmt(x, 2) for x in (cp or {}).get('postgres_cpu_s', []))} s). Cairn's ingest is "

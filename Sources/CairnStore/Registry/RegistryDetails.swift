@@ -47,14 +47,12 @@ struct RegistryDetails {
         return details
     }
 
-    /// `versions` with their tags and aliases set.
-    func attach(to versions: [ModelVersion]) -> [ModelVersion] {
-        versions.map { version in
-            var version = version
-            let key = VersionKey(name: version.name, version: version.version)
-            version.tags = versionTags[key] ?? []
-            version.aliases = versionAliases[key] ?? []
-            return version
+    /// Sets the tags and aliases of `versions` in place.
+    func attach(to versions: inout [ModelVersion]) {
+        for index in versions.indices {
+            let key = VersionKey(name: versions[index].name, version: versions[index].version)
+            versions[index].tags = versionTags[key] ?? []
+            versions[index].aliases = versionAliases[key] ?? []
         }
     }
 

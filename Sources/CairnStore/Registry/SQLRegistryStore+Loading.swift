@@ -17,10 +17,11 @@ extension SQLRegistryStore {
         }
         guard !models.isEmpty else { return [] }
         let names = models.map(\.name)
-        let latestVersions = try await db.query(latestVersionsQuery(names: names, dialect: db.dialect)).map(version(from:))
+        var latestVersions = try await db.query(latestVersionsQuery(names: names, dialect: db.dialect)).map(version(from:))
         let details = try await RegistryDetails.load(names: names, versions: latestVersions, modelTags: true, db)
+        details.attach(to: &latestVersions)
         var versions: [String: [ModelVersion]] = [:]
-        for version in details.attach(to: latestVersions) {
+        for version in latestVersions {
             versions[version.name, default: []].append(version)
         }
         for index in models.indices {
@@ -35,10 +36,11 @@ extension SQLRegistryStore {
     /// Runs a version SELECT (columns ``versionColumns``) and attaches tags and aliases: two
     /// statements for a whole page.
     static func loadVersions(_ builder: SQLBuilder, _ db: any SQLExecutor) async throws -> [ModelVersion] {
-        let versions = try await db.query(builder).map(version(from:))
+        var versions = try await db.query(builder).map(version(from:))
         guard !versions.isEmpty else { return [] }
         let names = Array(Set(versions.map(\.name)))
-        return try await RegistryDetails.load(names: names, versions: versions, modelTags: false, db).attach(to: versions)
+        try await RegistryDetails.load(names: names, versions: versions, modelTags: false, db).attach(to: &versions)
+        return versions
     }
 
     /// The newest version per (model, stage) of `names`, ordered by name and version. PostgreSQL:
