@@ -134,6 +134,28 @@ import Testing
         }
     }
 
+    /// `"Å"` as U+00C5 and as U+212B are equal Swift strings but different keys to the database
+    /// (and to MLflow): each keeps its own history and latest value, in one batch or in two.
+    @Test(arguments: Engine.available)
+    func canonicallyEquivalentKeysKeepSeparateHistories(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let composed = "\u{00C5}", angstrom = "\u{212B}"
+            #expect(composed == angstrom, "the premise: Swift compares them as equal")
+            let run = try await newRun(store).info.runID
+            try await store.logBatch(
+                runID: run, metrics: [Metric(key: composed, value: 1, timestamp: 1, step: 0), Metric(key: angstrom, value: 2, timestamp: 1, step: 0)],
+                params: [], tags: [])
+            try await store.logBatch(runID: run, metrics: [Metric(key: angstrom, value: 3, timestamp: 2, step: 1)], params: [], tags: [])
+            let first = try await store.metricHistory(runID: run, key: composed, offset: 0, limit: nil).items
+            let second = try await store.metricHistory(runID: run, key: angstrom, offset: 0, limit: nil).items
+            #expect(first.map(\.value) == [1])
+            #expect(second.map(\.value) == [2, 3])
+            let latest = try await store.run(id: run).metrics
+            #expect(latest.count == 2)
+            #expect(Set(latest.map(\.value)) == [1, 3])
+        }
+    }
+
     @Test(arguments: Engine.available)
     func aMetricLoggedToAMissingOrDeletedRunCreatesNoSeries(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in

@@ -7,17 +7,17 @@ import Synchronization
 final class MetricSeriesCache: Sendable {
     struct Key: Hashable, Sendable {
         var runID: String
-        var key: String
+        var key: ExactKey
     }
 
     static let capacity = 200_000
     private let ids = Mutex<[Key: Int64]>([:])
 
     /// The known ids of `keys` in `runID`, and the keys not known yet.
-    func lookup(runID: String, keys: [String]) -> (known: [String: Int64], missing: [String]) {
+    func lookup(runID: String, keys: [ExactKey]) -> (known: [ExactKey: Int64], missing: [ExactKey]) {
         ids.withLock { ids in
-            var known: [String: Int64] = [:]
-            var missing: [String] = []
+            var known: [ExactKey: Int64] = [:]
+            var missing: [ExactKey] = []
             for key in keys {
                 if let id = ids[Key(runID: runID, key: key)] { known[key] = id } else { missing.append(key) }
             }
@@ -25,7 +25,7 @@ final class MetricSeriesCache: Sendable {
         }
     }
 
-    func store(runID: String, _ found: [String: Int64]) {
+    func store(runID: String, _ found: [ExactKey: Int64]) {
         ids.withLock { ids in
             if ids.count + found.count > Self.capacity { ids.removeAll(keepingCapacity: true) }
             for (key, id) in found { ids[Key(runID: runID, key: key)] = id }

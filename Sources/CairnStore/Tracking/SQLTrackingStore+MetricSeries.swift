@@ -2,11 +2,11 @@ import CairnCore
 
 extension SQLTrackingStore {
     /// The series id of each of `metrics`' keys in `runID`, created where missing (migration
-    /// 0007), in the order of `metrics`. Known series cost nothing (``MetricSeriesCache``); new
+    /// 0007), in the order of `metrics`. Keys are told apart by their bytes (``ExactKey``). Known series cost nothing (``MetricSeriesCache``); new
     /// ones two statements, outside any transaction, created only while the run is active.
     /// - Throws: 404 when the run does not exist, 400 when it is not active (then nothing is created).
     func seriesIDs(runID: String, for metrics: [Metric]) async throws -> [Int64] {
-        let keys = Array(Set(metrics.map(\.key))).sorted()
+        let keys = Array(Set(metrics.map { ExactKey($0.key) })).sorted { $0.text.utf8.lexicographicallyPrecedes($1.text.utf8) }
         var (known, missing) = seriesCache.lookup(runID: runID, keys: keys)
         if !missing.isEmpty {
             let created = try await createSeries(runID: runID, keys: missing)
@@ -17,28 +17,28 @@ extension SQLTrackingStore {
                 throw CairnError(.internalError, "The metric series of run \(runID) could not be created")
             }
         }
-        return metrics.map { known[$0.key]! }
+        return metrics.map { known[ExactKey($0.key)]! }
     }
 
     /// Inserts the series of `keys` (sorted, so concurrent writers take the unique index's locks
     /// in one order) if the run is active, then reads their ids, existing or new. Two statements:
     /// the read's snapshot sees series a concurrent writer committed while the insert waited.
-    private func createSeries(runID: String, keys: [String]) async throws -> [String: Int64] {
+    private func createSeries(runID: String, keys: [ExactKey]) async throws -> [ExactKey: Int64] {
         let active = "EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'active')"
         var insert = SQLBuilder("INSERT INTO metric_series (run_uuid, key) SELECT ", dialect: dialect)
         _ = insert.bind(.text(runID))
         switch dialect {
         case .postgres:
-            insert.append("$1, k FROM unnest(\(insert.bind(.textArray(keys)))::text[]) AS k WHERE \(active)")
+            insert.append("$1, k FROM unnest(\(insert.bind(.textArray(keys.map(\.text))))::text[]) AS k WHERE \(active)")
         case .sqlite:
-            let values = keys.map { "(\(insert.bind(.text($0))))" }.joined(separator: ",")
+            let values = keys.map { "(\(insert.bind(.text($0.text))))" }.joined(separator: ",")
             insert.append("$1, k.column1 FROM (VALUES \(values)) AS k WHERE \(active)")
         }
         insert.append(" ON CONFLICT DO NOTHING")
         try await database.execute(insert.sql, insert.binds)
         var select = SQLBuilder("SELECT key, series_id FROM metric_series WHERE run_uuid = ", dialect: dialect)
-        select.append("\(select.bind(.text(runID))) AND " + Self.inList("key", texts: keys, into: &select))
-        return Dictionary(try await database.query(select).map { ($0.string(0), $0.int(1)) }, uniquingKeysWith: { a, _ in a })
+        select.append("\(select.bind(.text(runID))) AND " + Self.inList("key", texts: keys.map(\.text), into: &select))
+        return Dictionary(try await database.query(select).map { (ExactKey($0.string(0)), $0.int(1)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// `(SELECT series_id FROM metric_series WHERE run_uuid = <run> AND key = <key>)`, bound into `builder`.

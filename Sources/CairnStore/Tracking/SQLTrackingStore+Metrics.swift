@@ -98,13 +98,14 @@ extension SQLTrackingStore {
         }
     }
 
-    /// The latest point per key of a batch, by MLflow's rule, keys sorted.
+    /// The latest point per key of a batch, by MLflow's rule, keys sorted (told apart by their
+    /// bytes, as the database does: ``ExactKey``).
     static func latestPoints(_ metrics: [Metric]) -> [Metric] {
-        var latest: [String: Metric] = [:]
-        for metric in metrics where latest[metric.key].map({ metric.isLater(than: $0) }) ?? true {
-            latest[metric.key] = metric
+        var latest: [ExactKey: Metric] = [:]
+        for metric in metrics where latest[ExactKey(metric.key)].map({ metric.isLater(than: $0) }) ?? true {
+            latest[ExactKey(metric.key)] = metric
         }
-        return latest.keys.sorted().map { latest[$0]! }
+        return latest.keys.sorted { $0.text.utf8.lexicographicallyPrecedes($1.text.utf8) }.map { latest[$0]! }
     }
 
     /// Upsert of `latest_metrics` that only replaces a value with a later one (MLflow's rule:

@@ -1,7 +1,9 @@
 -- The metric history keyed by a series id (one per run and key): see postgres/0007. The history
 -- is purged explicitly with its run (`cairn gc`), as on PostgreSQL.
+-- AUTOINCREMENT: a purged run's series id is never handed to a new series, so points a write
+-- racing the purge may have left behind can never surface in another run's history.
 CREATE TABLE metric_series (
-    series_id INTEGER PRIMARY KEY,
+    series_id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_uuid  TEXT NOT NULL,
     key       TEXT NOT NULL,
     UNIQUE (run_uuid, key)

@@ -1,0 +1,19 @@
+/// A string compared and hashed by its UTF-8 bytes, as the database compares text.
+///
+/// Swift's `String` equality is canonical equivalence: `"Å"` spelled U+00C5 equals `"Å"` spelled
+/// U+212B. Both are valid metric keys and PostgreSQL and SQLite keep them apart, so in-memory
+/// lookups that stand for a database key (series ids, the latest point per key) use this type.
+struct ExactKey: Hashable, Sendable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (lhs: ExactKey, rhs: ExactKey) -> Bool {
+        lhs.text.utf8.elementsEqual(rhs.text.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
