@@ -92,22 +92,31 @@ import Testing
         }
     }
 
+    /// Also: a refused write creates no metric series (migration 0007), by the one-statement
+    /// path (metrics only) and by the transaction path (with tags).
     @Test(arguments: Engine.available)
     func metricsToAMissingRunAre404AndToADeletedRunAre400AndWriteNothing(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let point = Metric(key: "loss", value: 1, timestamp: 1, step: 1)
+            let never = Metric(key: "never", value: 1, timestamp: 1, step: 0)
             let missing = await #expect(throws: CairnError.self) {
-                try await store.logBatch(runID: "0123456789abcdef0123456789abcdef", metrics: [point], params: [], tags: [])
+                try await store.logBatch(runID: "0123456789abcdef0123456789abcdef", metrics: [point, never], params: [], tags: [])
             }
             #expect(missing?.code == .resourceDoesNotExist)
             let id = try await newRun(store).info.runID
             try await store.logBatch(runID: id, metrics: [point], params: [], tags: [])
             try await store.deleteRun(id: id)
             let deleted = await #expect(throws: CairnError.self) {
-                try await store.logBatch(runID: id, metrics: [Metric(key: "loss", value: 0.5, timestamp: 2, step: 2)], params: [], tags: [])
+                try await store.logBatch(runID: id, metrics: [Metric(key: "loss", value: 0.5, timestamp: 2, step: 2), never], params: [], tags: [])
             }
             #expect(deleted?.code == .invalidParameterValue)
             #expect(deleted?.message.contains("must be in the 'active' state") == true)
+            let withTags = await #expect(throws: CairnError.self) {
+                try await store.logBatch(runID: id, metrics: [never], params: [], tags: [Tag(key: "t", value: "v")])
+            }
+            #expect(withTags?.code == .invalidParameterValue)
+            let series = try await store.database.query("SELECT count(*) FROM metric_series WHERE key = 'never'", [])
+            #expect(series.first?.int(0) == 0)
             try await store.restoreRun(id: id)
             #expect(try await store.metricHistory(runID: id, key: "loss", offset: 0, limit: nil).items == [point])
             #expect(try await store.run(id: id).metrics.first?.value == 1)
@@ -153,25 +162,6 @@ import Testing
             let latest = try await store.run(id: run).metrics
             #expect(latest.count == 2)
             #expect(Set(latest.map(\.value)) == [1, 3])
-        }
-    }
-
-    @Test(arguments: Engine.available)
-    func aMetricLoggedToAMissingOrDeletedRunCreatesNoSeries(engine: Engine) async throws {
-        try await TestDatabase.withStore(engine) { store in
-            let point = Metric(key: "never", value: 1, timestamp: 1, step: 0)
-            let missing = await #expect(throws: CairnError.self) {
-                try await store.logBatch(runID: "0123456789abcdef0123456789abcdef", metrics: [point], params: [], tags: [])
-            }
-            #expect(missing?.code == .resourceDoesNotExist)
-            let deleted = try await newRun(store).info.runID
-            try await store.deleteRun(id: deleted)
-            let refused = await #expect(throws: CairnError.self) {
-                try await store.logBatch(runID: deleted, metrics: [point], params: [], tags: [Tag(key: "t", value: "v")])
-            }
-            #expect(refused?.code == .invalidParameterValue)
-            let series = try await store.database.query("SELECT count(*) FROM metric_series WHERE key = 'never'", [])
-            #expect(series.first?.int(0) == 0)
         }
     }
 

@@ -20,10 +20,7 @@ extension SQLRegistryStore {
         var latestVersions = try await db.query(latestVersionsQuery(names: names, dialect: db.dialect)).map(version(from:))
         let details = try await RegistryDetails.load(names: names, versions: latestVersions, modelTags: true, db)
         details.attach(to: &latestVersions)
-        var versions: [String: [ModelVersion]] = [:]
-        for version in latestVersions {
-            versions[version.name, default: []].append(version)
-        }
+        let versions = Dictionary(grouping: latestVersions, by: \.name)
         for index in models.indices {
             let name = models[index].name
             models[index].tags = details.modelTags[name] ?? []

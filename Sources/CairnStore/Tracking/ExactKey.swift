@@ -3,13 +3,18 @@
 /// Swift's `String` equality is canonical equivalence: `"Å"` spelled U+00C5 equals `"Å"` spelled
 /// U+212B. Both are valid metric keys and PostgreSQL and SQLite keep them apart, so in-memory
 /// lookups that stand for a database key (series ids, the latest point per key) use this type.
-struct ExactKey: Hashable, Sendable {
+struct ExactKey: Hashable, Comparable, Sendable {
     let text: String
 
     init(_ text: String) { self.text = text }
 
     static func == (lhs: ExactKey, rhs: ExactKey) -> Bool {
         lhs.text.utf8.elementsEqual(rhs.text.utf8)
+    }
+
+    /// Byte order, as PostgreSQL's "C" collation and SQLite's BINARY sort.
+    static func < (lhs: ExactKey, rhs: ExactKey) -> Bool {
+        lhs.text.utf8.lexicographicallyPrecedes(rhs.text.utf8)
     }
 
     func hash(into hasher: inout Hasher) {

@@ -4,32 +4,20 @@ import CairnCore
 /// PostgreSQL, a multi-row `VALUES` list on SQLite (the run id bound once and reused).
 enum MetricRows {
     static let columns = "(run_uuid, key, timestamp, step, value, is_nan)"
+    static let pointColumns = "(series_id, timestamp, step, value, is_nan)"
 
+    /// An insert into a table keyed by run and key (`latest_metrics`), the run id in `$1`.
     static func insert(into table: String, runID: String, _ metrics: [Metric], conflict: String, dialect: SQLDialect) -> (String, [SQLValue]) {
         switch dialect {
         case .postgres:
             let insert = postgresInsert(into: table, metrics, conflict: conflict, firstArrayBind: 2)
             return (insert.sql, [.text(runID)] + insert.binds)
         case .sqlite:
-            var binds: [SQLValue] = [.text(runID)]
-            binds.reserveCapacity(1 + metrics.count * 5)
-            var sql = "INSERT INTO \(table) \(columns) VALUES "
-            for (index, metric) in metrics.enumerated() {
-                let base = 2 + index * 5
-                sql += index == 0 ? "" : ","
-                sql += "($1,$\(base),$\(base + 1),$\(base + 2),$\(base + 3),$\(base + 4))"
-                binds.append(.text(metric.key))
-                binds.append(.int(metric.timestamp))
-                binds.append(.int(metric.step))
-                binds.append(.double(metric.value.isNaN ? 0 : metric.value))
-                binds.append(.int(metric.value.isNaN ? 1 : 0))
-            }
-            return (sql + " " + conflict, binds)
+            let rows = sqliteRows(metrics, leadingSQL: "$1,", firstBind: 2) { _, metric in .text(metric.key) }
+            return ("INSERT INTO \(table) \(columns) VALUES \(rows.sql) \(conflict)", [.text(runID)] + rows.binds)
         }
     }
-}
 
-extension MetricRows {
     /// The PostgreSQL insert with the run id in `$1` and the five column arrays bound from
     /// `$firstArrayBind` on (so two inserts can share one statement), rows kept only where
     /// `filter` holds.
@@ -41,16 +29,8 @@ extension MetricRows {
             SELECT $1, k, t, s, v, n FROM UNNEST($\(b)::text[], $\(b + 1)::int8[], $\(b + 2)::int8[], $\(b + 3)::float8[], $\(b + 4)::int8[]) AS x(k, t, s, v, n)
             \(filter.map { "WHERE " + $0 } ?? "") \(conflict)
             """
-        let binds: [SQLValue] = [
-            .textArray(metrics.map(\.key)), .intArray(metrics.map(\.timestamp)), .intArray(metrics.map(\.step)),
-            .doubleArray(metrics.map { $0.value.isNaN ? 0 : $0.value }), .intArray(metrics.map { $0.value.isNaN ? 1 : 0 }),
-        ]
-        return (sql, binds)
+        return (sql, [.textArray(metrics.map(\.key))] + pointArrays(metrics))
     }
-}
-
-extension MetricRows {
-    static let pointColumns = "(series_id, timestamp, step, value, is_nan)"
 
     /// The history insert into `metric_points`: `seriesIDs[i]` is the series of `metrics[i]`.
     /// On PostgreSQL the five arrays are bound from `$firstArrayBind` on, and rows are kept only
@@ -65,27 +45,42 @@ extension MetricRows {
                 SELECT i, t, s, v, n FROM UNNEST($\(b)::int8[], $\(b + 1)::int8[], $\(b + 2)::int8[], $\(b + 3)::float8[], $\(b + 4)::int8[]) AS x(i, t, s, v, n)
                 \(filter.map { "WHERE " + $0 } ?? "") ON CONFLICT DO NOTHING
                 """
-            let binds: [SQLValue] = [
-                .intArray(seriesIDs), .intArray(metrics.map(\.timestamp)), .intArray(metrics.map(\.step)),
-                .doubleArray(metrics.map { $0.value.isNaN ? 0 : $0.value }), .intArray(metrics.map { $0.value.isNaN ? 1 : 0 }),
-            ]
-            return (sql, binds)
+            return (sql, [.intArray(seriesIDs)] + pointArrays(metrics))
         case .sqlite:
-            var binds: [SQLValue] = []
-            binds.reserveCapacity(metrics.count * 5)
-            var sql = "INSERT INTO metric_points \(pointColumns) VALUES "
-            for (index, metric) in metrics.enumerated() {
-                let base = b + index * 5
-                sql += index == 0 ? "" : ","
-                sql += "($\(base),$\(base + 1),$\(base + 2),$\(base + 3),$\(base + 4))"
-                binds.append(.int(seriesIDs[index]))
-                binds.append(.int(metric.timestamp))
-                binds.append(.int(metric.step))
-                binds.append(.double(metric.value.isNaN ? 0 : metric.value))
-                binds.append(.int(metric.value.isNaN ? 1 : 0))
-            }
-            return (sql + " ON CONFLICT DO NOTHING", binds)
+            let rows = sqliteRows(metrics, leadingSQL: "", firstBind: b) { index, _ in .int(seriesIDs[index]) }
+            return ("INSERT INTO metric_points \(pointColumns) VALUES \(rows.sql) ON CONFLICT DO NOTHING", rows.binds)
         }
+    }
+
+    /// A point's timestamp, step, value and NaN flag as four PostgreSQL array binds (NaN is
+    /// stored as value 0 with `is_nan` 1).
+    private static func pointArrays(_ metrics: [Metric]) -> [SQLValue] {
+        [
+            .intArray(metrics.map(\.timestamp)), .intArray(metrics.map(\.step)),
+            .doubleArray(metrics.map { $0.value.isNaN ? 0 : $0.value }), .intArray(metrics.map { $0.value.isNaN ? 1 : 0 }),
+        ]
+    }
+
+    /// SQLite's `(…),(…)` rows: `leadingSQL` (constant placeholders, e.g. the run id's `$1,`),
+    /// then five binds per point from `$firstBind` on: `leading` (the key or series id), timestamp,
+    /// step, value and NaN flag.
+    private static func sqliteRows(
+        _ metrics: [Metric], leadingSQL: String, firstBind: Int, leading: (Int, Metric) -> SQLValue
+    ) -> (sql: String, binds: [SQLValue]) {
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(metrics.count * 5)
+        var sql = ""
+        for (index, metric) in metrics.enumerated() {
+            let base = firstBind + index * 5
+            sql += index == 0 ? "" : ","
+            sql += "(\(leadingSQL)$\(base),$\(base + 1),$\(base + 2),$\(base + 3),$\(base + 4))"
+            binds.append(leading(index, metric))
+            binds.append(.int(metric.timestamp))
+            binds.append(.int(metric.step))
+            binds.append(.double(metric.value.isNaN ? 0 : metric.value))
+            binds.append(.int(metric.value.isNaN ? 1 : 0))
+        }
+        return (sql, binds)
     }
 }
 

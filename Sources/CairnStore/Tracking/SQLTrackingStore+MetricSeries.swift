@@ -6,7 +6,7 @@ extension SQLTrackingStore {
     /// ones two statements, outside any transaction, created only while the run is active.
     /// - Throws: 404 when the run does not exist, 400 when it is not active (then nothing is created).
     func seriesIDs(runID: String, for metrics: [Metric]) async throws -> [Int64] {
-        let keys = Array(Set(metrics.map { ExactKey($0.key) })).sorted { $0.text.utf8.lexicographicallyPrecedes($1.text.utf8) }
+        let keys = Array(Set(metrics.map { ExactKey($0.key) })).sorted()
         var (known, missing) = seriesCache.lookup(runID: runID, keys: keys)
         if !missing.isEmpty {
             let created = try await createSeries(runID: runID, keys: missing)
@@ -24,15 +24,14 @@ extension SQLTrackingStore {
     /// in one order) if the run is active, then reads their ids, existing or new. Two statements:
     /// the read's snapshot sees series a concurrent writer committed while the insert waited.
     private func createSeries(runID: String, keys: [ExactKey]) async throws -> [ExactKey: Int64] {
-        let active = "EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'active')"
         var insert = SQLBuilder("INSERT INTO metric_series (run_uuid, key) SELECT ", dialect: dialect)
         _ = insert.bind(.text(runID))
         switch dialect {
         case .postgres:
-            insert.append("$1, k FROM unnest(\(insert.bind(.textArray(keys.map(\.text))))::text[]) AS k WHERE \(active)")
+            insert.append("$1, k FROM unnest(\(insert.bind(.textArray(keys.map(\.text))))::text[]) AS k WHERE \(Self.runIsActive)")
         case .sqlite:
             let values = keys.map { "(\(insert.bind(.text($0.text))))" }.joined(separator: ",")
-            insert.append("$1, k.column1 FROM (VALUES \(values)) AS k WHERE \(active)")
+            insert.append("$1, k.column1 FROM (VALUES \(values)) AS k WHERE \(Self.runIsActive)")
         }
         insert.append(" ON CONFLICT DO NOTHING")
         try await database.execute(insert.sql, insert.binds)
@@ -40,6 +39,9 @@ extension SQLTrackingStore {
         select.append("\(select.bind(.text(runID))) AND " + Self.inList("key", texts: keys.map(\.text), into: &select))
         return Dictionary(try await database.query(select).map { (ExactKey($0.string(0)), $0.int(1)) }, uniquingKeysWith: { a, _ in a })
     }
+
+    /// True while the run bound as `$1` exists and is active: the guard of every metric write.
+    static let runIsActive = "EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'active')"
 
     /// `(SELECT series_id FROM metric_series WHERE run_uuid = <run> AND key = <key>)`, bound into `builder`.
     static func seriesSubquery(runID: String, key: String, into builder: inout SQLBuilder) -> String {

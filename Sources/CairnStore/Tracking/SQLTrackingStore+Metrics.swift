@@ -84,9 +84,9 @@ extension SQLTrackingStore {
     func logMetricsInOneStatement(runID: String, metrics: [Metric]) async throws {
         let seriesIDs = try await seriesIDs(runID: runID, for: metrics)
         let latest = Self.latestPoints(metrics)
-        let active = "EXISTS (SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'active')"
-        let history = MetricRows.pointsInsert(metrics, seriesIDs: seriesIDs, dialect: .postgres, firstArrayBind: 2, filter: active)
-        let newest = MetricRows.postgresInsert(into: "latest_metrics", latest, conflict: Self.latestMetricConflict, firstArrayBind: 7, filter: active)
+        let history = MetricRows.pointsInsert(metrics, seriesIDs: seriesIDs, dialect: .postgres, firstArrayBind: 2, filter: Self.runIsActive)
+        let newest = MetricRows.postgresInsert(
+            into: "latest_metrics", latest, conflict: Self.latestMetricConflict, firstArrayBind: 7, filter: Self.runIsActive)
         let sql = """
             WITH history AS (\(history.sql)), newest AS (\(newest.sql))
             SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
@@ -105,7 +105,7 @@ extension SQLTrackingStore {
         for metric in metrics where latest[ExactKey(metric.key)].map({ metric.isLater(than: $0) }) ?? true {
             latest[ExactKey(metric.key)] = metric
         }
-        return latest.keys.sorted { $0.text.utf8.lexicographicallyPrecedes($1.text.utf8) }.map { latest[$0]! }
+        return latest.keys.sorted().map { latest[$0]! }
     }
 
     /// Upsert of `latest_metrics` that only replaces a value with a later one (MLflow's rule:
@@ -127,12 +127,11 @@ extension SQLTrackingStore {
         if total > Limits.maxEntitiesPerBatch {
             throw .invalidParameter("A batch logging request can contain at most \(Limits.maxEntitiesPerBatch) total metrics, params, and tags. Got \(total). Please split up across multiple requests and try again.")
         }
-        var validKeys = Set<String>()
+        var validKeys = Set<ExactKey>()
         for metric in metrics {
             // A batch repeats a few keys many times (1,000 points of 10 keys): check each key once.
-            if !validKeys.contains(metric.key) {
+            if validKeys.insert(ExactKey(metric.key)).inserted {
                 try Validator.validateKey(metric.key, kind: "metric")
-                validKeys.insert(metric.key)
             }
             try Validator.validateTimestamp(metric.timestamp, key: metric.key)
         }
