@@ -75,9 +75,30 @@ SERVER_PID=""
 SERVER_ENV=()  # extra VAR=value settings for the next start_server (S3 credentials)
 results=()
 failed=0
+digests=()  # "NAME<TAB>FILE" of failed stages that left a digest (printed after the summary)
 
 pass() { results+=("PASS  $1"); }
-fail() { results+=("FAIL  $1"); failed=1; }
+# fail NAME [DIGEST]: record a failed stage; DIGEST, a file with the lines that say why, is
+# printed again at the very end (CI keeps only the tail of a run's output).
+fail() {
+    results+=("FAIL  $1")
+    failed=1
+    if [ -n "${2:-}" ] && [ -s "$2" ]; then digests+=("$1"$'\t'"$2"); fi
+}
+
+# write_digest DIR [NOTE]: DIR/digest.txt with why a server-backed stage failed: NOTE, pytest's
+# failing tests and assertion lines (DIR/pytest.log), and the server log's last warnings and errors.
+write_digest() {
+    local dir=$1 note=${2:-}
+    {
+        [ -z "$note" ] || echo "$note"
+        if [ -f "$dir/pytest.log" ]; then
+            grep -E '^(FAILED|ERROR) |^E   ' "$dir/pytest.log" | cut -c1-400 | head -n 14 || true
+        fi
+        echo "-- the server log's last warnings and errors:"
+        grep -E ' (warning|error|critical) ' "$dir/server.log" 2>/dev/null | tail -n 8 | cut -c1-400 || true
+    } >"$dir/digest.txt"
+}
 
 # stop_server: TERM the background `cairn serve` (KILL after 10 s) and reap it.
 stop_server() {
@@ -268,15 +289,18 @@ compat_engine() {
     local rc=0
     MLFLOW_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 \
         COMPAT_TARGET=cairn COMPAT_ARTIFACTS="$artifacts_kind" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$dir" \
-        "$CAIRN_PYTHON" -m pytest tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" || rc=$?
+        "$CAIRN_PYTHON" -m pytest tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 |
+        tee "$dir/pytest.log" || rc=$?
     if [ "$rc" -ne 0 ]; then
         cairn_log "pytest exited $rc; last 60 lines of the server log:"
         tail -n 60 "$dir/server.log" >&2
+        write_digest "$dir" "pytest exited $rc"
     fi
     stop_server
     if [ "$rc" -eq 0 ] && [ "$SERVER_EXIT" -ne 0 ]; then
         cairn_log "cairn serve did not shut down cleanly on SIGTERM (exit $SERVER_EXIT); last lines of its log:"
         tail -n 20 "$dir/server.log" >&2
+        write_digest "$dir" "cairn serve did not shut down cleanly on SIGTERM (exit $SERVER_EXIT)"
         rc=1
     fi
     return "$rc"
@@ -301,13 +325,16 @@ compat_auth() {
     esac
     env "${credentials[@]}" COMPAT_AUTH=1 MLFLOW_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 \
         COMPAT_TARGET=cairn PYTHONDONTWRITEBYTECODE=1 \
-        "$CAIRN_PYTHON" -m pytest tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" || rc=$?
+        "$CAIRN_PYTHON" -m pytest tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 |
+        tee "$dir/pytest.log" || rc=$?
     stop_server
     if [ "$rc" -ne 0 ]; then
         cairn_log "pytest exited $rc; last 60 lines of the server log:"
         tail -n 60 "$dir/server.log" >&2
+        write_digest "$dir" "pytest exited $rc"
     elif grep -qF "$token" "$dir/server.log"; then
         cairn_log "the server log contains the API token"
+        echo "the server log contains the API token" >"$dir/digest.txt"
         rc=1
     fi
     return "$rc"
@@ -337,11 +364,15 @@ if [ "$run_compat" = 1 ]; then
             continue
         fi
         cairn_section "Compatibility: official mlflow client vs cairn serve ($engine)"
-        if compat_engine "$engine"; then pass "compat ($engine)"; else fail "compat ($engine)"; fi
+        if compat_engine "$engine"; then pass "compat ($engine)"; else fail "compat ($engine)" "$WORK/compat-$engine-local/digest.txt"; fi
     done
     if [ "$server_ready" = 1 ] && [ "$s3_ready" = 1 ]; then
         cairn_section "Compatibility: official mlflow client vs cairn serve (${engines[0]}, S3 artifacts)"
-        if compat_engine "${engines[0]}" s3; then pass "compat (${engines[0]}, S3 artifacts)"; else fail "compat (${engines[0]}, S3 artifacts)"; fi
+        if compat_engine "${engines[0]}" s3; then
+            pass "compat (${engines[0]}, S3 artifacts)"
+        else
+            fail "compat (${engines[0]}, S3 artifacts)" "$WORK/compat-${engines[0]}-s3/digest.txt"
+        fi
     fi
     if [[ " ${engines[*]} " == *" sqlite "* ]]; then
         for mode in bearer basic; do
@@ -350,7 +381,7 @@ if [ "$run_compat" = 1 ]; then
                 continue
             fi
             cairn_section "Compatibility with --auth token: mlflow client with $mode credentials"
-            if compat_auth "$mode"; then pass "compat (auth $mode)"; else fail "compat (auth $mode)"; fi
+            if compat_auth "$mode"; then pass "compat (auth $mode)"; else fail "compat (auth $mode)" "$WORK/compat-auth-$mode/digest.txt"; fi
         done
     fi
 fi
@@ -406,6 +437,11 @@ fi
 
 cairn_section "Summary"
 printf '%s\n' "${results[@]}"
+for entry in "${digests[@]}"; do
+    echo
+    echo "== why: ${entry%%$'\t'*}"
+    cat "${entry#*$'\t'}"
+done
 if [ "$failed" -ne 0 ]; then
     echo "scripts/test.sh: FAILED"
     exit 1
