@@ -241,9 +241,22 @@ fi
 # ---- compatibility suite: the official mlflow client against `cairn serve` ------------------------
 
 # start_server DATABASE_URL ARTIFACTS_DIR LOG: start `cairn serve` on a free port, wait up to 30 s
-# (CAIRN_SERVER_START_TIMEOUT) for GET /health to answer OK. Sets SERVER_PID and SERVER_PORT.
-# Returns 1 (log printed) otherwise.
+# (CAIRN_SERVER_START_TIMEOUT) for GET /health to answer OK. A port taken by another process
+# between the pick and the bind is retried on a new one (three attempts). Sets SERVER_PID and
+# SERVER_PORT. Returns 1 (log printed) otherwise.
 start_server() {
+    local attempt
+    for attempt in 1 2 3; do
+        _launch_server "$@" && return 0
+        [ "$?" -eq 2 ] || return 1
+        cairn_log "port $SERVER_PORT was taken before cairn serve could bind it (attempt $attempt of 3); retrying"
+    done
+    return 1
+}
+
+# _launch_server DATABASE_URL ARTIFACTS_DIR LOG: one start of start_server. Returns 2 when the
+# server exited because its port was taken.
+_launch_server() {
     local database_url=$1 artifacts=$2 log=$3 deadline timeout=${CAIRN_SERVER_START_TIMEOUT:-30}
     SERVER_PORT=$(cairn_free_port)
     cairn_log "cairn serve on 127.0.0.1:$SERVER_PORT --database-url $database_url --artifacts-uri $artifacts"
@@ -253,6 +266,9 @@ start_server() {
     deadline=$((SECONDS + timeout))
     while [ "$SECONDS" -lt "$deadline" ]; do
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            wait "$SERVER_PID" 2>/dev/null || true
+            SERVER_PID=""
+            grep -q "another process already uses that port" "$log" && return 2
             cairn_log "cairn serve exited before answering /health; its log:"
             cat "$log" >&2
             return 1
@@ -266,6 +282,26 @@ start_server() {
     cairn_log "cairn serve did not answer GET /health with OK within $timeout s; its log:"
     cat "$log" >&2
     return 1
+}
+
+# taken_port_check: `cairn serve` on a port another server holds exits 1 at once with a message
+# that names the port (what start_server's retry keys on), and the holder keeps serving.
+taken_port_check() {
+    local dir="$WORK/taken-port" rc=0 output
+    mkdir -p "$dir/artifacts"
+    start_server "sqlite:$dir/cairn.db" "$dir/artifacts" "$dir/server.log" || return 1
+    output=$(timeout 60 "$CAIRN_BIN" serve --host 127.0.0.1 --port "$SERVER_PORT" \
+        --database-url "sqlite:$dir/second.db" --artifacts-uri "$dir/artifacts" 2>&1) && rc=0 || rc=$?
+    if [ "$rc" -ne 1 ] || [[ "$output" != *"Cannot listen on 127.0.0.1:$SERVER_PORT: another process already uses that port"* ]]; then
+        cairn_log "expected exit 1 and a clear message from cairn serve on a taken port; got exit $rc:"
+        printf '%s\n' "$output" | tail -n 20 >&2
+        rc=1
+    else
+        rc=0
+    fi
+    [ "$(curl -s --max-time 2 "http://127.0.0.1:$SERVER_PORT/health")" = OK ] || { cairn_log "the first server stopped answering"; rc=1; }
+    stop_server
+    return "$rc"
 }
 
 # compat_engine ENGINE [s3]: a fresh database and artifact store (a directory, or with "s3" the
@@ -373,6 +409,10 @@ if [ "$run_compat" = 1 ]; then
         else
             fail "compat (${engines[0]}, S3 artifacts)" "$WORK/compat-${engines[0]}-s3/digest.txt"
         fi
+    fi
+    if [ "$server_ready" = 1 ]; then
+        cairn_section "cairn serve on a taken port"
+        if taken_port_check; then pass "serve on a taken port: clear error, exit 1"; else fail "serve on a taken port: clear error, exit 1"; fi
     fi
     if [[ " ${engines[*]} " == *" sqlite "* ]]; then
         for mode in bearer basic; do

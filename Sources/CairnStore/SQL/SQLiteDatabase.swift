@@ -96,9 +96,11 @@ public final class SQLiteDatabase: SQLDatabase, Service {
 
     /// As a lifecycle service: waits for graceful shutdown, then closes every connection (SQLite
     /// must be closed before its connections are released).
+    /// The close runs in its own task: when the service group is cancelled (the server could not
+    /// bind its port, say) this task is cancelled too, and closing must still happen.
     public func run() async throws {
         try? await gracefulShutdown()
-        await close()
+        await Task { await self.close() }.value
     }
 
     public func close() async {
