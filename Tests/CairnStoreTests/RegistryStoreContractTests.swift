@@ -41,6 +41,39 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func canonicallyEquivalentModelNamesKeepTheirOwnTagsAliasesAndVersions(engine: Engine) async throws {
+        try await Self.withRegistry(engine) { _, registry in
+            let prefix = Self.unique("equiv")
+            let composed = "\(prefix)-\u{00C5}", angstrom = "\(prefix)-\u{212B}"
+            #expect(composed == angstrom, "the premise: Swift compares them as equal")
+            for (name, label, versions) in [(composed, "composed", 1), (angstrom, "angstrom", 2)] {
+                _ = try await registry.createRegisteredModel(name: name, tags: [Tag(key: "spelling", value: label)], description: nil)
+                for index in 1...versions {
+                    _ = try await registry.createModelVersion(CreateModelVersionRequest(name: name, source: "s3://bucket/\(label)/\(index)"))
+                    try await registry.setModelVersionTag(name: name, version: Int64(index), tag: Tag(key: "of", value: label))
+                }
+                try await registry.setAlias(name: name, alias: "champion-\(label)", version: 1)
+            }
+            let models = try await registry.searchRegisteredModels(RegistrySearchRequest(filter: "name LIKE '\(prefix)-%'", maxResults: 10)).items
+            #expect(models.count == 2)
+            for model in models {
+                let label = model.name.utf8.elementsEqual(composed.utf8) ? "composed" : "angstrom"
+                #expect(model.tags == [Tag(key: "spelling", value: label)])
+                #expect(model.aliases.map(\.alias) == ["champion-\(label)"])
+                #expect(model.latestVersions.map(\.source) == ["s3://bucket/\(label)/\(label == "composed" ? 1 : 2)"])
+            }
+            let versions = try await registry.searchModelVersions(RegistrySearchRequest(filter: "name LIKE '\(prefix)-%'", maxResults: 10)).items
+            #expect(versions.count == 3)
+            for version in versions {
+                let label = version.name.utf8.elementsEqual(composed.utf8) ? "composed" : "angstrom"
+                #expect(version.source.hasPrefix("s3://bucket/\(label)/"))
+                #expect(version.tags == [Tag(key: "of", value: label)])
+                #expect(version.aliases == (version.version == 1 ? ["champion-\(label)"] : []))
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func runsSourcesResolveToTheRunsArtifactsAndMustMatchTheRunID(engine: Engine) async throws {
         try await Self.withRegistry(engine) { store, registry in
             let run = try await Self.run(store)

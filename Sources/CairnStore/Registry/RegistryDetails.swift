@@ -6,14 +6,20 @@ import CairnCore
 /// key, the order MLflow lists them in. Each statement costs a round trip and a plan, which were
 /// most of a registry search's time when every table had its own.
 struct RegistryDetails {
-    private(set) var modelTags: [String: [Tag]] = [:]
-    private(set) var modelAliases: [String: [ModelAlias]] = [:]
+    private(set) var modelTags: [ExactKey: [Tag]] = [:]
+    private(set) var modelAliases: [ExactKey: [ModelAlias]] = [:]
     private var versionTags: [VersionKey: [Tag]] = [:]
     private var versionAliases: [VersionKey: [String]] = [:]
 
+    /// A version by name (told apart by bytes, like the database) and number.
     private struct VersionKey: Hashable {
-        var name: String
+        var name: ExactKey
         var version: Int64
+
+        init(name: String, version: Int64) {
+            self.name = ExactKey(name)
+            self.version = version
+        }
     }
 
     /// More distinct version numbers than this are not bound (SQLite caps a statement's
@@ -33,10 +39,10 @@ struct RegistryDetails {
                 let name = row.string(1)
                 switch row.int(0) {
                 case 1:
-                    details.modelTags[name, default: []].append(Tag(key: row.string(2), value: row.string(3)))
+                    details.modelTags[ExactKey(name), default: []].append(Tag(key: row.string(2), value: row.string(3)))
                 case 2:
                     let alias = ModelAlias(alias: row.string(2), version: row.int(4))
-                    details.modelAliases[name, default: []].append(alias)
+                    details.modelAliases[ExactKey(name), default: []].append(alias)
                     details.versionAliases[VersionKey(name: name, version: alias.version), default: []].append(alias.alias)
                 default:
                     let key = VersionKey(name: name, version: row.int(4))

@@ -20,9 +20,9 @@ extension SQLRegistryStore {
         var latestVersions = try await db.query(latestVersionsQuery(names: names, dialect: db.dialect)).map(version(from:))
         let details = try await RegistryDetails.load(names: names, versions: latestVersions, modelTags: true, db)
         details.attach(to: &latestVersions)
-        let versions = Dictionary(grouping: latestVersions, by: \.name)
+        let versions = Dictionary(grouping: latestVersions) { ExactKey($0.name) }
         for index in models.indices {
-            let name = models[index].name
+            let name = ExactKey(models[index].name)
             models[index].tags = details.modelTags[name] ?? []
             models[index].aliases = details.modelAliases[name] ?? []
             models[index].latestVersions = versions[name] ?? []
@@ -35,7 +35,7 @@ extension SQLRegistryStore {
     static func loadVersions(_ builder: SQLBuilder, _ db: any SQLExecutor) async throws -> [ModelVersion] {
         var versions = try await db.query(builder).map(version(from:))
         guard !versions.isEmpty else { return [] }
-        let names = Array(Set(versions.map(\.name)))
+        let names = Array(Set(versions.map { ExactKey($0.name) })).map(\.text)
         try await RegistryDetails.load(names: names, versions: versions, modelTags: false, db).attach(to: &versions)
         return versions
     }

@@ -1,8 +1,9 @@
 /// A string compared and hashed by its UTF-8 bytes, as the database compares text.
 ///
 /// Swift's `String` equality is canonical equivalence: `"Å"` spelled U+00C5 equals `"Å"` spelled
-/// U+212B. Both are valid metric keys and PostgreSQL and SQLite keep them apart, so in-memory
-/// lookups that stand for a database key (series ids, the latest point per key) use this type.
+/// U+212B. Both are valid metric keys and model names, and PostgreSQL and SQLite keep them apart,
+/// so in-memory lookups that stand for a database key (series ids, the latest point per key, the
+/// tags, aliases and latest versions of a page of models) use this type.
 struct ExactKey: Hashable, Comparable, Sendable {
     let text: String
 
