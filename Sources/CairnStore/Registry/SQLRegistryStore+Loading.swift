@@ -17,7 +17,7 @@ extension SQLRegistryStore {
         }
         guard !models.isEmpty else { return [] }
         let names = models.map(\.name)
-        var latestVersions = try await db.query(latestVersionsQuery(names: names, dialect: db.dialect)).map(version(from:))
+        var latestVersions = try await db.query(latestVersionsQuery(names: names, dialect: db.dialect), as: VersionRow.self).map(\.version)
         let details = try await RegistryDetails.load(names: names, versions: latestVersions, modelTags: true, db)
         details.attach(to: &latestVersions)
         let versions = Dictionary(grouping: latestVersions) { ExactKey($0.name) }
@@ -33,7 +33,7 @@ extension SQLRegistryStore {
     /// Runs a version SELECT (columns ``versionColumns``) and attaches tags and aliases: two
     /// statements for a whole page.
     static func loadVersions(_ builder: SQLBuilder, _ db: any SQLExecutor) async throws -> [ModelVersion] {
-        var versions = try await db.query(builder).map(version(from:))
+        var versions = try await db.query(builder, as: VersionRow.self).map(\.version)
         guard !versions.isEmpty else { return [] }
         let names = Array(Set(versions.map { ExactKey($0.name) })).map(\.text)
         try await RegistryDetails.load(names: names, versions: versions, modelTags: false, db).attach(to: &versions)
@@ -68,19 +68,27 @@ extension SQLRegistryStore {
         return builder
     }
 
-    /// A row of ``versionColumns``.
-    private static func version(from row: SQLRow) -> ModelVersion {
-        ModelVersion(
-            name: row.string(0), version: row.int(1), creationTimestamp: row.int(2), lastUpdatedTimestamp: row.int(3), userID: row.string(4),
-            currentStage: ModelStage(rawValue: row.string(5)) ?? .none, description: row.string(6), source: row.string(7),
-            runID: row.string(8), runLink: row.string(9), modelID: row.string(10), storageLocation: row.string(11), status: row.string(12)
-        )
-    }
-
     /// One version by name and number, read inside `db` (a transaction or the database).
     static func version(name: String, version: Int64, _ db: any SQLExecutor) async throws -> ModelVersion? {
         var builder = SQLBuilder("SELECT \(versionColumns) FROM model_versions v WHERE v.name = ", dialect: db.dialect)
         builder.append("\(builder.bind(.text(name))) AND v.version = \(builder.bind(.int(version)))")
         return try await loadVersions(builder, db).first
+    }
+}
+
+/// A row of ``SQLRegistryStore/versionColumns``, decoded straight from the engine's cells: a
+/// version search returns up to 1,000 of them.
+private struct VersionRow: SQLRowDecodable {
+    let version: ModelVersion
+
+    init<Cells: SQLCells>(cells: inout Cells) throws {
+        let name = try cells.string(), number = try cells.int(), created = try cells.int(), updated = try cells.int()
+        let userID = try cells.string(), stage = try cells.string(), description = try cells.string(), source = try cells.string()
+        let runID = try cells.string(), runLink = try cells.string(), modelID = try cells.string()
+        let storageLocation = try cells.string(), status = try cells.string()
+        version = ModelVersion(
+            name: name, version: number, creationTimestamp: created, lastUpdatedTimestamp: updated, userID: userID,
+            currentStage: ModelStage(rawValue: stage) ?? .none, description: description, source: source, runID: runID,
+            runLink: runLink, modelID: modelID, storageLocation: storageLocation, status: status)
     }
 }

@@ -50,6 +50,18 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
+    public func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row] {
+        do {
+            return try await client.withConnection { connection in
+                try await Self.run(connection, sql, binds, as: type, logger: logger)
+            }
+        } catch let error as SQLDatabaseError {
+            throw error
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
     public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         let logger = self.logger
         do {
@@ -87,6 +99,37 @@ public final class PostgresDatabase: SQLDatabase, Service {
 
     @discardableResult
     fileprivate static func run(_ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger) async throws -> [SQLRow] {
+        try await stream(connection, sql, binds, logger: logger) { rows in
+            var values: [SQLValue] = []
+            var columns = 0
+            for try await row in rows {
+                columns = row.count
+                for cell in row {
+                    values.append(try decode(cell))
+                }
+            }
+            return SQLRow.rows(flat: values, columns: columns)
+        }
+    }
+
+    fileprivate static func run<Row: SQLRowDecodable>(
+        _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], as type: Row.Type, logger: Logger
+    ) async throws -> [Row] {
+        try await stream(connection, sql, binds, logger: logger) { rows in
+            var decoded: [Row] = []
+            for try await row in rows {
+                var cells = PostgresCells(row.makeIterator())
+                decoded.append(try Row(cells: &cells))
+            }
+            return decoded
+        }
+    }
+
+    /// Sends one statement and hands its rows to `consume`; engine errors come back translated.
+    private static func stream<Result>(
+        _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger,
+        _ consume: (PostgresRowSequence) async throws -> Result
+    ) async throws -> Result {
         var bindings = PostgresBindings(capacity: binds.count)
         for value in binds {
             switch value {
@@ -100,16 +143,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
             }
         }
         do {
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-            var values: [SQLValue] = []
-            var columns = 0
-            for try await row in rows {
-                columns = row.count
-                for cell in row {
-                    values.append(try decode(cell))
-                }
-            }
-            return SQLRow.rows(flat: values, columns: columns)
+            return try await consume(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
         } catch let error as PSQLError {
             throw translate(error)
         }
@@ -151,6 +185,43 @@ public final class PostgresDatabase: SQLDatabase, Service {
         func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
             try await PostgresDatabase.run(connection, sql, binds, logger: logger)
         }
+
+        func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row] {
+            try await PostgresDatabase.run(connection, sql, binds, as: type, logger: logger)
+        }
+    }
+}
+
+/// ``SQLCells`` read from postgres-nio's cells: binary `text` and `int8` straight from their
+/// bytes (what nearly every column is), anything else through postgres-nio's decoding.
+private struct PostgresCells: SQLCells {
+    private var iterator: PostgresRow.Iterator
+
+    init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
+
+    private mutating func next() throws -> PostgresCell {
+        guard let cell = iterator.next() else {
+            throw SQLDatabaseError(.other, "a row decoder read more columns than the statement selects")
+        }
+        return cell
+    }
+
+    mutating func string() throws -> String {
+        let cell = try next()
+        guard let bytes = cell.bytes else { return "" }
+        if cell.format == .binary, cell.dataType == .text || cell.dataType == .varchar {
+            return String(buffer: bytes)
+        }
+        return try cell.decode(String.self)
+    }
+
+    mutating func int() throws -> Int64 {
+        let cell = try next()
+        guard let bytes = cell.bytes else { return 0 }
+        if cell.format == .binary, cell.dataType == .int8, let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) {
+            return value
+        }
+        return try cell.decode(Int64.self)
     }
 }
 
