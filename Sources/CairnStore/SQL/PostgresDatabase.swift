@@ -200,9 +200,7 @@ private struct PostgresCells: SQLCells {
     init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
 
     private mutating func next() throws -> PostgresCell {
-        guard let cell = iterator.next() else {
-            throw SQLDatabaseError(.other, "a row decoder read more columns than the statement selects")
-        }
+        guard let cell = iterator.next() else { throw SQLDatabaseError.decoderReadPastLastColumn }
         return cell
     }
 

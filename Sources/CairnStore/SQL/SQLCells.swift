@@ -24,14 +24,26 @@ struct SQLRowCells: SQLCells {
 
     init(_ row: SQLRow) { self.row = row }
 
-    mutating func string() -> String {
-        defer { index += 1 }
-        return row.string(index)
+    mutating func string() throws -> String {
+        try row.string(next())
     }
 
-    mutating func int() -> Int64 {
+    mutating func int() throws -> Int64 {
+        try row.int(next())
+    }
+
+    private mutating func next() throws -> Int {
+        guard index < row.count else { throw SQLDatabaseError.decoderReadPastLastColumn }
         defer { index += 1 }
-        return row.int(index)
+        return index
+    }
+}
+
+extension SQLDatabaseError {
+    /// A row decoder asked for more columns than the statement selects: a programming error,
+    /// reported instead of reading the next row's cells.
+    static var decoderReadPastLastColumn: SQLDatabaseError {
+        SQLDatabaseError(.other, "a row decoder read more columns than the statement selects")
     }
 }
 

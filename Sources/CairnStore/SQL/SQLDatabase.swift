@@ -42,21 +42,25 @@ extension SQLExecutor {
 public struct SQLRow: Sendable {
     private let storage: [SQLValue]
     private let base: Int
+    /// The number of columns.
+    public let count: Int
 
     public init(_ values: [SQLValue]) {
         self.storage = values
         self.base = 0
+        self.count = values.count
     }
 
     /// The rows of a result whose `columns` values per row are laid out one row after another.
     static func rows(flat storage: [SQLValue], columns: Int) -> [SQLRow] {
         guard columns > 0 else { return [] }
-        return stride(from: 0, to: storage.count, by: columns).map { SQLRow(storage: storage, base: $0) }
+        return stride(from: 0, to: storage.count, by: columns).map { SQLRow(storage: storage, base: $0, count: columns) }
     }
 
-    private init(storage: [SQLValue], base: Int) {
+    private init(storage: [SQLValue], base: Int, count: Int) {
         self.storage = storage
         self.base = base
+        self.count = count
     }
 
     public subscript(_ index: Int) -> SQLValue { storage[base + index] }
