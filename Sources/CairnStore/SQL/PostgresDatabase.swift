@@ -50,10 +50,12 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
-    public func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row] {
+    public func query<each Column: SQLColumn>(
+        _ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type
+    ) async throws -> [(repeat each Column)] {
         do {
             return try await client.withConnection { connection in
-                try await Self.run(connection, sql, binds, as: type, logger: logger)
+                try await Self.run(connection, sql, binds, columns: columns, logger: logger)
             }
         } catch let error as SQLDatabaseError {
             throw error
@@ -112,14 +114,17 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
-    fileprivate static func run<Row: SQLRowDecodable>(
-        _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], as type: Row.Type, logger: Logger
-    ) async throws -> [Row] {
-        try await stream(connection, sql, binds, logger: logger) { rows in
-            var decoded: [Row] = []
+    fileprivate static func run<each Column: SQLColumn>(
+        _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type, logger: Logger
+    ) async throws -> [(repeat each Column)] {
+        var width = 0
+        for _ in repeat (each Column).self { width += 1 }
+        return try await stream(connection, sql, binds, logger: logger) { [width] rows in
+            var decoded: [(repeat each Column)] = []
             for try await row in rows {
-                var cells = PostgresCells(row.makeIterator())
-                decoded.append(try Row(cells: &cells))
+                // postgres-nio's tuple decoding traps on a row narrower than the tuple.
+                guard row.count >= width else { throw SQLDatabaseError.tooManyColumnsDecoded }
+                decoded.append(try row.decode(columns))
             }
             return decoded
         }
@@ -186,40 +191,11 @@ public final class PostgresDatabase: SQLDatabase, Service {
             try await PostgresDatabase.run(connection, sql, binds, logger: logger)
         }
 
-        func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row] {
-            try await PostgresDatabase.run(connection, sql, binds, as: type, logger: logger)
+        func query<each Column: SQLColumn>(
+            _ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type
+        ) async throws -> [(repeat each Column)] {
+            try await PostgresDatabase.run(connection, sql, binds, columns: columns, logger: logger)
         }
-    }
-}
-
-/// ``SQLCells`` read from postgres-nio's cells: binary `text` and `int8` straight from their
-/// bytes (what nearly every column is), anything else through postgres-nio's decoding.
-private struct PostgresCells: SQLCells {
-    private var iterator: PostgresRow.Iterator
-
-    init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
-
-    private mutating func next() throws -> PostgresCell {
-        guard let cell = iterator.next() else { throw SQLDatabaseError.decoderReadPastLastColumn }
-        return cell
-    }
-
-    mutating func string() throws -> String {
-        let cell = try next()
-        guard let bytes = cell.bytes else { return "" }
-        if cell.format == .binary, cell.dataType == .text || cell.dataType == .varchar {
-            return String(buffer: bytes)
-        }
-        return try cell.decode(String.self)
-    }
-
-    mutating func int() throws -> Int64 {
-        let cell = try next()
-        guard let bytes = cell.bytes else { return 0 }
-        if cell.format == .binary, cell.dataType == .int8, let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) {
-            return value
-        }
-        return try cell.decode(Int64.self)
     }
 }
 

@@ -8,9 +8,9 @@ public protocol SQLExecutor: Sendable {
     /// - Throws: ``SQLDatabaseError`` for engine failures (unique violations are recognisable).
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
 
-    /// Runs one statement and decodes each row as `Row`, straight from the engine's cells where
-    /// it can (see ``SQLCells``).
-    func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row]
+    /// Runs one statement and decodes each row as a tuple of `columns`, straight from the
+    /// engine's cells where it can (see ``SQLColumn``).
+    func query<each Column: SQLColumn>(_ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type) async throws -> [(repeat each Column)]
 }
 
 /// A database: an executor for single statements plus transactions.
