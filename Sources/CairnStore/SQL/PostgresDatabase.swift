@@ -50,7 +50,8 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
-    public func query<each Column: SQLColumn>(
+    /// The typed-row path of ``SQLExecutor/query(_:_:columns:)``.
+    func query<each Column: SQLColumn>(
         _ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type
     ) async throws -> [(repeat each Column)] {
         do {
@@ -114,7 +115,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
-    fileprivate static func run<each Column: SQLColumn>(
+    static func run<each Column: SQLColumn>(
         _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type, logger: Logger
     ) async throws -> [(repeat each Column)] {
         var width = 0
@@ -182,7 +183,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         return SQLDatabaseError(.unavailable, "PostgreSQL is unreachable (\(error.code))")
     }
 
-    fileprivate struct Executor: SQLExecutor {
+    struct Executor: SQLExecutor {
         let connection: PostgresConnection
         let logger: Logger
         var dialect: SQLDialect { .postgres }
@@ -191,11 +192,6 @@ public final class PostgresDatabase: SQLDatabase, Service {
             try await PostgresDatabase.run(connection, sql, binds, logger: logger)
         }
 
-        func query<each Column: SQLColumn>(
-            _ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type
-        ) async throws -> [(repeat each Column)] {
-            try await PostgresDatabase.run(connection, sql, binds, columns: columns, logger: logger)
-        }
     }
 }
 

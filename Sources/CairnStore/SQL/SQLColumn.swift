@@ -40,11 +40,23 @@ extension SQLExecutor {
         try await query(builder.sql, builder.binds, columns: columns)
     }
 
-    /// Decodes through ``SQLRow``: the path of engines without a typed one (SQLite).
+    /// Runs one statement and decodes each row as a tuple of `columns`: on PostgreSQL straight
+    /// from the cells by postgres-nio's tuple decoding, elsewhere through ``SQLRow``.
+    ///
+    /// The PostgreSQL path is chosen here, by the executor's concrete type, rather than by a
+    /// protocol requirement: called through `any SQLExecutor`, a requirement would run
+    /// postgres-nio's decoding unspecialised, which measured slower than ``SQLRow``; here it is
+    /// specialised for the caller's column types.
     public func query<each Column: SQLColumn>(
         _ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type
     ) async throws -> [(repeat each Column)] {
-        try await query(sql, binds).map { row in
+        if let postgres = self as? PostgresDatabase {
+            return try await postgres.query(sql, binds, columns: columns)
+        }
+        if let transaction = self as? PostgresDatabase.Executor {
+            return try await PostgresDatabase.run(transaction.connection, sql, binds, columns: columns, logger: transaction.logger)
+        }
+        return try await query(sql, binds).map { row in
             var index = 0
             return (repeat try Self.column((each Column).self, of: row, at: &index))
         }

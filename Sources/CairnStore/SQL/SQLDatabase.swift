@@ -7,10 +7,6 @@ public protocol SQLExecutor: Sendable {
     /// Runs one statement with `$N` placeholders and returns all rows.
     /// - Throws: ``SQLDatabaseError`` for engine failures (unique violations are recognisable).
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
-
-    /// Runs one statement and decodes each row as a tuple of `columns`, straight from the
-    /// engine's cells where it can (see ``SQLColumn``).
-    func query<each Column: SQLColumn>(_ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type) async throws -> [(repeat each Column)]
 }
 
 /// A database: an executor for single statements plus transactions.
