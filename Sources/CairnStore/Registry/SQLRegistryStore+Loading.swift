@@ -17,7 +17,7 @@ extension SQLRegistryStore {
         }
         guard !models.isEmpty else { return [] }
         let names = models.map(\.name)
-        var latestVersions = try await db.query(latestVersionsQuery(names: names, dialect: db.dialect), columns: VersionColumns.self).map(ModelVersion.init(columns:))
+        var latestVersions = try await db.query(latestVersionsQuery(names: names, dialect: db.dialect), as: ModelVersion.self)
         let details = try await RegistryDetails.load(names: names, versions: latestVersions, modelTags: true, db)
         details.attach(to: &latestVersions)
         let versions = Dictionary(grouping: latestVersions) { ExactKey($0.name) }
@@ -33,7 +33,7 @@ extension SQLRegistryStore {
     /// Runs a version SELECT (columns ``versionColumns``) and attaches tags and aliases: two
     /// statements for a whole page.
     static func loadVersions(_ builder: SQLBuilder, _ db: any SQLExecutor) async throws -> [ModelVersion] {
-        var versions = try await db.query(builder, columns: VersionColumns.self).map(ModelVersion.init(columns:))
+        var versions = try await db.query(builder, as: ModelVersion.self)
         guard !versions.isEmpty else { return [] }
         let names = Array(Set(versions.map { ExactKey($0.name) })).map(\.text)
         try await RegistryDetails.load(names: names, versions: versions, modelTags: false, db).attach(to: &versions)
@@ -76,16 +76,16 @@ extension SQLRegistryStore {
     }
 }
 
-/// The types of ``SQLRegistryStore/versionColumns``, in order.
-typealias VersionColumns = (String, Int64, Int64, Int64, String, String, String, String, String, String, String, String, String)
-
-extension ModelVersion {
-    /// A row of ``SQLRegistryStore/versionColumns``, decoded as a tuple: a version search returns
-    /// up to 1,000 of them (see ``SQLColumn``).
-    init(columns row: VersionColumns) {
-        let (name, version, created, updated, userID, stage, description, source, runID, runLink, modelID, storageLocation, status) = row
+/// A row of ``SQLRegistryStore/versionColumns``, decoded straight from the engine's cells: a
+/// version search returns up to 1,000 of them.
+extension ModelVersion: SQLRowDecodable {
+    public init<Cells: SQLCells>(cells: inout Cells) throws {
+        let name = try cells.string(), number = try cells.int(), created = try cells.int(), updated = try cells.int()
+        let userID = try cells.string(), stage = try cells.string(), description = try cells.string(), source = try cells.string()
+        let runID = try cells.string(), runLink = try cells.string(), modelID = try cells.string()
+        let storageLocation = try cells.string(), status = try cells.string()
         self.init(
-            name: name, version: version, creationTimestamp: created, lastUpdatedTimestamp: updated, userID: userID,
+            name: name, version: number, creationTimestamp: created, lastUpdatedTimestamp: updated, userID: userID,
             currentStage: ModelStage(rawValue: stage) ?? .none, description: description, source: source, runID: runID,
             runLink: runLink, modelID: modelID, storageLocation: storageLocation, status: status)
     }

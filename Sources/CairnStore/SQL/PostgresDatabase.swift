@@ -50,13 +50,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
-    /// The typed-row path of ``SQLExecutor/query(_:_:columns:)``.
-    func query<each Column: SQLColumn>(
-        _ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type
-    ) async throws -> [(repeat each Column)] {
+    public func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row] {
         do {
             return try await client.withConnection { connection in
-                try await Self.run(connection, sql, binds, columns: columns, logger: logger)
+                try await Self.run(connection, sql, binds, as: type, logger: logger)
             }
         } catch let error as SQLDatabaseError {
             throw error
@@ -115,17 +112,14 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
-    static func run<each Column: SQLColumn>(
-        _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], columns: (repeat each Column).Type, logger: Logger
-    ) async throws -> [(repeat each Column)] {
-        var width = 0
-        for _ in repeat (each Column).self { width += 1 }
-        return try await stream(connection, sql, binds, logger: logger) { [width] rows in
-            var decoded: [(repeat each Column)] = []
+    fileprivate static func run<Row: SQLRowDecodable>(
+        _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], as type: Row.Type, logger: Logger
+    ) async throws -> [Row] {
+        try await stream(connection, sql, binds, logger: logger) { rows in
+            var decoded: [Row] = []
             for try await row in rows {
-                // postgres-nio's tuple decoding traps on a row narrower than the tuple.
-                guard row.count >= width else { throw SQLDatabaseError.tooManyColumnsDecoded }
-                decoded.append(try row.decode(columns))
+                var cells = PostgresCells(row.makeIterator())
+                decoded.append(try Row(cells: &cells))
             }
             return decoded
         }
@@ -183,7 +177,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         return SQLDatabaseError(.unavailable, "PostgreSQL is unreachable (\(error.code))")
     }
 
-    struct Executor: SQLExecutor {
+    fileprivate struct Executor: SQLExecutor {
         let connection: PostgresConnection
         let logger: Logger
         var dialect: SQLDialect { .postgres }
@@ -192,6 +186,40 @@ public final class PostgresDatabase: SQLDatabase, Service {
             try await PostgresDatabase.run(connection, sql, binds, logger: logger)
         }
 
+        func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row] {
+            try await PostgresDatabase.run(connection, sql, binds, as: type, logger: logger)
+        }
+    }
+}
+
+/// ``SQLCells`` read from postgres-nio's cells: binary `text` and `int8` straight from their
+/// bytes (what nearly every column is), anything else through postgres-nio's decoding.
+private struct PostgresCells: SQLCells {
+    private var iterator: PostgresRow.Iterator
+
+    init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
+
+    private mutating func next() throws -> PostgresCell {
+        guard let cell = iterator.next() else { throw SQLDatabaseError.decoderReadPastLastColumn }
+        return cell
+    }
+
+    mutating func string() throws -> String {
+        let cell = try next()
+        guard let bytes = cell.bytes else { return "" }
+        if cell.format == .binary, cell.dataType == .text || cell.dataType == .varchar {
+            return String(buffer: bytes)
+        }
+        return try cell.decode(String.self)
+    }
+
+    mutating func int() throws -> Int64 {
+        let cell = try next()
+        guard let bytes = cell.bytes else { return 0 }
+        if cell.format == .binary, cell.dataType == .int8, let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) {
+            return value
+        }
+        return try cell.decode(Int64.self)
     }
 }
 

@@ -7,6 +7,10 @@ public protocol SQLExecutor: Sendable {
     /// Runs one statement with `$N` placeholders and returns all rows.
     /// - Throws: ``SQLDatabaseError`` for engine failures (unique violations are recognisable).
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+
+    /// Runs one statement and decodes each row as `Row`, straight from the engine's cells where
+    /// it can (see ``SQLCells``).
+    func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row]
 }
 
 /// A database: an executor for single statements plus transactions.

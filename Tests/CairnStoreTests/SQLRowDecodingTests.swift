@@ -1,0 +1,56 @@
+import CairnStore
+import Testing
+
+/// Rows decoded straight from the engine's cells (``SQLRowDecodable``) read what ``SQLRow`` reads.
+@Suite struct SQLRowDecodingTests {
+    struct Sample: SQLRowDecodable, Equatable {
+        var text: String, missingText: String, big: Int64, missingInt: Int64, small: Int64, unicode: String
+
+        init(text: String, missingText: String, big: Int64, missingInt: Int64, small: Int64, unicode: String) {
+            (self.text, self.missingText, self.big, self.missingInt, self.small, self.unicode) = (text, missingText, big, missingInt, small, unicode)
+        }
+
+        init<Cells: SQLCells>(cells: inout Cells) throws {
+            self.init(
+                text: try cells.string(), missingText: try cells.string(), big: try cells.int(), missingInt: try cells.int(),
+                small: try cells.int(), unicode: try cells.string())
+        }
+    }
+
+    /// One column too few for ``Sample``.
+    struct Greedy: SQLRowDecodable {
+        init<Cells: SQLCells>(cells: inout Cells) throws {
+            for _ in 0..<7 { _ = try cells.string() }
+        }
+    }
+
+    static let select = """
+        SELECT 'plain', CAST(NULL AS TEXT), CAST(9007199254740993 AS BIGINT), CAST(NULL AS BIGINT), CAST(7 AS INTEGER), 'Å-\u{212B}-😀'
+        UNION ALL SELECT '', 'set', CAST(-1 AS BIGINT), CAST(0 AS BIGINT), CAST(-7 AS INTEGER), 'second'
+        """
+
+    @Test(arguments: Engine.available)
+    func decodedRowsMatchWhatSQLRowReads(engine: Engine) async throws {
+        try await TestDatabase.withDatabase(engine) { database in
+            let decoded = try await database.query(Self.select, [], as: Sample.self)
+            let generic = try await database.query(Self.select, []).map { row in
+                Sample(
+                    text: row.string(0), missingText: row.string(1), big: row.int(2), missingInt: row.int(3), small: row.int(4),
+                    unicode: row.string(5))
+            }
+            #expect(decoded == generic)
+            #expect(decoded.first == Sample(text: "plain", missingText: "", big: 9_007_199_254_740_993, missingInt: 0, small: 7, unicode: "Å-\u{212B}-😀"))
+            #expect(decoded.first?.unicode.utf8.elementsEqual("Å-\u{212B}-😀".utf8) == true)
+            #expect(decoded.count == 2)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func readingPastTheLastColumnIsAnErrorNotTheNextRow(engine: Engine) async throws {
+        try await TestDatabase.withDatabase(engine) { database in
+            await #expect(throws: SQLDatabaseError.self) {
+                _ = try await database.query(Self.select, [], as: Greedy.self)
+            }
+        }
+    }
+}
