@@ -10,8 +10,10 @@
 # its queries were timed depended on how long its own set-up took (MLflow's minutes, Cairn's
 # seconds). --no-analyze times the tables as loaded, for comparison.
 #
-# usage: bench/registry.sh [--cairn-bin PATH] [--models N] [--versions N] [--no-analyze]
+# usage: bench/registry.sh [--cairn-bin PATH] [--models N] [--versions N] [--repeats N] [--no-analyze]
 #   --cairn-bin  default .build/release/cairn (measure release builds)
+#   --repeats    timed requests per query and server after a verified first one (default 100; runs
+#                up to G–I used 30, where p95 is the second-slowest sample and moved by ±30%)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -23,11 +25,13 @@ source scripts/lib/python.sh
 CAIRN_BIN="$ROOT/.build/release/cairn"
 MODELS=1000
 VERSIONS=10
+REPEATS=100
 ANALYZE=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --cairn-bin) CAIRN_BIN=$2; shift ;;
         --models) MODELS=$2; shift ;;
+        --repeats) REPEATS=$2; shift ;;
         --versions) VERSIONS=$2; shift ;;
         --no-analyze) ANALYZE=0 ;;
         *) cairn_die "unknown argument $1" ;;
@@ -93,19 +97,19 @@ busy_pct() { awk -v b0="$1" -v t0="$2" -v b1="$3" -v t1="$4" 'BEGIN { printf "%.
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 cairn_log "timing; load average before: $LOAD_BEFORE"
 read -r b0 t0 < <(cpu_ticks)
-MLFLOW_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$MLFLOW_PORT" --models "$MODELS" --versions "$VERSIONS" --skip-setup)
+MLFLOW_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$MLFLOW_PORT" --models "$MODELS" --versions "$VERSIONS" --repeats "$REPEATS" --skip-setup)
 read -r b1 t1 < <(cpu_ticks)
-CAIRN_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$CAIRN_PORT" --models "$MODELS" --versions "$VERSIONS" --skip-setup)
+CAIRN_JSON=$("$CAIRN_PYTHON" bench/registry_bench.py "http://127.0.0.1:$CAIRN_PORT" --models "$MODELS" --versions "$VERSIONS" --repeats "$REPEATS" --skip-setup)
 read -r b2 t2 < <(cpu_ticks)
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-printf '{"timestamp":"%s","models":%s,"versions":%s,"analyze":%s,"load_before":"%s","load_after":"%s","cpu_busy_pct":{"mlflow":%s,"cairn":%s},"mlflow_setup_s":%s,"cairn_setup_s":%s,"mlflow":%s,"cairn":%s}\n' \
-    "$ts" "$MODELS" "$VERSIONS" "$ANALYZE" "$LOAD_BEFORE" "$LOAD" "$(busy_pct "$b0" "$t0" "$b1" "$t1")" "$(busy_pct "$b1" "$t1" "$b2" "$t2")" \
+printf '{"timestamp":"%s","models":%s,"versions":%s,"repeats":%s,"analyze":%s,"load_before":"%s","load_after":"%s","cpu_busy_pct":{"mlflow":%s,"cairn":%s},"mlflow_setup_s":%s,"cairn_setup_s":%s,"mlflow":%s,"cairn":%s}\n' \
+    "$ts" "$MODELS" "$VERSIONS" "$REPEATS" "$ANALYZE" "$LOAD_BEFORE" "$LOAD" "$(busy_pct "$b0" "$t0" "$b1" "$t1")" "$(busy_pct "$b1" "$t1" "$b2" "$t2")" \
     "$MLFLOW_SETUP" "$CAIRN_SETUP" "$MLFLOW_JSON" "$CAIRN_JSON" >"bench/results/registry-$ts.json"
 "$CAIRN_PYTHON" - "bench/results/registry-$ts.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 stats = "ANALYZEd before timing" if r["analyze"] else "timed as loaded (--no-analyze)"
-print(f"Registry search, {r['models']} models x {r['versions']} versions, PostgreSQL, {stats}, "
+print(f"Registry search, {r['models']} models x {r['versions']} versions, {r.get('repeats', 30)} timed requests per query, PostgreSQL, {stats}, "
       f"load average before: {r['load_before']}, after: {r['load_after']}; "
       f"machine CPU busy while timing MLflow {r['cpu_busy_pct']['mlflow']}%, Cairn {r['cpu_busy_pct']['cairn']}%")
 print(f"Setup over the REST API (8 threads): MLflow {r['mlflow_setup_s']} s, Cairn {r['cairn_setup_s']} s\n")
