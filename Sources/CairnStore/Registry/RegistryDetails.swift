@@ -31,7 +31,7 @@ struct RegistryDetails {
     /// the model tags a version page does not show).
     static func load(names: [String], versions: [ModelVersion], modelTags: Bool, _ db: any SQLExecutor) async throws -> RegistryDetails {
         var details = RegistryDetails()
-        let wanted = Set(versions.map { VersionKey(name: $0.name, version: $0.version) })
+        var wanted: Set<VersionKey>?  // built when the first version tag arrives: most pages have none
         let numbers = Array(Set(versions.map(\.version))).sorted()
         for start in stride(from: 0, to: names.count, by: chunkSize) {
             let chunk = Array(names[start..<min(start + chunkSize, names.count)])
@@ -46,7 +46,8 @@ struct RegistryDetails {
                     details.versionAliases[VersionKey(name: name, version: alias.version), default: []].append(alias.alias)
                 default:
                     let key = VersionKey(name: name, version: row.int(4))
-                    if wanted.contains(key) { details.versionTags[key, default: []].append(Tag(key: row.string(2), value: row.string(3))) }
+                    if wanted == nil { wanted = Set(versions.map { VersionKey(name: $0.name, version: $0.version) }) }
+                    if wanted?.contains(key) == true { details.versionTags[key, default: []].append(Tag(key: row.string(2), value: row.string(3))) }
                 }
             }
         }

@@ -35,9 +35,21 @@ extension SQLRegistryStore {
     static func loadVersions(_ builder: SQLBuilder, _ db: any SQLExecutor) async throws -> [ModelVersion] {
         var versions = try await db.query(builder, as: ModelVersion.self)
         guard !versions.isEmpty else { return [] }
-        let names = Array(Set(versions.map { ExactKey($0.name) })).map(\.text)
+        let names = distinctNames(of: versions)
         try await RegistryDetails.load(names: names, versions: versions, modelTags: false, db).attach(to: &versions)
         return versions
+    }
+
+    /// The distinct names of `versions` (by bytes), in first-seen order. A page is usually
+    /// ordered by name, so a name equal to the one before it is skipped without hashing.
+    private static func distinctNames(of versions: [ModelVersion]) -> [String] {
+        var names: [String] = []
+        var seen = Set<ExactKey>()
+        for version in versions {
+            if let last = names.last, last.utf8.elementsEqual(version.name.utf8) { continue }
+            if seen.insert(ExactKey(version.name)).inserted { names.append(version.name) }
+        }
+        return names
     }
 
     /// The newest version per (model, stage) of `names`, ordered by name and version. PostgreSQL:
