@@ -46,7 +46,7 @@ extension SQLRegistryStore {
         var names: [String] = []
         var seen = Set<ExactKey>()
         for version in versions {
-            if let last = names.last, last.utf8.elementsEqual(version.name.utf8) { continue }
+            if let last = names.last, ExactKey.sameBytes(last, version.name) { continue }
             if seen.insert(ExactKey(version.name)).inserted { names.append(version.name) }
         }
         return names

@@ -10,7 +10,19 @@ struct ExactKey: Hashable, Comparable, Sendable {
     init(_ text: String) { self.text = text }
 
     static func == (lhs: ExactKey, rhs: ExactKey) -> Bool {
-        lhs.text.utf8.elementsEqual(rhs.text.utf8)
+        sameBytes(lhs.text, rhs.text)
+    }
+
+    /// True when `a` and `b` are the same UTF-8 bytes: lengths first, then the contiguous bytes
+    /// of native strings (`UTF8View.elementsEqual` walks index by index, 2% of a 1,000-version
+    /// search when it compared names).
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        let x = a.utf8, y = b.utf8
+        guard x.count == y.count else { return false }
+        let contiguous = x.withContiguousStorageIfAvailable { xs in
+            y.withContiguousStorageIfAvailable { ys in xs.elementsEqual(ys) }
+        }
+        return (contiguous ?? nil) ?? x.elementsEqual(y)
     }
 
     /// Byte order, as PostgreSQL's "C" collation and SQLite's BINARY sort.
