@@ -5,28 +5,36 @@ import Testing
 @Suite struct SQLRowDecodingTests {
     struct Sample: SQLRowDecodable, Equatable {
         var text: String, missingText: String, big: Int64, missingInt: Int64, small: Int64, unicode: String
+        var ratio: Double, missingRatio: Double, tiny: Int64
 
-        init(text: String, missingText: String, big: Int64, missingInt: Int64, small: Int64, unicode: String) {
+        init(
+            text: String, missingText: String, big: Int64, missingInt: Int64, small: Int64, unicode: String, ratio: Double,
+            missingRatio: Double, tiny: Int64
+        ) {
             (self.text, self.missingText, self.big, self.missingInt, self.small, self.unicode) = (text, missingText, big, missingInt, small, unicode)
+            (self.ratio, self.missingRatio, self.tiny) = (ratio, missingRatio, tiny)
         }
 
         init<Cells: SQLCells>(cells: inout Cells) throws {
             self.init(
                 text: try cells.string(), missingText: try cells.string(), big: try cells.int(), missingInt: try cells.int(),
-                small: try cells.int(), unicode: try cells.string())
+                small: try cells.int(), unicode: try cells.string(), ratio: try cells.double(), missingRatio: try cells.double(),
+                tiny: try cells.int())
         }
     }
 
-    /// One column too few for ``Sample``.
+    /// One column more than ``select`` has.
     struct Greedy: SQLRowDecodable {
         init<Cells: SQLCells>(cells: inout Cells) throws {
-            for _ in 0..<7 { _ = try cells.string() }
+            for _ in 0..<10 { _ = try cells.string() }
         }
     }
 
     static let select = """
-        SELECT 'plain', CAST(NULL AS TEXT), CAST(9007199254740993 AS BIGINT), CAST(NULL AS BIGINT), CAST(7 AS INTEGER), 'Å-\u{212B}-😀'
-        UNION ALL SELECT '', 'set', CAST(-1 AS BIGINT), CAST(0 AS BIGINT), CAST(-7 AS INTEGER), 'second'
+        SELECT 'plain', CAST(NULL AS TEXT), CAST(9007199254740993 AS BIGINT), CAST(NULL AS BIGINT), CAST(7 AS INTEGER), 'Å-\u{212B}-😀',
+            CAST(0.1 AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION), CAST(1 AS SMALLINT)
+        UNION ALL SELECT '', 'set', CAST(-1 AS BIGINT), CAST(0 AS BIGINT), CAST(-7 AS INTEGER), 'second',
+            CAST(-2.5e300 AS DOUBLE PRECISION), CAST(3 AS DOUBLE PRECISION), CAST(0 AS SMALLINT)
         """
 
     @Test(arguments: Engine.available)
@@ -36,10 +44,15 @@ import Testing
             let generic = try await database.query(Self.select, []).map { row in
                 Sample(
                     text: row.string(0), missingText: row.string(1), big: row.int(2), missingInt: row.int(3), small: row.int(4),
-                    unicode: row.string(5))
+                    unicode: row.string(5), ratio: row.double(6), missingRatio: row.double(7), tiny: row.int(8))
             }
             #expect(decoded == generic)
-            #expect(decoded.first == Sample(text: "plain", missingText: "", big: 9_007_199_254_740_993, missingInt: 0, small: 7, unicode: "Å-\u{212B}-😀"))
+            #expect(
+                decoded.first
+                    == Sample(
+                        text: "plain", missingText: "", big: 9_007_199_254_740_993, missingInt: 0, small: 7, unicode: "Å-\u{212B}-😀",
+                        ratio: 0.1, missingRatio: 0, tiny: 1))
+            #expect(decoded.last?.ratio == -2.5e300 && decoded.last?.missingRatio == 3)
             #expect(decoded.first?.unicode.utf8.elementsEqual("Å-\u{212B}-😀".utf8) == true)
             #expect(decoded.count == 2)
         }

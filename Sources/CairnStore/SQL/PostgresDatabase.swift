@@ -219,7 +219,17 @@ private struct PostgresCells: SQLCells {
         if cell.format == .binary, cell.dataType == .int8, let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) {
             return value
         }
+        if cell.dataType == .bool { return try cell.decode(Bool.self) ? 1 : 0 }
         return try cell.decode(Int64.self)
+    }
+
+    mutating func double() throws -> Double {
+        let cell = try next()
+        guard let bytes = cell.bytes else { return 0 }
+        if cell.format == .binary, cell.dataType == .float8, let bits = bytes.getInteger(at: bytes.readerIndex, as: UInt64.self) {
+            return Double(bitPattern: bits)
+        }
+        return try cell.decode(Double.self)
     }
 }
 

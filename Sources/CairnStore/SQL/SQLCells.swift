@@ -8,8 +8,10 @@
 public protocol SQLCells {
     /// The next column as text; `""` for NULL.
     mutating func string() throws -> String
-    /// The next column as an integer; 0 for NULL.
+    /// The next column as an integer (booleans as 0 or 1); 0 for NULL.
     mutating func int() throws -> Int64
+    /// The next column as a floating-point number; 0 for NULL.
+    mutating func double() throws -> Double
 }
 
 /// A value built from one result row, read column by column in select-list order.
@@ -30,6 +32,10 @@ struct SQLRowCells: SQLCells {
 
     mutating func int() throws -> Int64 {
         try row.int(next())
+    }
+
+    mutating func double() throws -> Double {
+        try row.double(next())
     }
 
     private mutating func next() throws -> Int {

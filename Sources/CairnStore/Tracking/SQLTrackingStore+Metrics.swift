@@ -29,8 +29,8 @@ extension SQLTrackingStore {
         } else if offset > 0 {
             builder.append("\(dialect == .sqlite ? " LIMIT -1" : "") OFFSET \(builder.bind(.int(Int64(offset))))")
         }
-        let points = try await database.query(builder).map { row in
-            Metric(key: key, value: row.int(3) != 0 ? .nan : row.double(2), timestamp: row.int(0), step: row.int(1))
+        let points = try await database.query(builder, as: HistoryPoint.self).map { point in
+            Metric(key: key, value: point.value, timestamp: point.timestamp, step: point.step)
         }
         guard let limit else { return Page(items: points, nextPageToken: nil) }
         return Self.page(points, offset: offset, limit: limit)
@@ -55,8 +55,8 @@ extension SQLTrackingStore {
             if let startStep { builder.append(" AND step >= \(builder.bind(.int(startStep)))") }
             if let endStep { builder.append(" AND step <= \(builder.bind(.int(endStep)))") }
             builder.append(" ORDER BY step, timestamp, value")
-            let points = try await database.query(builder).map { row in
-                Metric(key: key, value: row.int(3) != 0 ? .nan : row.double(2), timestamp: row.int(0), step: row.int(1), runID: runID)
+            let points = try await database.query(builder, as: HistoryPoint.self).map { point in
+                Metric(key: key, value: point.value, timestamp: point.timestamp, step: point.step, runID: runID)
             }
             let steps = Self.sampledSteps(Array(Set(points.map(\.step))).sorted(), maxResults: maxResults)
             result += points.filter { steps.contains($0.step) }
@@ -189,5 +189,18 @@ extension SQLTrackingStore {
                 )
             }
         }
+    }
+}
+
+/// A row of `SELECT timestamp, step, value, is_nan FROM metric_points`, read straight from the
+/// engine's cells: a 50,000-point history is 200,000 cells.
+private struct HistoryPoint: SQLRowDecodable {
+    let timestamp: Int64, step: Int64, value: Double
+
+    init<Cells: SQLCells>(cells: inout Cells) throws {
+        timestamp = try cells.int()
+        step = try cells.int()
+        let stored = try cells.double()
+        value = try cells.int() != 0 ? .nan : stored
     }
 }
