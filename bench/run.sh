@@ -282,10 +282,11 @@ alive() {
 # pg_writes: PostgreSQL's cumulative checkpoint and buffer-write counters as JSON: which share of a
 # phase's writes the checkpointer, the background writer and the backends did, and how many
 # checkpoints fell inside it.
+# ({} where pg_stat_bgwriter lacks these columns: PostgreSQL 17 moved them to pg_stat_checkpointer.)
 pg_writes() {
     "${PSQL[@]}" -At -d postgres -c "SELECT json_build_object('checkpoints', checkpoints_timed + checkpoints_req,
         'buffers_checkpoint', buffers_checkpoint, 'buffers_clean', buffers_clean, 'buffers_backend', buffers_backend)
-        FROM pg_stat_bgwriter"
+        FROM pg_stat_bgwriter" 2>/dev/null || echo '{}'
 }
 # phase SERVER NAME OUT_JSON LOADGEN_ARGS...: runs one timed loadgen invocation against SERVER with
 # CPU snapshots (server tree, PostgreSQL tree) around it; appends a line to phases.jsonl.

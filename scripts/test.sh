@@ -249,8 +249,10 @@ start_server() {
     for attempt in 1 2 3; do
         _launch_server "$@" && return 0
         [ "$?" -eq 2 ] || return 1
-        cairn_log "port $SERVER_PORT was taken before cairn serve could bind it (attempt $attempt of 3); retrying"
+        cairn_log "port $SERVER_PORT was taken before cairn serve could bind it (attempt $attempt of 3)"
     done
+    cairn_log "cairn serve lost its port three times; its last log:"
+    cat "$3" >&2
     return 1
 }
 
@@ -281,6 +283,7 @@ _launch_server() {
     done
     cairn_log "cairn serve did not answer GET /health with OK within $timeout s; its log:"
     cat "$log" >&2
+    stop_server
     return 1
 }
 
@@ -289,6 +292,7 @@ _launch_server() {
 taken_port_check() {
     local dir="$WORK/taken-port" rc=0 output
     mkdir -p "$dir/artifacts"
+    SERVER_ENV=()
     start_server "sqlite:$dir/cairn.db" "$dir/artifacts" "$dir/server.log" || return 1
     output=$(timeout 60 "$CAIRN_BIN" serve --host 127.0.0.1 --port "$SERVER_PORT" \
         --database-url "sqlite:$dir/second.db" --artifacts-uri "$dir/artifacts" 2>&1) && rc=0 || rc=$?
@@ -321,7 +325,7 @@ compat_engine() {
         SERVER_ENV=("AWS_ACCESS_KEY_ID=$CAIRN_S3_ACCESS_KEY" "AWS_SECRET_ACCESS_KEY=$CAIRN_S3_SECRET_KEY"
             "CAIRN_S3_ENDPOINT=$CAIRN_S3_ENDPOINT" "CAIRN_S3_PATH_STYLE=true")
     fi
-    start_server "$database_url" "$artifacts" "$dir/server.log" || return 1
+    start_server "$database_url" "$artifacts" "$dir/server.log" || { write_digest "$dir" "cairn serve did not start"; return 1; }
     local rc=0
     MLFLOW_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 \
         COMPAT_TARGET=cairn COMPAT_ARTIFACTS="$artifacts_kind" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$dir" \
@@ -352,7 +356,7 @@ compat_auth() {
     token="cairn_ci_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
     mkdir -p "$dir/artifacts"
     SERVER_ENV=(CAIRN_AUTH=token "CAIRN_ADMIN_TOKEN=$token" CAIRN_LOG_LEVEL=debug)
-    start_server "sqlite:$dir/cairn.db" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); return 1; }
+    start_server "sqlite:$dir/cairn.db" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); write_digest "$dir" "cairn serve did not start"; return 1; }
     SERVER_ENV=()
     local credentials=()
     case "$mode" in

@@ -23,10 +23,28 @@ import Testing
         }
     }
 
-    /// One column more than ``select`` has.
+    /// One column more than `SELECT 'a', 'b'` has.
     struct Greedy: SQLRowDecodable {
         init<Cells: SQLCells>(cells: inout Cells) throws {
-            for _ in 0..<10 { _ = try cells.string() }
+            for _ in 0..<3 { _ = try cells.string() }
+        }
+    }
+
+    /// Every column of ``select`` read as another type than it has.
+    struct Converted: SQLRowDecodable, Equatable {
+        var textOfInt: String, doubleOfInt: Double, intOfDouble: Int64
+
+        init(textOfInt: String, doubleOfInt: Double, intOfDouble: Int64) {
+            (self.textOfInt, self.doubleOfInt, self.intOfDouble) = (textOfInt, doubleOfInt, intOfDouble)
+        }
+
+        init<Cells: SQLCells>(cells: inout Cells) throws {
+            for _ in 0..<2 { _ = try cells.string() }
+            textOfInt = try cells.string()
+            _ = try cells.int()
+            doubleOfInt = try cells.double()
+            _ = try cells.string()
+            intOfDouble = try cells.int()
         }
     }
 
@@ -61,9 +79,18 @@ import Testing
     @Test(arguments: Engine.available)
     func readingPastTheLastColumnIsAnErrorNotTheNextRow(engine: Engine) async throws {
         try await TestDatabase.withDatabase(engine) { database in
-            await #expect(throws: SQLDatabaseError.self) {
-                _ = try await database.query(Self.select, [], as: Greedy.self)
+            let error = await #expect(throws: SQLDatabaseError.self) {
+                _ = try await database.query("SELECT 'a', 'b' UNION ALL SELECT 'c', 'd'", [], as: Greedy.self)
             }
+            #expect(error?.message.contains("read more columns") == true)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func cellsOfAnotherTypeConvertAsSQLRowConvertsThem(engine: Engine) async throws {
+        try await TestDatabase.withDatabase(engine) { database in
+            let rows = try await database.query(Self.select, [], as: Converted.self)
+            #expect(rows.first == Converted(textOfInt: "9007199254740993", doubleOfInt: 7, intOfDouble: 0))
         }
     }
 }

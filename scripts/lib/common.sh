@@ -29,12 +29,18 @@ cairn_port_in_use() {
 # cairn_port_range: print "FIRST COUNT", the ports test servers are given: from 10000 up to the
 # kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768 by default), which outgoing
 # connections draw their local ports from: a port picked there can be taken by any client between
-# the pick and the bind (CI once lost SeaweedFS's volume port that way). 20000-59999 when the
-# ephemeral range leaves too little room below it.
+# the pick and the bind (CI once lost SeaweedFS's volume port that way). Above the range when it
+# leaves too little room below; 20000-59999 when it leaves room on neither side.
 cairn_port_range() {
-    local low=32768 _
-    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
-    if [ "$low" -ge 15000 ]; then echo "10000 $((low - 10000))"; else echo "20000 40000"; fi
+    local low=32768 high=60999
+    [ -r /proc/sys/net/ipv4/ip_local_port_range ] && read -r low high </proc/sys/net/ipv4/ip_local_port_range
+    if [ "$low" -ge 15000 ]; then
+        echo "10000 $((low - 10000))"
+    elif [ "$high" -le 55000 ]; then
+        echo "$((high + 1)) $((65000 - high))"
+    else
+        echo "20000 40000"
+    fi
 }
 
 # cairn_free_port: print a port of cairn_port_range that no socket uses right now. Callers that bind

@@ -144,12 +144,18 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
         do {
             return try await consume(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
-        } catch let error as PSQLError {
+        } catch let error as SQLDatabaseError {
+            throw error
+        } catch {
+            // PSQLError, and postgres-nio's decoding errors from a row decoder: typed either way,
+            // inside transactions too.
             throw translate(error)
         }
     }
 
-    private static func decode(_ cell: PostgresCell) throws -> SQLValue {
+    /// One cell as an ``SQLValue``: the ``SQLRow`` path, and ``PostgresCells``' fallback for
+    /// the types it does not read directly.
+    fileprivate static func decode(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {
         case .int2, .int4, .int8, .oid: return .int(try cell.decode(Int64.self))
@@ -192,8 +198,8 @@ public final class PostgresDatabase: SQLDatabase, Service {
     }
 }
 
-/// ``SQLCells`` read from postgres-nio's cells: binary `text` and `int8` straight from their
-/// bytes (what nearly every column is), anything else through postgres-nio's decoding.
+/// ``SQLCells`` read from postgres-nio's cells: binary `text`, `int8` and `float8` straight from
+/// their bytes (what nearly every column is), anything else converted as ``SQLRow`` converts it.
 private struct PostgresCells: SQLCells {
     private var iterator: PostgresRow.Iterator
 
@@ -210,7 +216,7 @@ private struct PostgresCells: SQLCells {
         if cell.format == .binary, cell.dataType == .text || cell.dataType == .varchar {
             return String(buffer: bytes)
         }
-        return try cell.decode(String.self)
+        return try PostgresDatabase.decode(cell).text ?? ""  // as SQLRow reads it
     }
 
     mutating func int() throws -> Int64 {
@@ -219,8 +225,7 @@ private struct PostgresCells: SQLCells {
         if cell.format == .binary, cell.dataType == .int8, let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) {
             return value
         }
-        if cell.dataType == .bool { return try cell.decode(Bool.self) ? 1 : 0 }
-        return try cell.decode(Int64.self)
+        return try PostgresDatabase.decode(cell).int ?? 0  // as SQLRow reads it
     }
 
     mutating func double() throws -> Double {
@@ -229,7 +234,7 @@ private struct PostgresCells: SQLCells {
         if cell.format == .binary, cell.dataType == .float8, let bits = bytes.getInteger(at: bytes.readerIndex, as: UInt64.self) {
             return Double(bitPattern: bits)
         }
-        return try cell.decode(Double.self)
+        return try PostgresDatabase.decode(cell).double ?? 0  // as SQLRow reads it
     }
 }
 
