@@ -25,14 +25,12 @@ cairn_s3_weed() {
     [ -x "$venv/bin/weed" ] && echo "$venv/bin/weed"
 }
 
-# _cairn_s3_ports N: print N distinct free ports of cairn_port_range (grpc ports are separate flags).
+# _cairn_s3_ports N: print N distinct ports from cairn_free_port (grpc ports are separate flags).
 _cairn_s3_ports() {
-    local n=$1 port chosen=" " count=0 first span _
-    read -r first span <<<"$(cairn_port_range)"
+    local n=$1 port chosen=" " count=0 _
     for _ in $(seq 1 400); do
-        port=$((first + (RANDOM * 32768 + RANDOM) % span))
+        port=$(cairn_free_port) || return 1
         [[ "$chosen" == *" $port "* ]] && continue
-        cairn_port_in_use "$port" && continue
         chosen+="$port "
         count=$((count + 1))
         [ "$count" -ge "$n" ] && break

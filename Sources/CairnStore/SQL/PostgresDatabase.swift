@@ -39,22 +39,17 @@ public final class PostgresDatabase: SQLDatabase, Service {
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        do {
-            return try await client.withConnection { connection in
-                try await Self.run(connection, sql, binds, logger: logger)
-            }
-        } catch let error as SQLDatabaseError {
-            throw error
-        } catch {
-            throw Self.translate(error)
-        }
+        try await onConnection { connection, logger in try await Self.run(connection, sql, binds, logger: logger) }
     }
 
     public func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row] {
+        try await onConnection { connection, logger in try await Self.run(connection, sql, binds, as: type, logger: logger) }
+    }
+
+    /// Runs one statement's `body` on a pooled connection; pool failures come back translated.
+    private func onConnection<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in
-                try await Self.run(connection, sql, binds, as: type, logger: logger)
-            }
+            return try await client.withConnection { connection in try await body(connection, logger) }
         } catch let error as SQLDatabaseError {
             throw error
         } catch {
