@@ -79,6 +79,45 @@ import Testing
         }
     }
 
+    /// On PostgreSQL a batch is first inserted without `ON CONFLICT` and, when a point is already
+    /// stored, again with duplicates dropped: the new points of such a batch and its latest
+    /// values must still be written, once.
+    @Test(arguments: Engine.available)
+    func aBatchOverlappingStoredPointsKeepsItsNewPointsAndLatestValues(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            func points(_ steps: ClosedRange<Int64>) -> [Metric] {
+                steps.flatMap { step in ["a", "b"].map { Metric(key: $0, value: Double(step), timestamp: 100 + step, step: step) } }
+            }
+            try await store.logBatch(runID: id, metrics: points(0...4), params: [], tags: [])
+            try await store.logBatch(runID: id, metrics: points(3...7), params: [], tags: [])
+            for key in ["a", "b"] {
+                let history = try await store.metricHistory(runID: id, key: key, offset: 0, limit: nil)
+                #expect(history.items.map(\.step) == Array(0...7))
+            }
+            let latest = try await store.run(id: id).metrics.sorted { $0.key < $1.key }
+            #expect(latest.map(\.key) == ["a", "b"])
+            #expect(latest.map(\.step) == [7, 7])
+        }
+    }
+
+    /// Clients retrying the same batch at once: every call succeeds and each point is stored once.
+    @Test(arguments: Engine.available)
+    func concurrentIdenticalBatchesStoreEachPointOnce(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            let batch = (0..<200).map { Metric(key: "k\($0 % 4)", value: Double($0), timestamp: 1_000 + Int64($0), step: Int64($0 / 4)) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 { group.addTask { try await store.logBatch(runID: id, metrics: batch, params: [], tags: []) } }
+                try await group.waitForAll()
+            }
+            for key in 0..<4 {
+                let history = try await store.metricHistory(runID: id, key: "k\(key)", offset: 0, limit: nil)
+                #expect(history.items.count == 50)
+            }
+        }
+    }
+
     @Test(arguments: Engine.available)
     func latestMetricIsTheHighestStepThenTimestampThenValue(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in

@@ -81,21 +81,42 @@ extension SQLTrackingStore {
     /// same rules as the transaction below (the run must exist and be active; history with exact
     /// duplicates dropped; the latest-metric rule) in one statement, so one round trip and one
     /// implicit transaction instead of five round trips. Nothing is written unless the run is active.
+    ///
+    /// The statement first inserts the history without `ON CONFLICT` (see
+    /// ``MetricRows/pointsInsert(_:seriesIDs:dialect:firstArrayBind:filter:duplicates:)``): when a
+    /// point is already stored (a client's retry, a re-logged value) or repeated in the batch, the
+    /// whole statement fails with a unique violation, nothing of it is kept, and it runs again with
+    /// duplicates dropped.
     func logMetricsInOneStatement(runID: String, metrics: [Metric]) async throws {
         let seriesIDs = try await seriesIDs(runID: runID, for: metrics)
-        let latest = Self.latestPoints(metrics)
-        let history = MetricRows.pointsInsert(metrics, seriesIDs: seriesIDs, dialect: .postgres, firstArrayBind: 2, filter: Self.runIsActive)
-        let newest = MetricRows.postgresInsert(
-            into: "latest_metrics", latest, conflict: Self.latestMetricConflict, firstArrayBind: 7, filter: Self.runIsActive)
-        let sql = """
-            WITH history AS (\(history.sql)), newest AS (\(newest.sql))
-            SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
-            """
-        let rows = try await database.query(sql, [.text(runID)] + history.binds + newest.binds)
+        let rows: [SQLRow]
+        do {
+            let (sql, binds) = Self.metricsStatement(runID: runID, metrics, seriesIDs: seriesIDs, duplicates: .fail)
+            rows = try await database.query(sql, binds)
+        } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
+            let (sql, binds) = Self.metricsStatement(runID: runID, metrics, seriesIDs: seriesIDs, duplicates: .skip)
+            rows = try await database.query(sql, binds)
+        }
         guard let stage = rows.first?.string(0) else { throw CairnError.notFound("Run with id=\(runID) not found") }
         guard stage == LifecycleStage.active.rawValue else {
             throw CairnError.invalidParameter("The run \(runID) must be in the 'active' state. Current state is \(stage).")
         }
+    }
+
+    /// The statement of ``logMetricsInOneStatement(runID:metrics:)``: history insert, latest-value
+    /// upsert, and the run's stage (`$1` is the run id).
+    private static func metricsStatement(
+        runID: String, _ metrics: [Metric], seriesIDs: [Int64], duplicates: MetricRows.DuplicatePoints
+    ) -> (String, [SQLValue]) {
+        let history = MetricRows.pointsInsert(
+            metrics, seriesIDs: seriesIDs, dialect: .postgres, firstArrayBind: 2, filter: runIsActive, duplicates: duplicates)
+        let newest = MetricRows.postgresInsert(
+            into: "latest_metrics", latestPoints(metrics), conflict: latestMetricConflict, firstArrayBind: 7, filter: runIsActive)
+        let sql = """
+            WITH history AS (\(history.sql)), newest AS (\(newest.sql))
+            SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
+            """
+        return (sql, [.text(runID)] + history.binds + newest.binds)
     }
 
     /// The latest point per key of a batch, by MLflow's rule, keys sorted (told apart by their
