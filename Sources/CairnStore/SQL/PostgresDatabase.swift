@@ -46,6 +46,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
         try await onConnection { connection, logger in try await Self.run(connection, sql, binds, as: type, logger: logger) }
     }
 
+    public func query<Statement: FixedStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await onConnection { connection, logger in try await Self.run(connection, statement, binds, logger: logger) }
+    }
+
     /// Runs one statement's `body` on a pooled connection; pool failures come back translated.
     private func onConnection<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
         do {
@@ -94,23 +98,39 @@ public final class PostgresDatabase: SQLDatabase, Service {
 
     @discardableResult
     fileprivate static func run(_ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger) async throws -> [SQLRow] {
-        try await stream(connection, sql, binds, logger: logger) { rows in
-            var values: [SQLValue] = []
-            var columns = 0
-            for try await row in rows {
-                columns = row.count
-                for cell in row {
-                    values.append(try decode(cell))
-                }
-            }
-            return SQLRow.rows(flat: values, columns: columns)
+        try await translatingErrors {
+            try await sqlRows(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger))
         }
+    }
+
+    /// Runs a fixed statement as a named prepared statement: postgres-nio prepares it on the
+    /// connection's first use and afterwards only binds and executes it.
+    fileprivate static func run<Statement: FixedStatement>(
+        _ connection: PostgresConnection, _ statement: Statement.Type, _ binds: [SQLValue], logger: Logger
+    ) async throws -> [SQLRow] {
+        try await translatingErrors {
+            try await sqlRows(try await connection.execute(Prepared<Statement>(bindings: bindings(binds)), logger: logger))
+        }
+    }
+
+    /// Every cell of every row as an ``SQLValue``.
+    private static func sqlRows<Rows: AsyncSequence>(_ rows: Rows) async throws -> [SQLRow] where Rows.Element == PostgresRow {
+        var values: [SQLValue] = []
+        var columns = 0
+        for try await row in rows {
+            columns = row.count
+            for cell in row {
+                values.append(try decode(cell))
+            }
+        }
+        return SQLRow.rows(flat: values, columns: columns)
     }
 
     fileprivate static func run<Row: SQLRowDecodable>(
         _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], as type: Row.Type, logger: Logger
     ) async throws -> [Row] {
-        try await stream(connection, sql, binds, logger: logger) { rows in
+        try await translatingErrors {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger)
             var decoded: [Row] = []
             for try await row in rows {
                 var cells = PostgresCells(row.makeIterator())
@@ -120,11 +140,21 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
-    /// Sends one statement and hands its rows to `consume`; engine errors come back translated.
-    private static func stream<Result>(
-        _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger,
-        _ consume: (PostgresRowSequence) async throws -> Result
-    ) async throws -> Result {
+    /// Runs `body` (sending one statement and consuming its rows) with every error translated:
+    /// PSQLError, and postgres-nio's decoding errors from a row decoder, typed either way, inside
+    /// transactions too.
+    private static func translatingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as SQLDatabaseError {
+            throw error
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    /// The binds of one statement in postgres-nio's form.
+    private static func bindings(_ binds: [SQLValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: binds.count)
         for value in binds {
             switch value {
@@ -137,15 +167,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
             case .doubleArray(let values): bindings.append(PackedArray(values: values, bits: \.bitPattern))
             }
         }
-        do {
-            return try await consume(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
-        } catch let error as SQLDatabaseError {
-            throw error
-        } catch {
-            // PSQLError, and postgres-nio's decoding errors from a row decoder: typed either way,
-            // inside transactions too.
-            throw translate(error)
-        }
+        return bindings
     }
 
     /// One cell as an ``SQLValue``: the ``SQLRow`` path, and ``PostgresCells``' fallback for
@@ -190,7 +212,23 @@ public final class PostgresDatabase: SQLDatabase, Service {
         func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row] {
             try await PostgresDatabase.run(connection, sql, binds, as: type, logger: logger)
         }
+
+        func query<Statement: FixedStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try await PostgresDatabase.run(connection, statement, binds, logger: logger)
+        }
     }
+}
+
+/// A ``FixedStatement`` as postgres-nio's prepared statement (one type per statement, so its
+/// name and text are static as postgres-nio requires); rows come back undecoded.
+private struct Prepared<Statement: FixedStatement>: PostgresPreparedStatement {
+    static var name: String { "cairn_" + Statement.name }
+    static var sql: String { Statement.sql }
+
+    let bindings: PostgresBindings
+
+    func makeBindings() -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
 }
 
 /// ``SQLCells`` read from postgres-nio's cells: binary `text`, `int8` and `float8` straight from

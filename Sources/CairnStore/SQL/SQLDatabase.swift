@@ -11,6 +11,9 @@ public protocol SQLExecutor: Sendable {
     /// Runs one statement and decodes each row as `Row`, straight from the engine's cells where
     /// it can (see ``SQLCells``).
     func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row]
+
+    /// Runs a ``FixedStatement``, prepared once per connection where the engine can.
+    func query<Statement: FixedStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow]
 }
 
 /// A database: an executor for single statements plus transactions.
