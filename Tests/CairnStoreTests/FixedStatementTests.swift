@@ -7,16 +7,25 @@ import Testing
 @Suite struct FixedStatementTests {
     enum Squares: FixedStatement {
         static let name = "test_squares"
-        static let sql = "SELECT CAST(x AS BIGINT), CAST(x AS BIGINT) * CAST(x AS BIGINT), 'n' || x FROM (SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3) AS t WHERE x >= $1 ORDER BY 1"
+        static let sql = """
+            SELECT CAST(x AS BIGINT), CAST(x AS BIGINT) * CAST(x AS BIGINT), 'n' || x
+            FROM (SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3) AS t WHERE x >= $1 ORDER BY 1
+            """
     }
 
     enum DivideByZero: FixedStatement {
         static let name = "test_divide_by_zero"
-        static let sql = "SELECT 1 / (CAST($1 AS INTEGER) - CAST($1 AS INTEGER))"
+        static let sql = "SELECT CAST(1 AS BIGINT) / (CAST($1 AS BIGINT) - CAST($1 AS BIGINT)), 0, ''"
     }
 
-    static func cells(_ rows: [SQLRow]) -> [[String]] {
-        rows.map { row in (0..<row.count).map { String(describing: row[$0]) } }
+    struct Square: SQLRowDecodable, Equatable {
+        var root: Int64, square: Int64, label: String
+
+        init(root: Int64, square: Int64, label: String) { (self.root, self.square, self.label) = (root, square, label) }
+
+        init<Cells: SQLCells>(cells: inout Cells) throws {
+            self.init(root: try cells.int(), square: try cells.int(), label: try cells.string())
+        }
     }
 
     @Test(arguments: Engine.available)
@@ -24,14 +33,13 @@ import Testing
         try await TestDatabase.withDatabase(engine) { database in
             for call in 0..<12 {
                 let start = Int64(call % 3 + 1)
-                let fixed = try await database.query(Squares.self, [.int(start)])
-                let plain = try await database.query(Squares.sql, [.int(start)])
-                #expect(Self.cells(fixed) == Self.cells(plain))
-                #expect(fixed.map { $0.int(1) } == (start...3).map { $0 * $0 })
-                #expect(fixed.first?.string(2) == "n\(start)")
+                let fixed = try await database.query(Squares.self, [.int(start)], as: Square.self)
+                let plain = try await database.query(Squares.sql, [.int(start)], as: Square.self)
+                #expect(fixed == plain)
+                #expect(fixed == (start...3).map { Square(root: $0, square: $0 * $0, label: "n\($0)") })
             }
-            let inTransaction = try await database.withTransaction { tx in try await tx.query(Squares.self, [.int(2)]) }
-            #expect(inTransaction.map { $0.int(0) } == [2, 3])
+            let inTransaction = try await database.withTransaction { tx in try await tx.query(Squares.self, [.int(2)], as: Square.self) }
+            #expect(inTransaction.map(\.root) == [2, 3])
         }
     }
 
@@ -40,11 +48,13 @@ import Testing
         try await TestDatabase.withDatabase(engine) { database in
             // SQLite answers NULL for a division by zero; PostgreSQL fails with 22012.
             if engine == .postgres {
-                let error = await #expect(throws: SQLDatabaseError.self) { _ = try await database.query(DivideByZero.self, [.int(4)]) }
+                let error = await #expect(throws: SQLDatabaseError.self) {
+                    _ = try await database.query(DivideByZero.self, [.int(4)], as: Square.self)
+                }
                 #expect(error?.kind == .invalidData)
             }
-            let after = try await database.query(Squares.self, [.int(3)])
-            #expect(after.map { $0.int(1) } == [9])
+            let after = try await database.query(Squares.self, [.int(3)], as: Square.self)
+            #expect(after.map(\.square) == [9])
         }
     }
 }

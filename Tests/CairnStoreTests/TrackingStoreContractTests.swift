@@ -118,6 +118,38 @@ import Testing
         }
     }
 
+    /// Every kind of detail a run has (metrics with NaN, params, tags, dataset inputs with their
+    /// tags, model inputs and outputs) comes back from `run(id:)` and from a search page.
+    @Test(arguments: Engine.available)
+    func aRunComesBackWithEveryKindOfDetail(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let run = try await newRun(store, tags: [Tag(key: "team", value: "vision")])
+            let id = run.info.runID
+            try await store.logBatch(
+                runID: id, metrics: [Metric(key: "loss", value: .nan, timestamp: 5, step: 2), Metric(key: "acc", value: 0.75, timestamp: 6, step: 3)],
+                params: [Param(key: "lr", value: "0.01")], tags: [])
+            let dataset = DatasetInput(
+                name: "mnist", digest: "d1g", sourceType: "local", source: "{\"uri\": \"/data\"}", schema: "{}", profile: "{\"rows\": 10}",
+                tags: [Tag(key: "mlflow.data.context", value: "train")])
+            try await store.logInputs(runID: id, datasets: [dataset], modelIDs: ["m-in"])
+            try await store.logOutputs(runID: id, models: [ModelOutput(modelID: "m-out", step: 7)])
+
+            let found = try await store.searchRuns(RunSearchRequest(experimentIDs: [run.info.experimentID], filter: "datasets.context = 'train'"))
+            for loaded in [try await store.run(id: id), found.items.first] {
+                let metrics = loaded?.metrics.sorted { $0.key < $1.key }
+                #expect(metrics?.map(\.key) == ["acc", "loss"])
+                #expect(metrics?.first?.value == 0.75 && metrics?.first?.timestamp == 6 && metrics?.first?.step == 3)
+                #expect(metrics?.last?.value.isNaN == true && metrics?.last?.step == 2)
+                #expect(loaded?.params == [Param(key: "lr", value: "0.01")])
+                #expect(loaded?.tags.contains(Tag(key: "team", value: "vision")) == true)
+                #expect(loaded?.datasetInputs == [dataset])
+                #expect(loaded?.modelInputs == ["m-in"])
+                #expect(loaded?.modelOutputs == [ModelOutput(modelID: "m-out", step: 7)])
+            }
+            #expect(found.items.map(\.info.runID) == [id])
+        }
+    }
+
     @Test(arguments: Engine.available)
     func latestMetricIsTheHighestStepThenTimestampThenValue(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in

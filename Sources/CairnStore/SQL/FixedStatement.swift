@@ -17,7 +17,9 @@ public protocol FixedStatement {
 
 extension SQLExecutor {
     /// Runs a fixed statement as plain text: the default for engines without prepared statements.
-    public func query<Statement: FixedStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await query(Statement.sql, binds)
+    public func query<Statement: FixedStatement, Row: SQLRowDecodable>(
+        _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type
+    ) async throws -> [Row] {
+        try await query(Statement.sql, binds, as: type)
     }
 }

@@ -46,8 +46,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
         try await onConnection { connection, logger in try await Self.run(connection, sql, binds, as: type, logger: logger) }
     }
 
-    public func query<Statement: FixedStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await onConnection { connection, logger in try await Self.run(connection, statement, binds, logger: logger) }
+    public func query<Statement: FixedStatement, Row: SQLRowDecodable>(
+        _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type
+    ) async throws -> [Row] {
+        try await onConnection { connection, logger in try await Self.run(connection, statement, binds, as: type, logger: logger) }
     }
 
     /// Runs one statement's `body` on a pooled connection; pool failures come back translated.
@@ -99,44 +101,46 @@ public final class PostgresDatabase: SQLDatabase, Service {
     @discardableResult
     fileprivate static func run(_ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger) async throws -> [SQLRow] {
         try await translatingErrors {
-            try await sqlRows(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger))
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger)
+            var values: [SQLValue] = []
+            var columns = 0
+            for try await row in rows {
+                columns = row.count
+                for cell in row {
+                    values.append(try decode(cell))
+                }
+            }
+            return SQLRow.rows(flat: values, columns: columns)
         }
     }
 
     /// Runs a fixed statement as a named prepared statement: postgres-nio prepares it on the
     /// connection's first use and afterwards only binds and executes it.
-    fileprivate static func run<Statement: FixedStatement>(
-        _ connection: PostgresConnection, _ statement: Statement.Type, _ binds: [SQLValue], logger: Logger
-    ) async throws -> [SQLRow] {
+    fileprivate static func run<Statement: FixedStatement, Row: SQLRowDecodable>(
+        _ connection: PostgresConnection, _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type, logger: Logger
+    ) async throws -> [Row] {
         try await translatingErrors {
-            try await sqlRows(try await connection.execute(Prepared<Statement>(bindings: bindings(binds)), logger: logger))
+            try await decodeRows(try await connection.execute(Prepared<Statement>(bindings: bindings(binds)), logger: logger), as: type)
         }
     }
 
-    /// Every cell of every row as an ``SQLValue``.
-    private static func sqlRows<Rows: AsyncSequence>(_ rows: Rows) async throws -> [SQLRow] where Rows.Element == PostgresRow {
-        var values: [SQLValue] = []
-        var columns = 0
+    /// Each row decoded as `Row` from its cells.
+    private static func decodeRows<Rows: AsyncSequence, Row: SQLRowDecodable>(
+        _ rows: Rows, as type: Row.Type
+    ) async throws -> [Row] where Rows.Element == PostgresRow {
+        var decoded: [Row] = []
         for try await row in rows {
-            columns = row.count
-            for cell in row {
-                values.append(try decode(cell))
-            }
+            var cells = PostgresCells(row.makeIterator())
+            decoded.append(try Row(cells: &cells))
         }
-        return SQLRow.rows(flat: values, columns: columns)
+        return decoded
     }
 
     fileprivate static func run<Row: SQLRowDecodable>(
         _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], as type: Row.Type, logger: Logger
     ) async throws -> [Row] {
         try await translatingErrors {
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger)
-            var decoded: [Row] = []
-            for try await row in rows {
-                var cells = PostgresCells(row.makeIterator())
-                decoded.append(try Row(cells: &cells))
-            }
-            return decoded
+            try await decodeRows(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger), as: type)
         }
     }
 
@@ -213,8 +217,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
             try await PostgresDatabase.run(connection, sql, binds, as: type, logger: logger)
         }
 
-        func query<Statement: FixedStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
-            try await PostgresDatabase.run(connection, statement, binds, logger: logger)
+        func query<Statement: FixedStatement, Row: SQLRowDecodable>(
+            _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type
+        ) async throws -> [Row] {
+            try await PostgresDatabase.run(connection, statement, binds, as: type, logger: logger)
         }
     }
 }

@@ -12,8 +12,9 @@ public protocol SQLExecutor: Sendable {
     /// it can (see ``SQLCells``).
     func query<Row: SQLRowDecodable>(_ sql: String, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row]
 
-    /// Runs a ``FixedStatement``, prepared once per connection where the engine can.
-    func query<Statement: FixedStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow]
+    /// Runs a ``FixedStatement``, prepared once per connection where the engine can, and decodes
+    /// each row as `Row`.
+    func query<Statement: FixedStatement, Row: SQLRowDecodable>(_ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row]
 }
 
 /// A database: an executor for single statements plus transactions.

@@ -16,32 +16,19 @@ extension SQLTrackingStore {
         let chunkSize = 500
         for start in stride(from: 0, to: infos.count, by: chunkSize) {
             let ids = infos[start..<min(start + chunkSize, infos.count)].map(\.runID)
-            let rows =
+            let details =
                 dialect == .postgres
-                ? try await database.query(RunDetailsStatement.self, [.textArray(ids)])
-                : try await database.query(Self.detailsQuery(ids))
-            for row in rows {
-                let runID = row.string(1)
-                switch DetailKind(rawValue: row.int(0)) {
-                case .metric:
-                    let value = row.int(12) != 0 ? Double.nan : row.double(9)
-                    metrics[runID, default: []].append(Metric(key: row.string(2), value: value, timestamp: row.int(10), step: row.int(11)))
-                case .param:
-                    params[runID, default: []].append(Param(key: row.string(2), value: row.string(3)))
-                case .tag:
-                    tags[runID, default: []].append(Tag(key: row.string(2), value: row.string(3)))
-                case .dataset:
-                    datasets[runID, default: []].append(
-                        DatasetInput(
-                            name: row.string(2), digest: row.string(3), sourceType: row.string(4), source: row.string(5),
-                            schema: row.string(6), profile: row.string(7), tags: TagCodec.decode(row.string(8))
-                        ))
-                case .modelIO where row.string(2) == "input":
-                    modelInputs[runID, default: []].append(row.string(3))
-                case .modelIO:
-                    modelOutputs[runID, default: []].append(ModelOutput(modelID: row.string(3), step: row.int(10)))
-                case nil:
-                    continue
+                ? try await database.query(RunDetailsStatement.self, [.textArray(ids)], as: RunDetail.self)
+                : try await database.query(Self.detailsQuery(ids), as: RunDetail.self)
+            for detail in details {
+                switch detail {
+                case .metric(let runID, let metric): metrics[runID, default: []].append(metric)
+                case .param(let runID, let param): params[runID, default: []].append(param)
+                case .tag(let runID, let tag): tags[runID, default: []].append(tag)
+                case .dataset(let runID, let dataset): datasets[runID, default: []].append(dataset)
+                case .modelInput(let runID, let modelID): modelInputs[runID, default: []].append(modelID)
+                case .modelOutput(let runID, let output): modelOutputs[runID, default: []].append(output)
+                case .unknown: continue
                 }
             }
         }
@@ -54,24 +41,20 @@ extension SQLTrackingStore {
         }
     }
 
-    /// What a row of ``detailsQuery(_:dialect:)`` carries (its first column).
-    private enum DetailKind: Int64 {
-        case metric = 1, param, tag, dataset, modelIO
-    }
-
     /// One statement for the details of the runs `runs` selects: a UNION ALL of the five tables in
-    /// one column layout `(kind, run_uuid, s1…s7 text, d1 double, n1…n3 integer)`, ordered by kind
-    /// and then by the first text columns (key; dataset name; direction and model id), the order
-    /// MLflow lists them in. `runs` is repeated in every branch (its binds are shared).
+    /// one column layout `(kind, run_uuid, s1, s2, d1, n1, n2, n3, s3…s7)`, ordered by kind and then
+    /// by the first text columns (key; dataset name; direction and model id), the order MLflow
+    /// lists them in. What most rows need comes first, so that ``RunDetail`` stops reading a
+    /// param or tag after four cells instead of thirteen. `runs` is repeated in every branch.
     fileprivate static func detailsSQL(runs: String) -> String {
         """
-        SELECT 1 AS kind, run_uuid, key AS s1, NULL AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, NULL AS s7,
-            value AS d1, timestamp AS n1, step AS n2, is_nan AS n3 FROM latest_metrics WHERE \(runs)
+        SELECT CAST(1 AS BIGINT) AS kind, run_uuid, key AS s1, NULL AS s2, value AS d1, timestamp AS n1, step AS n2, CAST(is_nan AS BIGINT) AS n3,
+            NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, NULL AS s7 FROM latest_metrics WHERE \(runs)
         UNION ALL SELECT 2, run_uuid, key, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM params WHERE \(runs)
         UNION ALL SELECT 3, run_uuid, key, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM run_tags WHERE \(runs)
-        UNION ALL SELECT 4, run_uuid, name, digest, source_type, source, schema, profile, tags_json, NULL, NULL, NULL, NULL
+        UNION ALL SELECT 4, run_uuid, name, digest, NULL, NULL, NULL, NULL, source_type, source, schema, profile, tags_json
             FROM run_dataset_inputs WHERE \(runs)
-        UNION ALL SELECT 5, run_uuid, direction, model_id, NULL, NULL, NULL, NULL, NULL, NULL, step, NULL, NULL
+        UNION ALL SELECT 5, run_uuid, direction, model_id, NULL, step, NULL, NULL, NULL, NULL, NULL, NULL, NULL
             FROM run_model_io WHERE \(runs)
         ORDER BY 1, 3, 4
         """
@@ -90,4 +73,50 @@ extension SQLTrackingStore {
 private enum RunDetailsStatement: FixedStatement {
     static let name = "run_details"
     static let sql = SQLTrackingStore.detailsSQL(runs: "run_uuid = ANY($1)")
+}
+
+/// A row of the details query, read straight from the engine's cells up to the last column its
+/// kind uses.
+private enum RunDetail: SQLRowDecodable {
+    case metric(runID: String, Metric)
+    case param(runID: String, Param)
+    case tag(runID: String, Tag)
+    case dataset(runID: String, DatasetInput)
+    case modelInput(runID: String, modelID: String)
+    case modelOutput(runID: String, ModelOutput)
+    /// A kind this version does not know (the query only selects known ones).
+    case unknown
+
+    init<Cells: SQLCells>(cells: inout Cells) throws {
+        let kind = try cells.int()
+        let runID = try cells.string()
+        let s1 = try cells.string()
+        let s2 = try cells.string()
+        switch kind {
+        case 1:
+            let value = try cells.double()
+            let timestamp = try cells.int()
+            let step = try cells.int()
+            let isNaN = try cells.int() != 0
+            self = .metric(runID: runID, Metric(key: s1, value: isNaN ? .nan : value, timestamp: timestamp, step: step))
+        case 2:
+            self = .param(runID: runID, Param(key: s1, value: s2))
+        case 3:
+            self = .tag(runID: runID, Tag(key: s1, value: s2))
+        case 4:
+            _ = (try cells.double(), try cells.int(), try cells.int(), try cells.int())  // d1, n1…n3: unused by datasets
+            let (sourceType, source, schema, profile) = (try cells.string(), try cells.string(), try cells.string(), try cells.string())
+            let tags = TagCodec.decode(try cells.string())
+            self = .dataset(
+                runID: runID,
+                DatasetInput(name: s1, digest: s2, sourceType: sourceType, source: source, schema: schema, profile: profile, tags: tags))
+        case 5 where s1 == "input":
+            self = .modelInput(runID: runID, modelID: s2)
+        case 5:
+            _ = try cells.double()
+            self = .modelOutput(runID: runID, ModelOutput(modelID: s2, step: try cells.int()))
+        default:
+            self = .unknown
+        }
+    }
 }
