@@ -86,6 +86,43 @@ import Testing
         }
     }
 
+    /// `int8[]` and `float8[]` columns (PostgreSQL only): from their bytes, through ``SQLRow``,
+    /// empty and NULL arrays, and NaN and infinities.
+    struct Arrays: SQLRowDecodable, Equatable {
+        var ints: [Int64], doubles: [String], missing: [Int64], empty: [Double]
+
+        init(ints: [Int64], doubles: [String], missing: [Int64], empty: [Double]) {
+            (self.ints, self.doubles, self.missing, self.empty) = (ints, doubles, missing, empty)
+        }
+
+        init<Cells: SQLCells>(cells: inout Cells) throws {
+            self.init(
+                ints: try cells.intArray(), doubles: try cells.doubleArray().map { "\($0)" }, missing: try cells.intArray(),
+                empty: try cells.doubleArray())
+        }
+    }
+
+    @Test func arrayColumnsDecodeFromCellsAndThroughSQLRow() async throws {
+        guard Engine.available.contains(.postgres) else { return }
+        try await TestDatabase.withDatabase(.postgres) { database in
+            let select = """
+                SELECT CAST(ARRAY[9007199254740993, -1, 0] AS BIGINT[]), CAST(ARRAY[0.1, 'NaN', '-Infinity', 2.5e300] AS DOUBLE PRECISION[]),
+                    CAST(NULL AS BIGINT[]), CAST('{}' AS DOUBLE PRECISION[])
+                """
+            let expected = Arrays(ints: [9_007_199_254_740_993, -1, 0], doubles: ["0.1", "nan", "-inf", "2.5e+300"], missing: [], empty: [])
+            #expect(try await database.query(select, [], as: Arrays.self) == [expected])
+            let row = try await database.query(select, []).first
+            #expect(row?[0] == .intArray(expected.ints))
+            guard case .doubleArray(let doubles)? = row?[1] else {
+                Issue.record("float8[] through SQLRow: \(String(describing: row?[1]))")
+                return
+            }
+            #expect(doubles.map { "\($0)" } == expected.doubles)
+            #expect(row?[2] == .null)
+            #expect(row?[3] == .doubleArray([]))
+        }
+    }
+
     @Test(arguments: Engine.available)
     func cellsOfAnotherTypeConvertAsSQLRowConvertsThem(engine: Engine) async throws {
         try await TestDatabase.withDatabase(engine) { database in

@@ -273,6 +273,37 @@ import Testing
         }
     }
 
+    /// History is ordered by timestamp, then step, then value (a NaN point sorting as the 0 it is
+    /// stored as), whole or paged; on PostgreSQL it comes back as three arrays (``HistoryColumns``).
+    @Test(arguments: Engine.available)
+    func metricHistoryOrdersByTimestampStepAndValueWithNaNAndInfinities(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            let logged: [(Int64, Int64, Double)] = [
+                (5, 2, 3), (5, 2, -1), (5, 1, 9), (1, 7, .nan), (1, 7, 0.5), (1, 7, -.infinity), (9, 0, .infinity), (1, 7, -2),
+            ]
+            try await store.logBatch(
+                runID: id, metrics: logged.map { Metric(key: "m", value: $0.2, timestamp: $0.0, step: $0.1) }, params: [], tags: [])
+            let expected = ["1/7/-inf", "1/7/-2.0", "1/7/nan", "1/7/0.5", "5/1/9.0", "5/2/-1.0", "5/2/3.0", "9/0/inf"]
+            func described(_ points: [Metric]) -> [String] { points.map { "\($0.timestamp)/\($0.step)/\($0.value)" } }
+            let whole = try await store.metricHistory(runID: id, key: "m", offset: 0, limit: nil)
+            #expect(described(whole.items) == expected)
+            var paged: [Metric] = []
+            var offset = 0
+            while true {
+                let page = try await store.metricHistory(runID: id, key: "m", offset: offset, limit: 3)
+                paged += page.items
+                guard let token = page.nextPageToken else { break }
+                offset = try PageToken.decodeOffset(token)
+            }
+            #expect(described(paged) == expected)
+            let fromOffset = try await store.metricHistory(runID: id, key: "m", offset: 6, limit: nil)
+            #expect(described(fromOffset.items) == Array(expected.suffix(2)))
+            let none = try await store.metricHistory(runID: id, key: "never-logged", offset: 0, limit: nil)
+            #expect(none.items.isEmpty)
+        }
+    }
+
     @Test(arguments: Engine.available)
     func searchRunsFiltersAndOrdersByMetricWithMissingValuesLast(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in

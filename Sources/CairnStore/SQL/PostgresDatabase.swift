@@ -182,6 +182,8 @@ public final class PostgresDatabase: SQLDatabase, Service {
         case .int2, .int4, .int8, .oid: return .int(try cell.decode(Int64.self))
         case .float4, .float8: return .double(try cell.decode(Double.self))
         case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
+        case .int8Array: return .intArray(try cell.decode([Int64].self))
+        case .float8Array: return .doubleArray(try cell.decode([Double].self))
         default: return .text(try cell.decode(String.self))
         }
     }
@@ -274,6 +276,45 @@ private struct PostgresCells: SQLCells {
             return Double(bitPattern: bits)
         }
         return try PostgresDatabase.decode(cell).double ?? 0  // as SQLRow reads it
+    }
+
+    mutating func intArray() throws -> [Int64] {
+        let cell = try next()
+        guard cell.bytes != nil else { return [] }
+        if let bits = Self.packedBits(cell, of: .int8) { return bits.map { Int64(bitPattern: $0) } }
+        var row = SQLRowCells(SQLRow([try PostgresDatabase.decode(cell)]))
+        return try row.intArray()
+    }
+
+    mutating func doubleArray() throws -> [Double] {
+        let cell = try next()
+        guard cell.bytes != nil else { return [] }
+        if let bits = Self.packedBits(cell, of: .float8) { return bits.map(Double.init(bitPattern:)) }
+        var row = SQLRowCells(SQLRow([try PostgresDatabase.decode(cell)]))
+        return try row.doubleArray()
+    }
+
+    /// The elements of a binary one-dimensional array of 8-byte `element`s without NULLs, read in
+    /// one loop over its bytes (postgres-nio's generic array decoding dispatches per element);
+    /// `nil` for anything else, which the caller converts the slow way.
+    private static func packedBits(_ cell: PostgresCell, of element: PostgresDataType) -> [UInt64]? {
+        guard cell.format == .binary, var bytes = cell.bytes,
+            let dimensions = bytes.readInteger(as: Int32.self), let hasNulls = bytes.readInteger(as: Int32.self),
+            let elementType = bytes.readInteger(as: UInt32.self), elementType == element.rawValue, hasNulls == 0
+        else { return nil }
+        if dimensions == 0 { return [] }
+        guard dimensions == 1, let count = bytes.readInteger(as: Int32.self).map(Int.init), count >= 0,
+            bytes.readInteger(as: Int32.self) != nil, bytes.readableBytes == count * 12
+        else { return nil }
+        return bytes.withUnsafeReadableBytes { raw in
+            var values: [UInt64] = []
+            values.reserveCapacity(count)
+            for index in 0..<count {
+                guard raw.loadUnaligned(fromByteOffset: index * 12, as: Int32.self).bigEndian == 8 else { return nil }
+                values.append(UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: index * 12 + 4, as: UInt64.self)))
+            }
+            return values
+        }
     }
 }
 

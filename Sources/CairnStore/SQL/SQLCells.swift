@@ -12,6 +12,10 @@ public protocol SQLCells {
     mutating func int() throws -> Int64
     /// The next column as a floating-point number; 0 for NULL.
     mutating func double() throws -> Double
+    /// The next column as a one-dimensional `int8[]` (PostgreSQL only); `[]` for NULL.
+    mutating func intArray() throws -> [Int64]
+    /// The next column as a one-dimensional `float8[]` (PostgreSQL only); `[]` for NULL.
+    mutating func doubleArray() throws -> [Double]
 }
 
 /// A value built from one result row, read column by column in select-list order.
@@ -38,6 +42,22 @@ struct SQLRowCells: SQLCells {
         try row.double(next())
     }
 
+    mutating func intArray() throws -> [Int64] {
+        switch row[try next()] {
+        case .null: return []
+        case .intArray(let values): return values
+        case let other: throw SQLDatabaseError.notAnArray(other)
+        }
+    }
+
+    mutating func doubleArray() throws -> [Double] {
+        switch row[try next()] {
+        case .null: return []
+        case .doubleArray(let values): return values
+        case let other: throw SQLDatabaseError.notAnArray(other)
+        }
+    }
+
     private mutating func next() throws -> Int {
         guard index < row.count else { throw SQLDatabaseError.decoderReadPastLastColumn }
         defer { index += 1 }
@@ -46,6 +66,12 @@ struct SQLRowCells: SQLCells {
 }
 
 extension SQLDatabaseError {
+    /// A row decoder asked for an array where the statement selects something else: a programming
+    /// error.
+    static func notAnArray(_ value: SQLValue) -> SQLDatabaseError {
+        SQLDatabaseError(.other, "a row decoder expected an array column, got \(value)")
+    }
+
     /// A row decoder asked for more columns than the statement selects: a programming error,
     /// reported instead of reading the next row's cells.
     static var decoderReadPastLastColumn: SQLDatabaseError {

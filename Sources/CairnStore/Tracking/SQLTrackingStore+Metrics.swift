@@ -17,65 +17,6 @@ extension SQLTrackingStore {
         }
     }
 
-    public func metricHistory(runID: String, key: String, offset: Int, limit: Int?) async throws -> Page<Metric> {
-        if let limit, !(1...Limits.maxHistoryPageSize).contains(limit) {
-            throw CairnError.invalidParameter("Invalid value \(limit) for parameter 'max_results': it must be between 1 and \(Limits.maxHistoryPageSize)")
-        }
-        _ = try await runInfo(id: runID)
-        var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metric_points WHERE series_id = ", dialect: dialect)
-        builder.append(Self.seriesSubquery(runID: runID, key: key, into: &builder) + " ORDER BY timestamp, step, value")
-        if let limit {
-            builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
-        } else if offset > 0 {
-            builder.append("\(dialect == .sqlite ? " LIMIT -1" : "") OFFSET \(builder.bind(.int(Int64(offset))))")
-        }
-        let points = try await database.query(builder, as: HistoryPoint.self).map { point in
-            Metric(key: key, value: point.value, timestamp: point.timestamp, step: point.step)
-        }
-        guard let limit else { return Page(items: points, nextPageToken: nil) }
-        return Self.page(points, offset: offset, limit: limit)
-    }
-
-    public func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric] {
-        guard !runIDs.isEmpty else { throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request must specify at least one run_id.") }
-        guard runIDs.count <= Limits.maxHistoryBulkRunIDs else {
-            throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request cannot specify more than \(Limits.maxHistoryBulkRunIDs) run_ids. Received \(runIDs.count) run_ids.")
-        }
-        guard (1...Limits.maxHistoryBulkResults).contains(maxResults) else {
-            throw CairnError.invalidParameter("max_results must be between 1 and \(Limits.maxHistoryBulkResults).")
-        }
-        if let startStep, let endStep, startStep > endStep {
-            throw CairnError.invalidParameter("end_step must be greater than start_step. Found start_step=\(startStep) and end_step=\(endStep).")
-        }
-        var result: [Metric] = []
-        for runID in runIDs.sorted() {
-            _ = try await runInfo(id: runID)
-            var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metric_points WHERE series_id = ", dialect: dialect)
-            builder.append(Self.seriesSubquery(runID: runID, key: key, into: &builder))
-            if let startStep { builder.append(" AND step >= \(builder.bind(.int(startStep)))") }
-            if let endStep { builder.append(" AND step <= \(builder.bind(.int(endStep)))") }
-            builder.append(" ORDER BY step, timestamp, value")
-            let points = try await database.query(builder, as: HistoryPoint.self).map { point in
-                Metric(key: key, value: point.value, timestamp: point.timestamp, step: point.step, runID: runID)
-            }
-            let steps = Self.sampledSteps(Array(Set(points.map(\.step))).sorted(), maxResults: maxResults)
-            result += points.filter { steps.contains($0.step) }
-        }
-        return result
-    }
-
-    /// Up to `maxResults` steps spread evenly over `steps`, always keeping the first and last.
-    static func sampledSteps(_ steps: [Int64], maxResults: Int) -> Set<Int64> {
-        guard steps.count > maxResults else { return Set(steps) }
-        if maxResults == 1 { return [steps[0]] }
-        var chosen = Set<Int64>()
-        for i in 0..<maxResults {
-            chosen.insert(steps[i * (steps.count - 1) / (maxResults - 1)])
-        }
-        return chosen
-    }
-
-    // MARK: Writing
 
     /// The training loop's hot path on PostgreSQL (`log-metric`, metrics-only `log-batch`): the
     /// same rules as the transaction below (the run must exist and be active; history with exact
@@ -210,18 +151,5 @@ extension SQLTrackingStore {
                 )
             }
         }
-    }
-}
-
-/// A row of `SELECT timestamp, step, value, is_nan FROM metric_points`, read straight from the
-/// engine's cells: a 50,000-point history is 200,000 cells.
-private struct HistoryPoint: SQLRowDecodable {
-    let timestamp: Int64, step: Int64, value: Double
-
-    init<Cells: SQLCells>(cells: inout Cells) throws {
-        timestamp = try cells.int()
-        step = try cells.int()
-        let stored = try cells.double()
-        value = try cells.int() != 0 ? .nan : stored
     }
 }
