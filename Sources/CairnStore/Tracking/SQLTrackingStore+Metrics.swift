@@ -28,27 +28,30 @@ extension SQLTrackingStore {
     /// point is already stored (a client's retry, a re-logged value) or repeated in the batch, the
     /// whole statement fails with a unique violation, nothing of it is kept, and it runs again with
     /// duplicates dropped.
+    ///
+    /// Both statements are ``FixedStatement``s (the points are array binds): parsing and planning
+    /// them was about 0.3 ms of PostgreSQL's 0.6 ms for a one-point `log-metric` (pgbench, prepared
+    /// against unnamed).
     func logMetricsInOneStatement(runID: String, metrics: [Metric]) async throws {
         let seriesIDs = try await seriesIDs(runID: runID, for: metrics)
-        let rows: [SQLRow]
+        let binds = Self.metricsStatement(runID: runID, metrics, seriesIDs: seriesIDs, duplicates: .fail).binds
+        let rows: [RunStage]
         do {
-            let (sql, binds) = Self.metricsStatement(runID: runID, metrics, seriesIDs: seriesIDs, duplicates: .fail)
-            rows = try await database.query(sql, binds)
+            rows = try await database.query(RecordMetrics.self, binds, as: RunStage.self)
         } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
-            let (sql, binds) = Self.metricsStatement(runID: runID, metrics, seriesIDs: seriesIDs, duplicates: .skip)
-            rows = try await database.query(sql, binds)
+            rows = try await database.query(RecordMetricsSkippingDuplicates.self, binds, as: RunStage.self)
         }
-        guard let stage = rows.first?.string(0) else { throw CairnError.notFound("Run with id=\(runID) not found") }
+        guard let stage = rows.first?.stage else { throw CairnError.notFound("Run with id=\(runID) not found") }
         guard stage == LifecycleStage.active.rawValue else {
             throw CairnError.invalidParameter("The run \(runID) must be in the 'active' state. Current state is \(stage).")
         }
     }
 
     /// The statement of ``logMetricsInOneStatement(runID:metrics:)``: history insert, latest-value
-    /// upsert, and the run's stage (`$1` is the run id).
-    private static func metricsStatement(
+    /// upsert, and the run's stage (`$1` is the run id). Its text depends on `duplicates` only.
+    fileprivate static func metricsStatement(
         runID: String, _ metrics: [Metric], seriesIDs: [Int64], duplicates: MetricRows.DuplicatePoints
-    ) -> (String, [SQLValue]) {
+    ) -> (sql: String, binds: [SQLValue]) {
         let history = MetricRows.pointsInsert(
             metrics, seriesIDs: seriesIDs, dialect: .postgres, firstArrayBind: 2, filter: runIsActive, duplicates: duplicates)
         let newest = MetricRows.postgresInsert(
@@ -151,5 +154,27 @@ extension SQLTrackingStore {
                 )
             }
         }
+    }
+}
+
+/// ``SQLTrackingStore/logMetricsInOneStatement(runID:metrics:)``'s statement, history inserted
+/// without `ON CONFLICT`.
+private enum RecordMetrics: FixedStatement {
+    static let name = "record_metrics"
+    static let sql = SQLTrackingStore.metricsStatement(runID: "", [], seriesIDs: [], duplicates: .fail).sql
+}
+
+/// The same with exact duplicates dropped: the retry after a unique violation.
+private enum RecordMetricsSkippingDuplicates: FixedStatement {
+    static let name = "record_metrics_skipping_duplicates"
+    static let sql = SQLTrackingStore.metricsStatement(runID: "", [], seriesIDs: [], duplicates: .skip).sql
+}
+
+/// The run's lifecycle stage, the one column the metrics statement returns.
+private struct RunStage: SQLRowDecodable {
+    let stage: String
+
+    init<Cells: SQLCells>(cells: inout Cells) throws {
+        stage = try cells.string()
     }
 }
