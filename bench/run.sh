@@ -495,11 +495,11 @@ ON CONFLICT (run_uuid, key) DO UPDATE SET timestamp = excluded.timestamp, step =
 WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan, latest_metrics.value))
 SELECT lifecycle_stage FROM runs WHERE run_uuid = 'r' || (:b % $RUNS);
 EOF
-        "${PSQL[@]}" -d rawsql -c "CHECKPOINT" >/dev/null
+        "${PSQL[@]}" -d rawsql -c "TRUNCATE metric_points" -c "VACUUM (ANALYZE) metric_points" -c "CHECKPOINT" >/dev/null
         la=$(loadavg)
         local c0 c1 out
         c0=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
-        out=$("$PGBIN/pgbench" -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c "$CONC" -j 2 -t $((INGEST_REQS / CONC)) -f "$WORK/batch.sql" rawsql 2>&1)
+        out=$("$PGBIN/pgbench" -n -M prepared -h 127.0.0.1 -p "$PGPORT" -U postgres -c "$CONC" -j 2 -t $((INGEST_REQS / CONC)) -f "$WORK/batch.sql" rawsql 2>&1)
         sleep 0.3
         c1=$("$LOADGEN" cpu "$PG_PID" | jq ".[\"$PG_PID\"]")
         cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}')
@@ -507,12 +507,14 @@ EOF
         tps=$(awk '/^tps = .*without initial/ {print $3}' <<<"$out")
         lat=$(awk '/^latency average/ {print $4}' <<<"$out")
     }
+    # each variant on an emptied table; the one Cairn sends first runs first
+    pg_batch "" batch
+    batch_tps=$tps batch_lat=$lat batch_pgcpu=$cpu
+    n=$("${PSQL[@]}" -At -d rawsql -c "select count(*) from metric_points")
     pg_batch "ON CONFLICT DO NOTHING" batch_on_conflict
     conflict_tps=$tps conflict_cpu=$cpu
     n0=$("${PSQL[@]}" -At -d rawsql -c "select count(*) from metric_points")
-    pg_batch "" batch
-    batch_pgcpu=$cpu
-    n=$(($("${PSQL[@]}" -At -d rawsql -c "select count(*) from metric_points") - n0))
+    tps=$batch_tps lat=$batch_lat
     # the single log-metric statement at concurrency 1 (Cairn: one statement, as for a batch)
     cat >"$WORK/single_txn.sql" <<EOF
 SELECT nextval('blk') AS b \\gset
@@ -526,7 +528,7 @@ ON CONFLICT (run_uuid, key) DO UPDATE SET timestamp = excluded.timestamp, step =
 WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan, latest_metrics.value))
 SELECT lifecycle_stage FROM runs WHERE run_uuid = 'r0';
 EOF
-    (cd "$WORK" && "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c 1 -t "$SINGLE" -l --log-prefix=pgsingle -f "$WORK/single_txn.sql" rawsql >"$RD/pgbench_single.txt" 2>&1)
+    (cd "$WORK" && "$PGBIN/pgbench" -n -M prepared -h 127.0.0.1 -p "$PGPORT" -U postgres -c 1 -t "$SINGLE" -l --log-prefix=pgsingle -f "$WORK/single_txn.sql" rawsql >"$RD/pgbench_single.txt" 2>&1)
     single_p50=$(cat "$WORK"/pgsingle.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] / 1000}')
     single_p99=$(cat "$WORK"/pgsingle.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; print a[i] / 1000}')
     jq -n --argjson tps "${tps:-0}" --argjson spr "$((SPR * KEYS))" --argjson lat "${lat:-0}" --argjson rows "$n" --argjson pgcpu "$batch_pgcpu" \
@@ -535,7 +537,7 @@ EOF
         '{batch_tps: $tps, metrics_per_s: ($tps * $spr), batch_latency_avg_ms: $lat, rows_loaded: $rows, batch_postgres_cpu_s: $pgcpu,
           on_conflict_metrics_per_s: ($ctps * $spr), on_conflict_postgres_cpu_s: $cpgcpu, on_conflict_rows_loaded: $crows,
           single_p50_ms: $p50, single_p99_ms: $p99, loadavg: $la,
-          note: "pgbench: Cairn schema (pg_dump of the migrated database); batch = one statement: 1000-row history insert (no ON CONFLICT, as Cairn sends it first) + 10-row latest_metrics upsert as CTEs guarded by the run being active, 8 clients; on_conflict = the same with ON CONFLICT DO NOTHING on the history insert (the retry after a duplicate); single = the batch statement with 1 row, 1 client; sent as simple queries"}' \
+          note: "pgbench: Cairn schema (pg_dump of the migrated database); batch = one statement: 1000-row history insert (no ON CONFLICT, as Cairn sends it first) + 10-row latest_metrics upsert as CTEs guarded by the run being active, 8 clients; on_conflict = the same with ON CONFLICT DO NOTHING on the history insert (the retry after a duplicate); single = the batch statement with 1 row, 1 client; each variant on an emptied metric_points; prepared statements (pgbench -M prepared), as Cairn sends them"}' \
         >"$RD/pg_insert.json"
     cairn_log "pgbench: $(jq -c . "$RD/pg_insert.json")"
 fi

@@ -43,9 +43,52 @@ import Testing
         }
     }
 
+    enum CountProbes: FixedStatement {
+        static let name = "test_count_probes"
+        static let sql = "SELECT CAST(count(*) AS BIGINT), 0, '' FROM fixed_statement_probes WHERE CAST($1 AS BIGINT) > 0"
+    }
+
+    /// postgres-nio remembers a failed preparation for the connection's lifetime: the connection
+    /// must be replaced, or the statement fails forever on it even once its table exists. One
+    /// connection, so the second call cannot dodge the first one's.
+    @Test(arguments: Engine.available)
+    func aStatementThatFailedToPrepareWorksOnceItsTableExists(engine: Engine) async throws {
+        try await TestDatabase.withDatabase(engine, maximumConnections: 1) { database in
+            let missing = await #expect(throws: SQLDatabaseError.self) { _ = try await database.query(CountProbes.self, [.int(1)], as: Square.self) }
+            #expect(missing?.message.contains("fixed_statement_probes") == true)
+            try await database.execute("CREATE TABLE fixed_statement_probes (id BIGINT)")
+            try await database.execute("INSERT INTO fixed_statement_probes VALUES (1), (2)")
+            for _ in 0..<3 {
+                let counted = try await database.query(CountProbes.self, [.int(1)], as: Square.self)
+                #expect(counted.map(\.root) == [2])
+            }
+            if engine == .postgres { #expect(try await Self.preparedCount(database) == 1) }
+        }
+    }
+
+    /// With `?prepared_statements=false` the text is sent every time, with the same answers.
+    @Test func withoutPreparedStatementsAFixedStatementAnswersTheSame() async throws {
+        guard Engine.available.contains(.postgres) else { return }
+        try await TestDatabase.withDatabase(.postgres, maximumConnections: 1, preparedStatements: false) { database in
+            for call in 0..<3 {
+                let start = Int64(call + 1)
+                let rows = try await database.query(Squares.self, [.int(start)], as: Square.self)
+                #expect(rows == (start...3).map { Square(root: $0, square: $0 * $0, label: "n\($0)") })
+            }
+            let inTransaction = try await database.withTransaction { tx in try await tx.query(Squares.self, [.int(3)], as: Square.self) }
+            #expect(inTransaction.map(\.square) == [9])
+            #expect(try await Self.preparedCount(database) == 0)
+        }
+    }
+
+    /// The session's prepared statements named by Cairn (one connection in these tests).
+    static func preparedCount(_ database: any SQLDatabase) async throws -> Int64 {
+        try await database.query("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'cairn_%'", []).first?.int(0) ?? -1
+    }
+
     @Test(arguments: Engine.available)
     func aFailingFixedStatementThrowsATypedErrorAndTheConnectionStaysUsable(engine: Engine) async throws {
-        try await TestDatabase.withDatabase(engine) { database in
+        try await TestDatabase.withDatabase(engine, maximumConnections: 1) { database in
             // SQLite answers NULL for a division by zero; PostgreSQL fails with 22012.
             if engine == .postgres {
                 let error = await #expect(throws: SQLDatabaseError.self) {

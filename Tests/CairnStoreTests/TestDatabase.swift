@@ -47,7 +47,11 @@ enum TestDatabase {
         }
     }
 
-    static func withDatabase<T: Sendable>(_ engine: Engine, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// A fresh database of `engine`; on PostgreSQL a new database of the test cluster, reached
+    /// through a pool of `maximumConnections`, with or without prepared ``FixedStatement``s.
+    static func withDatabase<T: Sendable>(
+        _ engine: Engine, maximumConnections: Int = 8, preparedStatements: Bool = true, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         switch engine {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-test-\(UUID().uuidString)")
@@ -73,8 +77,9 @@ enum TestDatabase {
             }
             var settings = admin
             settings.database = String(name)
+            settings.preparedStatements = preparedStatements
             do {
-                let result = try await withPostgres(settings, body)
+                let result = try await withPostgres(settings, maximumConnections: maximumConnections, body)
                 try await withPostgres(admin) { try await $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
                 return result
             } catch {
@@ -84,8 +89,10 @@ enum TestDatabase {
         }
     }
 
-    private static func withPostgres<T: Sendable>(_ settings: DatabaseURL.Postgres, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let database = PostgresDatabase(settings: settings, maximumConnections: 8, logger: logger)
+    private static func withPostgres<T: Sendable>(
+        _ settings: DatabaseURL.Postgres, maximumConnections: Int = 8, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        let database = PostgresDatabase(settings: settings, maximumConnections: maximumConnections, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await database.run()

@@ -98,6 +98,10 @@ import Testing
             let latest = try await store.run(id: id).metrics.sorted { $0.key < $1.key }
             #expect(latest.map(\.key) == ["a", "b"])
             #expect(latest.map(\.step) == [7, 7])
+            // A retried batch of older points (all already stored) leaves the latest values alone.
+            try await store.logBatch(runID: id, metrics: points(1...2), params: [], tags: [])
+            #expect(try await store.run(id: id).metrics.map(\.step) == [7, 7])
+            #expect(try await store.metricHistory(runID: id, key: "a", offset: 0, limit: nil).items.count == 8)
         }
     }
 

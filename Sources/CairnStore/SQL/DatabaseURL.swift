@@ -2,7 +2,7 @@ import CairnCore
 
 /// Where the metadata lives, parsed from `--database-url` / `CAIRN_DATABASE_URL`:
 /// `sqlite:PATH` (or `sqlite:///abs/path`, `sqlite::memory:`) or
-/// `postgres://[user[:pass]@]host[:port]/db` (`postgresql://` too).
+/// `postgres://[user[:pass]@]host[:port]/db[?prepared_statements=false]` (`postgresql://` too).
 public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(Postgres)
@@ -14,6 +14,10 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         public var user: String
         public var password: String?
         public var database: String
+        /// Whether ``FixedStatement``s are prepared once per connection (the default). Off
+        /// (`?prepared_statements=false`) for a connection pooler that does not keep
+        /// protocol-level prepared statements, such as PgBouncer in transaction mode before 1.21.
+        public var preparedStatements = true
     }
 
     /// The default: an embedded SQLite file under `./cairn-data`.
@@ -34,7 +38,11 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             throw DatabaseURLError("'\(text)': expected sqlite:PATH or postgres://[user[:pass]@]host[:port]/db")
         }
         var rest = Substring(text.dropFirst(scheme.count))
-        if let query = rest.firstIndex(of: "?") { rest = rest[..<query] }
+        var preparedStatements = true
+        if let query = rest.firstIndex(of: "?") {
+            preparedStatements = try Self.preparedStatements(in: rest[rest.index(after: query)...], scheme: scheme)
+            rest = rest[..<query]
+        }
         var user = "postgres"
         var password: String?
         if let at = rest.lastIndex(of: "@") {
@@ -63,14 +71,38 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         }
         guard !host.isEmpty else { throw DatabaseURLError("'\(scheme)…': the URL names no host") }
         guard !database.isEmpty else { throw DatabaseURLError("'\(scheme)…': the URL names no database") }
-        self = .postgres(Postgres(host: host, port: port, user: user, password: password, database: database))
+        var settings = Postgres(host: host, port: port, user: user, password: password, database: database)
+        settings.preparedStatements = preparedStatements
+        self = .postgres(settings)
+    }
+
+    /// The `prepared_statements` option of a PostgreSQL URL's query; any other option is refused
+    /// (a misspelt one would otherwise be ignored silently).
+    private static func preparedStatements(in query: Substring, scheme: String) throws(DatabaseURLError) -> Bool {
+        var prepared = true
+        for pair in query.split(separator: "&") where !pair.isEmpty {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = PercentEncoding.decode(parts[0])
+            let value = parts.count > 1 ? PercentEncoding.decode(parts[1]).lowercased() : ""
+            guard name == "prepared_statements" else {
+                throw DatabaseURLError("'\(scheme)…': unknown option '\(name)' (the one option is prepared_statements=true|false)")
+            }
+            switch value {
+            case "true", "on", "1": prepared = true
+            case "false", "off", "0": prepared = false
+            default: throw DatabaseURLError("'\(scheme)…': prepared_statements must be true or false, not '\(value)'")
+            }
+        }
+        return prepared
     }
 
     /// The URL without its password, for logs.
     public var description: String {
         switch self {
         case .sqlite(let path): "sqlite:\(path)"
-        case .postgres(let p): "postgres://\(p.user)\(p.password == nil ? "" : ":***")@\(p.host):\(p.port)/\(p.database)"
+        case .postgres(let p):
+            "postgres://\(p.user)\(p.password == nil ? "" : ":***")@\(p.host):\(p.port)/\(p.database)"
+                + (p.preparedStatements ? "" : "?prepared_statements=false")
         }
     }
 }

@@ -10,6 +10,8 @@ public final class PostgresDatabase: SQLDatabase, Service {
 
     private let client: PostgresClient
     private let logger: Logger
+    /// Whether ``FixedStatement``s are prepared (``DatabaseURL/Postgres/preparedStatements``).
+    private let preparesFixedStatements: Bool
 
     /// - Parameters:
     ///   - settings: where and how to connect (see ``DatabaseURL``).
@@ -28,6 +30,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         configuration.options.connectTimeout = .seconds(5)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.preparesFixedStatements = settings.preparedStatements
     }
 
     /// Runs the connection pool until cancelled or shut down gracefully.
@@ -49,7 +52,12 @@ public final class PostgresDatabase: SQLDatabase, Service {
     public func query<Statement: FixedStatement, Row: SQLRowDecodable>(
         _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type
     ) async throws -> [Row] {
-        try await onConnection { connection, logger in try await Self.run(connection, statement, binds, as: type, logger: logger) }
+        let prepared = preparesFixedStatements
+        return try await onConnection { connection, logger in
+            prepared
+                ? try await Self.run(connection, statement, binds, as: type, logger: logger)
+                : try await Self.run(connection, Statement.sql, binds, as: type, logger: logger)
+        }
     }
 
     /// Runs one statement's `body` on a pooled connection; pool failures come back translated.
@@ -64,10 +72,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
     }
 
     public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        let logger = self.logger
+        let (logger, prepared) = (self.logger, preparesFixedStatements)
         do {
             return try await client.withConnection { connection in
-                let executor = Executor(connection: connection, logger: logger)
+                let executor = Executor(connection: connection, logger: logger, preparesFixedStatements: prepared)
                 try await Self.run(connection, "BEGIN", [], logger: logger)
                 do {
                     let result = try await body(executor)
@@ -86,10 +94,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
     /// Runs `body` on one leased connection, outside any transaction (used by the migrator to
     /// hold a session-level advisory lock).
     public func withSession<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        let logger = self.logger
+        let (logger, prepared) = (self.logger, preparesFixedStatements)
         do {
             return try await client.withConnection { connection in
-                try await body(Executor(connection: connection, logger: logger))
+                try await body(Executor(connection: connection, logger: logger, preparesFixedStatements: prepared))
             }
         } catch let error as PSQLError {
             throw Self.translate(error)
@@ -116,11 +124,25 @@ public final class PostgresDatabase: SQLDatabase, Service {
 
     /// Runs a fixed statement as a named prepared statement: postgres-nio prepares it on the
     /// connection's first use and afterwards only binds and executes it.
+    ///
+    /// postgres-nio remembers a failed preparation for the connection's lifetime and answers every
+    /// later use of that name with the same error, without asking the server. So on any error
+    /// that running a prepared statement can raise only when something is wrong beyond the call's
+    /// own values (anything but a unique or foreign-key violation or invalid data), the connection
+    /// is closed and the pool replaces it: the call fails, the next ones do not.
     fileprivate static func run<Statement: FixedStatement, Row: SQLRowDecodable>(
         _ connection: PostgresConnection, _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type, logger: Logger
     ) async throws -> [Row] {
-        try await translatingErrors {
-            try await decodeRows(try await connection.execute(Prepared<Statement>(bindings: bindings(binds)), logger: logger), as: type)
+        do {
+            return try await translatingErrors {
+                try await decodeRows(try await connection.execute(Prepared<Statement>(bindings: bindings(binds)), logger: logger), as: type)
+            }
+        } catch let error as SQLDatabaseError {
+            if ![.uniqueViolation, .foreignKeyViolation, .invalidData].contains(error.kind) {
+                logger.warning("closing a database connection after fixed statement \(Statement.name) failed: \(error.message)")
+                try? await connection.close()
+            }
+            throw error
         }
     }
 
@@ -209,6 +231,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
     fileprivate struct Executor: SQLExecutor {
         let connection: PostgresConnection
         let logger: Logger
+        let preparesFixedStatements: Bool
         var dialect: SQLDialect { .postgres }
 
         func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
@@ -222,13 +245,16 @@ public final class PostgresDatabase: SQLDatabase, Service {
         func query<Statement: FixedStatement, Row: SQLRowDecodable>(
             _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type
         ) async throws -> [Row] {
-            try await PostgresDatabase.run(connection, statement, binds, as: type, logger: logger)
+            preparesFixedStatements
+                ? try await PostgresDatabase.run(connection, statement, binds, as: type, logger: logger)
+                : try await PostgresDatabase.run(connection, Statement.sql, binds, as: type, logger: logger)
         }
     }
 }
 
 /// A ``FixedStatement`` as postgres-nio's prepared statement (one type per statement, so its
-/// name and text are static as postgres-nio requires); rows come back undecoded.
+/// name and text are static as postgres-nio requires); rows come back undecoded. The parameter
+/// types are those of the first call's binds on each connection (see ``FixedStatement``).
 private struct Prepared<Statement: FixedStatement>: PostgresPreparedStatement {
     static var name: String { "cairn_" + Statement.name }
     static var sql: String { Statement.sql }

@@ -17,7 +17,6 @@ extension SQLTrackingStore {
         }
     }
 
-
     /// The training loop's hot path on PostgreSQL (`log-metric`, metrics-only `log-batch`): the
     /// same rules as the transaction below (the run must exist and be active; history with exact
     /// duplicates dropped; the latest-metric rule) in one statement, so one round trip and one
@@ -34,7 +33,7 @@ extension SQLTrackingStore {
     /// against unnamed).
     func logMetricsInOneStatement(runID: String, metrics: [Metric]) async throws {
         let seriesIDs = try await seriesIDs(runID: runID, for: metrics)
-        let binds = Self.metricsStatement(runID: runID, metrics, seriesIDs: seriesIDs, duplicates: .fail).binds
+        let binds = Self.metricsBinds(runID: runID, metrics, seriesIDs: seriesIDs)
         let rows: [RunStage]
         do {
             rows = try await database.query(RecordMetrics.self, binds, as: RunStage.self)
@@ -48,19 +47,23 @@ extension SQLTrackingStore {
     }
 
     /// The statement of ``logMetricsInOneStatement(runID:metrics:)``: history insert, latest-value
-    /// upsert, and the run's stage (`$1` is the run id). Its text depends on `duplicates` only.
-    fileprivate static func metricsStatement(
-        runID: String, _ metrics: [Metric], seriesIDs: [Int64], duplicates: MetricRows.DuplicatePoints
-    ) -> (sql: String, binds: [SQLValue]) {
-        let history = MetricRows.pointsInsert(
-            metrics, seriesIDs: seriesIDs, dialect: .postgres, firstArrayBind: 2, filter: runIsActive, duplicates: duplicates)
-        let newest = MetricRows.postgresInsert(
-            into: "latest_metrics", latestPoints(metrics), conflict: latestMetricConflict, firstArrayBind: 7, filter: runIsActive)
-        let sql = """
+    /// upsert, and the run's stage (`$1` is the run id; the points are array binds, see
+    /// ``metricsBinds(runID:_:seriesIDs:)``).
+    fileprivate static func metricsSQL(duplicates: MetricRows.DuplicatePoints) -> String {
+        let history = MetricRows.pointsInsert([], seriesIDs: [], dialect: .postgres, firstArrayBind: 2, filter: runIsActive, duplicates: duplicates)
+        let newest = MetricRows.postgresInsert(into: "latest_metrics", [], conflict: latestMetricConflict, firstArrayBind: 7, filter: runIsActive)
+        return """
             WITH history AS (\(history.sql)), newest AS (\(newest.sql))
             SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
             """
-        return (sql, [.text(runID)] + history.binds + newest.binds)
+    }
+
+    /// The binds of ``metricsSQL(duplicates:)``: the run id, the history's five arrays, and the
+    /// latest points' six.
+    private static func metricsBinds(runID: String, _ metrics: [Metric], seriesIDs: [Int64]) -> [SQLValue] {
+        let history = MetricRows.pointsInsert(metrics, seriesIDs: seriesIDs, dialect: .postgres, firstArrayBind: 2)
+        let newest = MetricRows.postgresInsert(into: "latest_metrics", latestPoints(metrics), conflict: latestMetricConflict, firstArrayBind: 7)
+        return [.text(runID)] + history.binds + newest.binds
     }
 
     /// The latest point per key of a batch, by MLflow's rule, keys sorted (told apart by their
@@ -161,13 +164,13 @@ extension SQLTrackingStore {
 /// without `ON CONFLICT`.
 private enum RecordMetrics: FixedStatement {
     static let name = "record_metrics"
-    static let sql = SQLTrackingStore.metricsStatement(runID: "", [], seriesIDs: [], duplicates: .fail).sql
+    static let sql = SQLTrackingStore.metricsSQL(duplicates: .fail)
 }
 
 /// The same with exact duplicates dropped: the retry after a unique violation.
 private enum RecordMetricsSkippingDuplicates: FixedStatement {
     static let name = "record_metrics_skipping_duplicates"
-    static let sql = SQLTrackingStore.metricsStatement(runID: "", [], seriesIDs: [], duplicates: .skip).sql
+    static let sql = SQLTrackingStore.metricsSQL(duplicates: .skip)
 }
 
 /// The run's lifecycle stage, the one column the metrics statement returns.
