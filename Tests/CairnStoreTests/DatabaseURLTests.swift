@@ -23,9 +23,22 @@ import Testing
         #expect(url.description.hasSuffix("?prepared_statements=false") == !expected)
     }
 
-    @Test(arguments: ["postgres://h/db?sslmode=require", "postgres://h/db?prepared_statements=maybe", "postgres://h/db?prepared_statement=false"])
-    func anUnknownOptionOrValueIsRefusedWithItsName(url: String) {
+    @Test(arguments: [
+        ("postgres://h/db?prepared_statements=maybe", "prepared_statements must be true or false"),
+        ("postgres://h/db?prepared_statement=false", "unknown option 'prepared_statement'"),
+        ("postgres://h/db?sslmode=require", "without TLS"),
+        ("postgres://h/db?sslmode=verify-full&prepared_statements=false", "without TLS"),
+    ])
+    func anUnknownOptionOrValueIsRefusedWithItsName(url: String, message: String) {
         let error = #expect(throws: DatabaseURLError.self) { _ = try DatabaseURL(parsing: url) }
-        #expect(error?.description.contains("prepared_statements") == true)
+        #expect(error?.description.contains(message) == true)
+    }
+
+    @Test func sslmodeThatAllowsAPlainConnectionIsAccepted() throws {
+        guard case .postgres(let p) = try DatabaseURL(parsing: "postgres://h/db?sslmode=disable&prepared_statements=false") else {
+            Issue.record("not a postgres URL")
+            return
+        }
+        #expect(!p.preparedStatements)
     }
 }

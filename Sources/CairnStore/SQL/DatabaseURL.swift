@@ -76,16 +76,23 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         self = .postgres(settings)
     }
 
-    /// The `prepared_statements` option of a PostgreSQL URL's query; any other option is refused
-    /// (a misspelt one would otherwise be ignored silently).
+    /// The `prepared_statements` option of a PostgreSQL URL's query. `sslmode` is accepted where
+    /// it allows a plain connection (what Cairn opens) and refused where it demands TLS; any other
+    /// option is refused too (a misspelt one would otherwise be ignored silently).
     private static func preparedStatements(in query: Substring, scheme: String) throws(DatabaseURLError) -> Bool {
         var prepared = true
         for pair in query.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = PercentEncoding.decode(parts[0])
             let value = parts.count > 1 ? PercentEncoding.decode(parts[1]).lowercased() : ""
+            if name == "sslmode" {
+                guard ["disable", "allow", "prefer"].contains(value) else {
+                    throw DatabaseURLError("'\(scheme)…': sslmode=\(value) asks for TLS, but Cairn connects to PostgreSQL without TLS")
+                }
+                continue
+            }
             guard name == "prepared_statements" else {
-                throw DatabaseURLError("'\(scheme)…': unknown option '\(name)' (the one option is prepared_statements=true|false)")
+                throw DatabaseURLError("'\(scheme)…': unknown option '\(name)' (options: prepared_statements=true|false, sslmode=disable)")
             }
             switch value {
             case "true", "on", "1": prepared = true
