@@ -54,9 +54,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
     ) async throws -> [Row] {
         let prepared = preparesFixedStatements
         return try await onConnection { connection, logger in
-            prepared
-                ? try await Self.run(connection, statement, binds, as: type, logger: logger)
-                : try await Self.run(connection, Statement.sql, binds, as: type, logger: logger)
+            try await Self.run(connection, statement, binds, as: type, prepared: prepared, logger: logger)
         }
     }
 
@@ -122,8 +120,9 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
-    /// Runs a fixed statement as a named prepared statement: postgres-nio prepares it on the
-    /// connection's first use and afterwards only binds and executes it.
+    /// Runs a fixed statement as a named prepared statement (`prepared`): postgres-nio prepares it
+    /// on the connection's first use and afterwards only binds and executes it. Otherwise
+    /// (`?prepared_statements=false`) its text is sent as any statement's.
     ///
     /// postgres-nio remembers a failed preparation for the connection's lifetime and answers every
     /// later use of that name with the same error, without asking the server. So on any error
@@ -131,8 +130,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
     /// own values (anything but a unique or foreign-key violation or invalid data), the connection
     /// is closed and the pool replaces it: the call fails, the next ones do not.
     fileprivate static func run<Statement: FixedStatement, Row: SQLRowDecodable>(
-        _ connection: PostgresConnection, _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type, logger: Logger
+        _ connection: PostgresConnection, _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type, prepared: Bool,
+        logger: Logger
     ) async throws -> [Row] {
+        guard prepared else { return try await run(connection, Statement.sql, binds, as: type, logger: logger) }
         do {
             return try await translatingErrors {
                 try await decodeRows(try await connection.execute(Prepared<Statement>(bindings: bindings(binds)), logger: logger), as: type)
@@ -245,9 +246,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         func query<Statement: FixedStatement, Row: SQLRowDecodable>(
             _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type
         ) async throws -> [Row] {
-            preparesFixedStatements
-                ? try await PostgresDatabase.run(connection, statement, binds, as: type, logger: logger)
-                : try await PostgresDatabase.run(connection, Statement.sql, binds, as: type, logger: logger)
+            try await PostgresDatabase.run(connection, statement, binds, as: type, prepared: preparesFixedStatements, logger: logger)
         }
     }
 }

@@ -37,7 +37,7 @@ enum MetricRows {
             SELECT $1, k, t, s, v, n FROM UNNEST($\(b)::text[], $\(b + 1)::int8[], $\(b + 2)::int8[], $\(b + 3)::float8[], $\(b + 4)::int8[]) AS x(k, t, s, v, n)
             \(filter.map { "WHERE " + $0 } ?? "") \(conflict)
             """
-        return (sql, [.textArray(metrics.map(\.key))] + pointArrays(metrics))
+        return (sql, postgresKeyedBinds(metrics))
     }
 
     /// The history insert into `metric_points`: `seriesIDs[i]` is the series of `metrics[i]`.
@@ -60,11 +60,23 @@ enum MetricRows {
                 SELECT i, t, s, v, n FROM UNNEST($\(b)::int8[], $\(b + 1)::int8[], $\(b + 2)::int8[], $\(b + 3)::float8[], $\(b + 4)::int8[]) AS x(i, t, s, v, n)
                 \(filter.map { "WHERE " + $0 } ?? "")\(duplicates == .skip ? " ON CONFLICT DO NOTHING" : "")
                 """
-            return (sql, [.intArray(seriesIDs)] + pointArrays(metrics))
+            return (sql, postgresPointsBinds(metrics, seriesIDs: seriesIDs))
         case .sqlite:
             let rows = sqliteRows(metrics, leadingSQL: "", firstBind: b) { index, _ in .int(seriesIDs[index]) }
             return ("INSERT INTO metric_points \(pointColumns) VALUES \(rows.sql) ON CONFLICT DO NOTHING", rows.binds)
         }
+    }
+
+    /// The array binds of ``postgresInsert(into:_:conflict:firstArrayBind:filter:)``: the keys,
+    /// then the points. Built apart from the text for callers whose text is a ``FixedStatement``.
+    static func postgresKeyedBinds(_ metrics: [Metric]) -> [SQLValue] {
+        [.textArray(metrics.map(\.key))] + pointArrays(metrics)
+    }
+
+    /// The PostgreSQL binds of ``pointsInsert(_:seriesIDs:dialect:firstArrayBind:filter:duplicates:)``:
+    /// the series ids, then the points.
+    static func postgresPointsBinds(_ metrics: [Metric], seriesIDs: [Int64]) -> [SQLValue] {
+        [.intArray(seriesIDs)] + pointArrays(metrics)
     }
 
     /// A point's timestamp, step, value and NaN flag as four PostgreSQL array binds (NaN is

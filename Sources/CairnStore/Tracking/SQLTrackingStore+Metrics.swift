@@ -61,9 +61,7 @@ extension SQLTrackingStore {
     /// The binds of ``metricsSQL(duplicates:)``: the run id, the history's five arrays, and the
     /// latest points' six.
     private static func metricsBinds(runID: String, _ metrics: [Metric], seriesIDs: [Int64]) -> [SQLValue] {
-        let history = MetricRows.pointsInsert(metrics, seriesIDs: seriesIDs, dialect: .postgres, firstArrayBind: 2)
-        let newest = MetricRows.postgresInsert(into: "latest_metrics", latestPoints(metrics), conflict: latestMetricConflict, firstArrayBind: 7)
-        return [.text(runID)] + history.binds + newest.binds
+        [.text(runID)] + MetricRows.postgresPointsBinds(metrics, seriesIDs: seriesIDs) + MetricRows.postgresKeyedBinds(latestPoints(metrics))
     }
 
     /// The latest point per key of a batch, by MLflow's rule, keys sorted (told apart by their
