@@ -4,7 +4,8 @@ import NIOFileSystem
 
 /// Artifacts in a local directory (the zero-setup default). Uploads are written to a hidden
 /// temporary file and renamed into place on success (NIOFileSystem's transactional creation),
-/// so a broken upload never shows up under its final name.
+/// so a broken upload never shows up under its final name; the file is fsynced before that
+/// rename, so an acknowledged upload survives a power loss.
 public struct LocalArtifactStore: ArtifactStore {
     public let root: FilePath
     private let fileSystem: FileSystem
@@ -24,7 +25,14 @@ public struct LocalArtifactStore: ArtifactStore {
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: an upload needs a file name") }
         let target = filePath(path)
         if let parent = target.removingLastComponent() as FilePath?, parent != target {
-            try await fileSystem.createDirectory(at: parent, withIntermediateDirectories: true)
+            do {
+                try await fileSystem.createDirectory(at: parent, withIntermediateDirectories: true)
+            } catch {
+                if let file = try await firstFileAncestor(of: path) {
+                    throw CairnError.invalidParameter("Invalid path: '\(path)' lies under '\(file)', which is a file")
+                }
+                throw error
+            }
         }
         if let existing = try await fileSystem.info(forFileAt: target, infoAboutSymbolicLink: true), existing.type == .directory {
             throw CairnError.invalidParameter("Invalid path: '\(path)' is a directory")
@@ -36,8 +44,21 @@ public struct LocalArtifactStore: ArtifactStore {
                 total += try await writer.write(contentsOf: chunk)
             }
             try await writer.flush()
+            try await handle.synchronize()
             return total
         }
+    }
+
+    /// The first ancestor of `path` that exists and is not a directory, if any.
+    private func firstFileAncestor(of path: ArtifactPath) async throws -> String? {
+        var prefix: [Substring] = []
+        for segment in path.value.split(separator: "/").dropLast() {
+            prefix.append(segment)
+            let ancestor = prefix.joined(separator: "/")
+            guard let info = try await fileSystem.info(forFileAt: root.appending(ancestor), infoAboutSymbolicLink: true) else { return nil }
+            if info.type != .directory { return ancestor }
+        }
+        return nil
     }
 
     public func info(_ path: ArtifactPath) async throws -> ArtifactFileInfo? {

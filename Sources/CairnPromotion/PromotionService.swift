@@ -96,6 +96,11 @@ public final class PromotionService: Service {
                 "Model '\(version.name)' would be deployed as '\(name)' on target '\(target.name)', which model '\(other)' already uses; set object_name on a separate target or rename the model"
             )
         }
+        if let storageURI = resolution.storageURI, !target.allowsStorage(storageURI) {
+            throw CairnError.invalidParameter(
+                "Cannot promote '\(version.name)' version \(version.version) to target '\(target.name)': its storage URI '\(storageURI)' lies outside the target's allowed_storage_prefixes (\(target.allowedStoragePrefixes.joined(separator: ", ")))"
+            )
+        }
         if request.dryRun {
             return .dryRun(try await dryRun(version: version, target: target, resolution: resolution))
         }
@@ -106,11 +111,31 @@ public final class PromotionService: Service {
         let manifests = try await renderAndValidate(version: version, storageURI: storageURI, target: target, deploymentID: id).manifests
         let deployment = try await ledger.begin(
             model: version.name, version: version.version, target: target.name, manifest: Self.ledgerText(manifests), id: id)
+        if case .alias(let alias) = request.selector {
+            try await ledger.recordPromotionAlias(model: version.name, alias: alias, target: target.name)
+        }
         logger.info(
             "promotion started",
             metadata: ["deployment": "\(id)", "model": "\(version.name)", "version": "\(version.version)", "target": "\(target.name)"])
         enqueue(deployment, manifests: manifests, target: target)
         return .started(deployment)
+    }
+
+    /// Checks that `token` may move `alias` of `model`: an alias a target promotes by (its
+    /// `alias_on_ready`, or an alias a promotion to it was requested by) decides what the
+    /// target serves next, so only an admin or a write token allowed every such target may
+    /// set or delete it. Without authentication (`token` nil) everyone may.
+    /// - Throws: 403 `PERMISSION_DENIED` naming the target.
+    public func checkMayMoveAlias(model: String, alias: String, token: APIToken?) async throws {
+        guard let token, token.scope != .admin else { return }
+        var targets = configuration.targets.targets.filter { $0.aliasOnReady == alias }.map(\.name)
+        targets += try await ledger.targetsPromoted(model: model, alias: alias).filter { configuration.targets.target(named: $0) != nil }
+        for target in targets where !token.mayPromote(to: target) {
+            throw CairnError(
+                .permissionDenied,
+                "Token '\(token.name)' may not move alias '\(alias)' of model '\(model)': target '\(target)' promotes by it, so it needs an admin token or a write token allowed that target"
+            )
+        }
     }
 
     /// Re-applies the deployment that served on `target` before the current one, as a new ledger

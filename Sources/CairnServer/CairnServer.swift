@@ -22,8 +22,14 @@ public struct ServerConfiguration: Sendable {
     public var artifacts = ArtifactBackend.local("./cairn-data/artifacts")
     /// The PostgreSQL pool's ceiling.
     public var maximumDatabaseConnections = 20
+    /// The longest one PostgreSQL statement of a request may run before the database cancels it
+    /// (a runaway search); the request gets a 400 saying so. Default 10 s; nil for no limit.
+    public var statementTimeout: Duration? = .seconds(10)
     /// Authentication and rate limiting.
     public var auth = AuthConfiguration()
+    /// With `auth` off: host names besides the loopback ones that `Host` and `Origin` may name
+    /// (`--allowed-hosts`); copied into ``AuthConfiguration/allowedHosts``.
+    public var allowedHosts: [String] = []
     /// With `auth` off, listening beyond loopback needs this explicit opt-in.
     public var insecureAllowRemote = false
     /// An admin token installed at start (`CAIRN_ADMIN_TOKEN`), named `admin-env`.
@@ -62,12 +68,13 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// Opens the configured database (creating its file or connecting its pool).
-public func openDatabase(_ url: DatabaseURL, maximumConnections: Int = 20, logger: Logger) async throws -> any SQLDatabase {
+/// - Parameter statementTimeout: the longest a PostgreSQL statement may run (nil: no limit).
+public func openDatabase(_ url: DatabaseURL, maximumConnections: Int = 20, statementTimeout: Duration? = nil, logger: Logger) async throws -> any SQLDatabase {
     switch url {
     case .sqlite(let path):
         return try await SQLiteDatabase.open(path: path, logger: logger)
     case .postgres(let settings):
-        return PostgresDatabase(settings: settings, maximumConnections: maximumConnections, logger: logger)
+        return PostgresDatabase(settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, logger: logger)
     }
 }
 
@@ -87,6 +94,7 @@ func buildRouter(
     let router = Router(context: CairnRequestContext.self)
     let table = routeTable ?? RouteTable()
     router.add(middleware: APIErrorMiddleware(routes: table))
+    if auth.mode == .none { router.add(middleware: BrowserGuardMiddleware(allowedHosts: auth.allowedHosts)) }
     let authenticator = Authenticator(configuration: auth, tokens: tokens)
     let routes = RouteRegistrar(router: router, table: table, authenticator: authenticator)
     let presigns = (artifacts as? any PresigningArtifactStore)?.presignedURLsEnabled ?? false
@@ -95,7 +103,7 @@ func buildRouter(
     RunsController(store: store).register(routes)
     MetricsController(store: store).register(routes)
     LoggedModelsController(store: store).register(routes)
-    RegistryController(registry: registry).register(routes)
+    RegistryController(registry: registry, promotion: promotion).register(routes)
     ArtifactsController(artifacts: artifacts).register(routes)
     OpenAPIController().register(routes)
     if let tokens { TokensController(tokens: tokens, authenticator: authenticator).register(routes) }
@@ -109,7 +117,8 @@ func buildRouter(
 /// store and HTTP application, with the database pool as a lifecycle service.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
-    let database = try await openDatabase(configuration.database, maximumConnections: configuration.maximumDatabaseConnections, logger: logger)
+    let database = try await openDatabase(
+        configuration.database, maximumConnections: configuration.maximumDatabaseConnections, statementTimeout: configuration.statementTimeout, logger: logger)
     let store = SQLTrackingStore(database: database)
     let tokens = TokenStore(database: database)
     let artifacts: any ArtifactStore
@@ -127,8 +136,9 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         configuration: configuration.promotion, registry: registry, tracking: store, ledger: DeploymentStore(database: database),
         clusters: try await ClusterConnections(targets: configuration.promotion.targets, environment: configuration.promotion.environment, logger: logger),
         logger: logger)
-    let router = buildRouter(
-        store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: configuration.auth, promotion: promotion)
+    var auth = configuration.auth
+    auth.allowedHosts = configuration.allowedHosts
+    let router = buildRouter(store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: auth, promotion: promotion)
     let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeoutSeconds))
     let server: HTTPServerBuilder
     if let tls = configuration.tls {

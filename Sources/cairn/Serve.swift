@@ -1,5 +1,7 @@
 import ArgumentParser
 import CairnCore
+import CairnDeploy
+import Foundation
 import CairnServer
 import Hummingbird
 import Logging
@@ -55,6 +57,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "How often a rollout's readiness is polled (env CAIRN_PROMOTION_POLL_INTERVAL; default 1s)")
     var promotionPollInterval: String?
 
+    @Option(name: .long, help: "Longest a PostgreSQL statement may run before it is cancelled and the request answered 400: a duration, or 0 for no limit (env CAIRN_STATEMENT_TIMEOUT; default 10s)")
+    var statementTimeout: String?
+
+    @Option(
+        name: .long,
+        help: "With --auth none: host names besides the loopback ones that requests may carry in Host (comma-separated; env CAIRN_ALLOWED_HOSTS)")
+    var allowedHosts: String?
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -90,6 +100,19 @@ struct Serve: AsyncParsableCommand {
         case (let cert?, let key?): configuration.tls = .init(certificateChain: cert, privateKey: key)
         case (nil, nil): break
         default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if let text = statementTimeout ?? Environment.value("CAIRN_STATEMENT_TIMEOUT") {
+            if text == "0" {
+                configuration.statementTimeout = nil
+            } else {
+                guard let value = TargetDuration.parse(text) else {
+                    throw ValidationError("Invalid --statement-timeout '\(text)': expected a duration such as 10s or 1m, or 0 for no limit")
+                }
+                configuration.statementTimeout = value
+            }
+        }
+        if let text = allowedHosts ?? Environment.value("CAIRN_ALLOWED_HOSTS") {
+            configuration.allowedHosts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         }
         configuration.promotion = try PromotionSettings.resolve(
             targetsPath: targets, lease: promotionLease, pollInterval: promotionPollInterval)

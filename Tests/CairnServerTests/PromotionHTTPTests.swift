@@ -36,7 +36,7 @@ import Testing
     }
 
     static func withServer<T: Sendable>(
-        auth: AuthConfiguration.Mode = .none, defaultSecret: String? = webhookSecret,
+        auth: AuthConfiguration.Mode = .none, defaultSecret: String? = webhookSecret, prodSettings: String = "",
         _ body: @Sendable (any TestClientProtocol, TokenStore, DeploymentStore) async throws -> T
     ) async throws -> T {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-promo-\(UUID().uuidString)")
@@ -50,7 +50,7 @@ import Testing
             targets: try TargetsFile.parse(
                 """
                 targets:
-                  - {name: prod, kind: kserve, namespace: ml, kubeconfig: \(kubeconfig), storage_uri_prefix: "s3://models"}
+                  - {name: prod, kind: kserve, namespace: ml, kubeconfig: \(kubeconfig), storage_uri_prefix: "s3://models"\(prodSettings)}
                   - {name: staging, kind: kserve, namespace: ml-staging, kubeconfig: \(kubeconfig)}
                 """),
             defaultWebhookSecret: defaultSecret)

@@ -50,7 +50,8 @@ enum TestDatabase {
     /// A fresh database of `engine`; on PostgreSQL a new database of the test cluster, reached
     /// through a pool of `maximumConnections`, with or without prepared ``FixedStatement``s.
     static func withDatabase<T: Sendable>(
-        _ engine: Engine, maximumConnections: Int = 8, preparedStatements: Bool = true, _ body: @Sendable (any SQLDatabase) async throws -> T
+        _ engine: Engine, maximumConnections: Int = 8, preparedStatements: Bool = true, statementTimeout: Duration? = nil,
+        _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         switch engine {
         case .sqlite:
@@ -79,7 +80,7 @@ enum TestDatabase {
             settings.database = String(name)
             settings.preparedStatements = preparedStatements
             do {
-                let result = try await withPostgres(settings, maximumConnections: maximumConnections, body)
+                let result = try await withPostgres(settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, body)
                 try await withPostgres(admin) { try await $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
                 return result
             } catch {
@@ -90,9 +91,10 @@ enum TestDatabase {
     }
 
     private static func withPostgres<T: Sendable>(
-        _ settings: DatabaseURL.Postgres, maximumConnections: Int = 8, _ body: @Sendable (any SQLDatabase) async throws -> T
+        _ settings: DatabaseURL.Postgres, maximumConnections: Int = 8, statementTimeout: Duration? = nil,
+        _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        let database = PostgresDatabase(settings: settings, maximumConnections: maximumConnections, logger: logger)
+        let database = PostgresDatabase(settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await database.run()

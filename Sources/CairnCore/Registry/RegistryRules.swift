@@ -16,6 +16,7 @@ public enum RegistryRules {
         if name.contains("/") || name.contains(":") {
             throw .invalidParameter("Invalid model name: '\(name)'. Names cannot contain '/' or ':'.")
         }
+        try Validator.validateNoControlCharacters(name, kind: "model")
         if name.count > 500 {
             throw .invalidParameter("Registered model name exceeds the maximum length of 500 characters")
         }

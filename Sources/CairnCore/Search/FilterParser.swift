@@ -10,6 +10,8 @@ struct FilterParser {
     private let tokens: [FilterToken]
     private let length: Int
     private var index = 0
+    /// Values of every `IN` list so far: each is one bind, and SQLite takes at most 32,766.
+    private var listValues = 0
 
     init(source: String) throws(CairnError) {
         tokens = try FilterLexer.tokenize(source)
@@ -25,6 +27,10 @@ struct FilterParser {
     mutating func parseConjunction() throws(CairnError) -> [FilterClause] {
         var clauses: [FilterClause] = []
         while true {
+            guard clauses.count < Limits.maxFilterClauses else {
+                throw CairnError.invalidParameter(
+                    "Invalid filter string: more than \(Limits.maxFilterClauses) clauses (the limit keeps each search bounded)")
+            }
             clauses.append(try parseClause())
             guard let token = current else { return clauses }
             if token.isKeyword("AND") {
@@ -211,6 +217,15 @@ struct FilterParser {
             advance()
             switch token.kind {
             case .quoted(.single), .quoted(.double):
+                listValues += 1
+                guard listValues <= Limits.maxFilterListValues else {
+                    throw CairnError.invalidParameter(
+                        "Invalid filter string: its IN lists hold more than \(Limits.maxFilterListValues) values in all")
+                }
+                guard values.count < Limits.maxInListValues else {
+                    throw CairnError.invalidParameter(
+                        "The list at position \(open.position) has more than \(Limits.maxInListValues) values; \(comparator.rawValue) takes at most \(Limits.maxInListValues)")
+                }
                 values.append(token.text)
             case .rightParenthesis where values.isEmpty:
                 throw CairnError.invalidParameter(

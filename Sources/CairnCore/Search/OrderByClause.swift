@@ -28,8 +28,11 @@ public struct OrderByClause: Sendable, Hashable {
     }
 
     /// Parses a request's `order_by` list, skipping blank entries.
-    /// - Throws: as ``parse(_:for:)``.
+    /// - Throws: as ``parse(_:for:)``, and for more than ``Limits/maxOrderByKeys`` entries.
     public static func parseList(_ texts: [String], for entity: SearchEntity) throws(CairnError) -> [OrderByClause] {
+        guard texts.count <= Limits.maxOrderByKeys else {
+            throw CairnError.invalidParameter("Invalid order_by: \(texts.count) keys given; at most \(Limits.maxOrderByKeys) are accepted")
+        }
         var clauses: [OrderByClause] = []
         for text in texts where !text.allSatisfy(\.isWhitespace) {
             clauses.append(try parse(text, for: entity))

@@ -13,6 +13,21 @@ public enum PercentEncoding {
         decodedBytes(text, strict: true).flatMap { String(validating: $0, as: UTF8.self) }
     }
 
+    /// Encodes every byte but RFC 5987's attr-chars (letters, digits, `!#$&+-.^_`|~`) as `%XX`:
+    /// fit for a path segment and for `filename*=UTF-8''…`.
+    public static func encodePathSegment(_ text: some StringProtocol) -> String {
+        let unreserved = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~".utf8)
+        var out = ""
+        for byte in text.utf8 {
+            if unreserved.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + Hex.encode([byte]).uppercased()
+            }
+        }
+        return out
+    }
+
     /// The decoded bytes; `nil` for a malformed escape when `strict`.
     private static func decodedBytes(_ text: some StringProtocol, strict: Bool) -> [UInt8]? {
         let utf8 = Array(text.utf8)

@@ -24,4 +24,25 @@ public enum Limits {
     public static let maxHistoryPageSize = Int(Int32.max)
     /// The largest offset a page token may carry; keeps `offset + limit` far from overflow.
     public static let maxPageOffset = Int(Int32.max)
+
+    /// The most clauses a search filter may have. Each clause is a join or an `EXISTS` in SQL;
+    /// a few hundred held a PostgreSQL backend for minutes. MLflow has no limit; real filters
+    /// have a handful.
+    public static let maxFilterClauses = 50
+    /// The most `order_by` keys a search may have.
+    public static let maxOrderByKeys = 10
+    /// The most values an `IN (...)` / `NOT IN (...)` list may have (each is a bind; SQLite's
+    /// limit is 32,766 per statement).
+    public static let maxInListValues = 1000
+    /// The most values all `IN` lists of one filter may have together.
+    public static let maxFilterListValues = 10_000
+    /// The most experiment ids one run or logged-model search may name.
+    public static let maxSearchExperimentIDs = 1000
+
+    /// - Throws: 400 when a search names more experiments than ``maxSearchExperimentIDs``.
+    public static func checkSearchExperimentIDs(_ count: Int) throws(CairnError) {
+        guard count <= maxSearchExperimentIDs else {
+            throw .invalidParameter("Invalid value for parameter 'experiment_ids': \(count) ids given; a search takes at most \(maxSearchExperimentIDs)")
+        }
+    }
 }

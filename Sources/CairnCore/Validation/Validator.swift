@@ -32,11 +32,21 @@ public enum Validator {
         }
     }
 
-    /// Checks an experiment name: not empty, at most 500 characters.
+    /// Refuses NUL and other control characters in a name: SQLite cuts text at a NUL and
+    /// PostgreSQL refuses it, so the two engines would store different names; the others
+    /// break logs and terminals.
+    public static func validateNoControlCharacters(_ name: String, kind: String) throws(CairnError) {
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) }) {
+            throw .invalidParameter("Invalid \(kind) name: control characters (NUL, newlines, tabs and the like) are not allowed")
+        }
+    }
+
+    /// Checks an experiment name: not empty, at most 500 characters, no control characters.
     public static func validateExperimentName(_ name: String) throws(CairnError) {
         if name.trimmingWhitespace().isEmpty {
             throw .invalidParameter("Invalid experiment name: '\(name)'. Experiment name must not be empty")
         }
+        try validateNoControlCharacters(name, kind: "experiment")
         if name.count > Limits.maxExperimentNameLength {
             throw .invalidParameter("Experiment name exceeds the maximum length of \(Limits.maxExperimentNameLength) characters")
         }

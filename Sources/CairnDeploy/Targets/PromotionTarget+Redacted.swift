@@ -37,6 +37,7 @@ extension PromotionTarget {
         add("min_replicas", .int(minReplicas))
         add("max_replicas", .int(maxReplicas))
         add("storage_uri_prefix", storageURIPrefix.map(ManifestValue.string))
+        if !allowedStoragePrefixes.isEmpty { add("allowed_storage_prefixes", .array(allowedStoragePrefixes.map(ManifestValue.string))) }
         add("alias_on_ready", aliasOnReady.map(ManifestValue.string))
         add("ready_timeout", .string(TargetDuration.format(readyTimeout)))
         add("ready_timeout_seconds", .int(Int(readyTimeout.components.seconds)))

@@ -31,6 +31,9 @@ public struct PromotionTarget: Sendable, Equatable {
     /// Prefix that turns a path under Cairn's artifact root into a URI the cluster can read, e.g.
     /// `s3://models` (no trailing slash).
     public var storageURIPrefix: String?
+    /// Where models served by this target may come from (`allowed_storage_prefixes`, no trailing
+    /// slash): a promotion whose storage URI lies outside every one is refused. Empty: any.
+    public var allowedStoragePrefixes: [String]
     /// The alias moved to the promoted version once the rollout is ready.
     public var aliasOnReady: String?
     /// How long a promotion may wait for readiness.
@@ -39,6 +42,15 @@ public struct PromotionTarget: Sendable, Equatable {
     public var rollbackOnFailure: Bool
     /// Name of the environment variable holding this target's webhook secret. Never rendered.
     public var webhookSecretEnv: String?
+
+    /// Whether `storageURI` lies under one of ``allowedStoragePrefixes`` (at a `/` boundary, so
+    /// `s3://models/prod` does not admit `s3://models/production-copy`); true when none is set.
+    public func allowsStorage(_ storageURI: String) -> Bool {
+        allowedStoragePrefixes.isEmpty
+            || allowedStoragePrefixes.contains { prefix in
+                storageURI == prefix || storageURI.hasPrefix(prefix + "/")
+            }
+    }
 
     /// The kind of workload a target renders.
     public enum Kind: String, Sendable, CaseIterable {
@@ -78,6 +90,7 @@ public struct PromotionTarget: Sendable, Equatable {
         self.minReplicas = 1
         self.maxReplicas = 1
         self.storageURIPrefix = nil
+        self.allowedStoragePrefixes = []
         self.aliasOnReady = nil
         self.readyTimeout = .seconds(600)
         self.rollbackOnFailure = true

@@ -37,6 +37,20 @@ struct TargetFieldReader {
         return text
     }
 
+    /// A list of non-empty strings under `key`; empty when absent.
+    mutating func stringList(_ key: String) throws(CairnError) -> [String] {
+        guard let node = node(key) else { return [] }
+        guard case .sequence(let items) = node else { throw error(key, "must be a list of strings, got \(Self.describe(node))", at: node) }
+        var values: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .scalar(let scalar) = item, !scalar.string.isEmpty else {
+                throw error("\(key)[\(index)]", "must be a non-empty string, got \(Self.describe(item))", at: item)
+            }
+            values.append(scalar.string)
+        }
+        return values
+    }
+
     mutating func requiredString(_ key: String) throws(CairnError) -> String {
         guard let value = try string(key) else { throw error(key, "is required") }
         return value

@@ -73,6 +73,16 @@ extension TargetsFile {
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
             target.storageURIPrefix = trimmed
         }
+        for (index, prefix) in try r.stringList("allowed_storage_prefixes").enumerated() {
+            guard let scheme = prefix.firstRange(of: "://"), scheme.lowerBound != prefix.startIndex,
+                prefix[scheme.upperBound...].contains(where: { $0 != "/" })
+            else {
+                throw r.error("allowed_storage_prefixes[\(index)]", "must be a URI with a scheme and a location, e.g. s3://models/prod, got \"\(prefix)\"")
+            }
+            var trimmed = prefix
+            while trimmed.hasSuffix("/") { trimmed.removeLast() }
+            target.allowedStoragePrefixes.append(trimmed)
+        }
         if let alias = try r.string("alias_on_ready") {
             do { try RegistryRules.validateAlias(alias) } catch { throw r.error("alias_on_ready", "is not a valid alias: \(error.message)") }
             target.aliasOnReady = alias

@@ -21,7 +21,10 @@ struct ArtifactsController {
     static func artifactPath(_ request: Request, after prefix: String) throws(CairnError) -> ArtifactPath {
         let raw = request.uri.path
         guard raw.hasPrefix(prefix) else { throw .invalidParameter("Invalid path") }
-        let encoded = raw.dropFirst(prefix.count).drop { $0 == "/" }
+        // Only the one separating slash is dropped: `…/artifacts//etc/passwd` names the absolute
+        // path `/etc/passwd`, which ArtifactPath refuses, as MLflow does.
+        var encoded = raw.dropFirst(prefix.count)
+        if encoded.hasPrefix("/") { encoded = encoded.dropFirst() }
         guard let decoded = PercentEncoding.strictDecode(encoded) else {
             throw .invalidParameter("Invalid path: malformed percent-encoding")
         }
@@ -53,7 +56,16 @@ struct ArtifactsController {
         guard let info = try await artifacts.info(path), !info.isDirectory, let size = info.size else {
             throw CairnError.notFound("File \(path) not found")
         }
-        var headers: HTTPFields = [.contentType: ContentTypes.guess(path.name), .acceptRanges: "bytes"]
+        let contentType = ContentTypes.guess(path.name)
+        var headers: HTTPFields = [.contentType: contentType, .acceptRanges: "bytes"]
+        // Artifacts are whatever a client uploaded: never let a browser run them on Cairn's
+        // origin (stored XSS). No sniffing, a sandbox without scripts or same-origin rights,
+        // and types a browser would render as a document downloaded instead.
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.contentSecurityPolicy] = "sandbox"
+        if ContentTypes.isActive(contentType) {
+            headers[.contentDisposition] = ContentTypes.attachment(path.name)
+        }
         var status = HTTPResponse.Status.ok
         var range: Range<Int64>?
         if let header = request.headers[.range] {
@@ -123,12 +135,27 @@ enum ContentTypes {
         case "txt", "log", "md", "py", "yaml", "yml", "cfg", "ini", "toml": return "text/plain; charset=utf-8"
         case "csv": return "text/csv"
         case "html", "htm": return "text/html"
+        case "xhtml": return "application/xhtml+xml"
+        case "xml": return "application/xml"
+        case "js", "mjs": return "text/javascript"
         case "png": return "image/png"
         case "jpg", "jpeg": return "image/jpeg"
         case "gif": return "image/gif"
         case "svg": return "image/svg+xml"
         default: return lower == "mlmodel" ? "text/plain; charset=utf-8" : "application/octet-stream"
         }
+    }
+
+    /// Whether a browser would run scripts in a document of this type (HTML, SVG, XML, script).
+    static func isActive(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";").first.map { String($0).trimmingWhitespace() } ?? ""
+        return ["text/html", "application/xhtml+xml", "application/xml", "text/xml", "image/svg+xml", "text/javascript"].contains(media)
+    }
+
+    /// `attachment; filename="..."` with the name reduced to safe ASCII (and its UTF-8 form).
+    static func attachment(_ name: String) -> String {
+        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" && $0.value < 0x7f ? Character($0) : "_" })
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(PercentEncoding.encodePathSegment(name))"
     }
 }
 

@@ -70,13 +70,31 @@ struct PromotionsController {
         return Self.response(for: .started(deployment))
     }
 
+    /// The largest webhook body read: a promotion request is a few hundred bytes.
+    static let maximumWebhookBodySize = 64 * 1024
+
     /// The CI webhook: signature, then idempotency, then the same promotion as the API. A refused
-    /// call changes nothing: the signature and key are checked before anything is read or
-    /// written, and a promotion that fails its checks forgets its key so a retry can go ahead.
+    /// call changes nothing: the signature's shape and window and the key are checked before the
+    /// body is read (at most 64 KiB), the MAC before anything is written, a signature is accepted
+    /// with one Idempotency-Key only, and a promotion that fails its checks forgets its key so a
+    /// retry can go ahead.
     @Sendable func webhook(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        let body = try await request.bodyBytes(context: context)
-        // The target names the secret, so it is read before the signature is checked; nothing
-        // else of the body is trusted until the signature holds.
+        guard promotion.configuration.defaultWebhookSecret != nil || !promotion.configuration.targetWebhookSecrets.isEmpty else {
+            throw CairnError(
+                .permissionDenied, "The promotion webhook is disabled: set CAIRN_WEBHOOK_SECRET or a target's webhook_secret_env variable")
+        }
+        let signature = try WebhookSignature.parse(header: request.headers[.init(WebhookSignature.header)!])
+        let now = Clock.nowMillis()
+        try signature.checkWindow(now: now / 1000)
+        guard let key = request.headers[.init("Idempotency-Key")!], !key.isEmpty else {
+            throw CairnError(.badRequest, "Missing Idempotency-Key header: send a unique key per promotion (e.g. the CI job's run id)")
+        }
+        guard key.utf8.count <= Self.maximumIdempotencyKeyLength, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7e }) else {
+            throw CairnError(.badRequest, "Idempotency-Key must be 1-\(Self.maximumIdempotencyKeyLength) visible ASCII characters")
+        }
+        let body = try await request.bodyBytes(context: context, limit: Self.maximumWebhookBodySize)
+        // The target names the secret, so it is read before the MAC is checked; nothing else of
+        // the body is trusted until the MAC holds.
         let decoded = Result { try Request.decodeJSON(PromotionBody.self, from: body) }
         let targetName = (try? decoded.get())?.target ?? ""
         guard let secret = promotion.configuration.webhookSecret(target: targetName) else {
@@ -84,17 +102,17 @@ struct PromotionsController {
                 .permissionDenied,
                 "The promotion webhook is disabled for target '\(targetName)': set the target's webhook_secret_env variable or CAIRN_WEBHOOK_SECRET")
         }
-        try WebhookSignature.verify(
-            header: request.headers[.init(WebhookSignature.header)!], body: body, secret: secret, now: Clock.nowMillis() / 1000)
-        guard let key = request.headers[.init("Idempotency-Key")!], !key.isEmpty else {
-            throw CairnError(.badRequest, "Missing Idempotency-Key header: send a unique key per promotion (e.g. the CI job's run id)")
-        }
-        guard key.utf8.count <= Self.maximumIdempotencyKeyLength, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7e }) else {
-            throw CairnError(.badRequest, "Idempotency-Key must be 1-\(Self.maximumIdempotencyKeyLength) visible ASCII characters")
+        let digest = try signature.verify(body: body, secret: secret)
+        let expiresAt = (signature.timestamp + WebhookSignature.pastWindow + 1) * 1000
+        guard try await idempotency.claim(signature: WebhookSignature.replayKey(timestamp: signature.timestamp, digest: digest), key: key, expiresAt: expiresAt)
+        else {
+            throw CairnError(.unauthenticated, "Signature already used: a signed call is accepted once (with its first Idempotency-Key); sign each call anew")
         }
         let promotionRequest = try decoded.get().request()
-        let digest = WebhookSignature.hex(Array(SHA256.hash(data: body)))
-        switch try await idempotency.begin(key: key, bodySHA256: digest) {
+        let bodyDigest = Hex.encode(SHA256.hash(data: body))
+        let lease = promotion.configuration.lease.components
+        let leaseMillis = lease.seconds * 1000 + lease.attoseconds / 1_000_000_000_000_000
+        switch try await idempotency.begin(key: key, bodySHA256: bodyDigest, staleAfterMillis: leaseMillis) {
         case .differentBody:
             throw CairnError(.idempotencyKeyReused, "Idempotency-Key '\(key)' was already used with a different request body")
         case .inFlight:

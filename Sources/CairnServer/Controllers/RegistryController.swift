@@ -1,4 +1,5 @@
 import CairnCore
+import CairnPromotion
 import CairnStore
 import Hummingbird
 
@@ -6,6 +7,8 @@ import Hummingbird
 /// `/api/2.0/mlflow/model-versions/...`) and Cairn's audit log.
 struct RegistryController {
     let registry: any RegistryStore
+    /// Decides who may move aliases that promotion targets go by; nil without promotions.
+    var promotion: PromotionService? = nil
 
     func register(_ routes: RouteRegistrar) {
         let models = "/api/2.0/mlflow/registered-models"
@@ -142,13 +145,17 @@ struct RegistryController {
 
     @Sendable func setAlias(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        try await registry.setAlias(name: try f.modelName(), alias: try required(f.alias, "alias"), version: try f.versionNumber())
+        let (model, alias) = (try f.modelName(), try required(f.alias, "alias"))
+        try await promotion?.checkMayMoveAlias(model: model, alias: alias, token: RequestActor.token)
+        try await registry.setAlias(name: model, alias: alias, version: try f.versionNumber())
         return JSONResponse.empty
     }
 
     @Sendable func deleteAlias(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        try await registry.deleteAlias(name: try f.modelName(), alias: try required(f.alias, "alias"))
+        let (model, alias) = (try f.modelName(), try required(f.alias, "alias"))
+        try await promotion?.checkMayMoveAlias(model: model, alias: alias, token: RequestActor.token)
+        try await registry.deleteAlias(name: model, alias: alias)
         return JSONResponse.empty
     }
 

@@ -17,6 +17,11 @@ public struct AuthConfiguration: Sendable {
     /// effect on every replica within this time).
     public var cacheSeconds: Int64 = 10
 
+    /// With `mode` none, the host names (lowercase, without port) a request's `Host` and a
+    /// state-changing request's `Origin` may name besides the loopback ones (`localhost`,
+    /// `*.localhost`, `127.0.0.1`, `[::1]`); `*` allows any. See ``BrowserGuardMiddleware``.
+    public var allowedHosts: [String] = []
+
     public static let minimumRateLimit = 50
 
     public init() {}

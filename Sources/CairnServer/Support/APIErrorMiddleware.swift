@@ -46,6 +46,10 @@ struct APIErrorMiddleware: RouterMiddleware {
         case let error as SQLDatabaseError:
             switch error.kind {
             case .unavailable: return CairnError(.temporarilyUnavailable, "The database is unavailable; try again shortly")
+            case .timedOut:
+                return CairnError(
+                    .badRequest,
+                    "The request's query ran longer than the server's statement timeout and was cancelled; narrow it (fewer or more selective filter clauses, a smaller max_results)")
             case .uniqueViolation: return CairnError(.resourceAlreadyExists, "The resource already exists")
             case .invalidData: return .invalidParameter("Invalid value: \(error.message)")
             case .foreignKeyViolation: return .notFound("A referenced resource does not exist")

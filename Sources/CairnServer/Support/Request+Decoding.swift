@@ -11,14 +11,15 @@ extension Request {
         try Self.decodeJSON(type, from: try await bodyBytes(context: context))
     }
 
-    /// The whole body, up to the JSON limit.
+    /// The whole body, up to `limit` bytes (the JSON limit by default).
     /// - Throws: 413 for an oversize body.
-    func bodyBytes(context: CairnRequestContext) async throws -> [UInt8] {
+    func bodyBytes(context: CairnRequestContext, limit: Int? = nil) async throws -> [UInt8] {
+        let limit = limit ?? context.maxUploadSize
         do {
             var request = self
-            return Array(try await request.collectBody(upTo: context.maxUploadSize).readableBytesView)
+            return Array(try await request.collectBody(upTo: limit).readableBytesView)
         } catch is NIOTooManyBytesError {
-            throw CairnError(.requestTooLarge, "Request body exceeds the limit of \(context.maxUploadSize) bytes")
+            throw CairnError(.requestTooLarge, "Request body exceeds the limit of \(limit) bytes")
         }
     }
 

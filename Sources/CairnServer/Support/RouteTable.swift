@@ -24,9 +24,20 @@ final class RouteTable: Sendable {
         return (exact + wildcard).sorted { ($0.1, $0.0) < ($1.1, $1.0) }
     }
 
-    /// The methods served at `path`, or an empty set for an unknown path.
+    /// The methods served at `path`, or an empty set for an unknown path. Routes with `:name`
+    /// parameters match any one segment there (`/logged-models/:model_id/params`).
     func methods(for path: String) -> Set<HTTPRequest.Method> {
         if let methods = entries.withLockedValue({ $0[path] }) { return methods }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let parameterised = entries.withLockedValue { table in
+            table.filter { route, _ in
+                guard route.contains("/:") else { return false }
+                let pattern = route.split(separator: "/", omittingEmptySubsequences: false)
+                return pattern.count == segments.count
+                    && zip(pattern, segments).allSatisfy { expected, actual in expected.hasPrefix(":") ? !actual.isEmpty : expected == actual }
+            }.values.reduce(into: Set<HTTPRequest.Method>()) { $0.formUnion($1) }
+        }
+        if !parameterised.isEmpty { return parameterised }
         return prefixes.withLockedValue { table in
             table.filter { path.hasPrefix($0.key) }.values.reduce(into: Set()) { $0.formUnion($1) }
         }

@@ -44,6 +44,18 @@ public struct DeploymentStore: Sendable {
         }
     }
 
+    /// Remembers that a promotion to `target` was requested by `alias` of `model`.
+    public func recordPromotionAlias(model: String, alias: String, target: String) async throws {
+        try await database.execute(
+            "INSERT INTO promotion_aliases (model, alias, target) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [.text(model), .text(alias), .text(target)])
+    }
+
+    /// The targets promotions were requested to by `alias` of `model`.
+    public func targetsPromoted(model: String, alias: String) async throws -> [String] {
+        try await database.query("SELECT target FROM promotion_aliases WHERE model = $1 AND alias = $2 ORDER BY target", [.text(model), .text(alias)])
+            .map { $0.string(0) }
+    }
+
     /// Records a state change; a final status also releases the target's lock, any other renews
     /// the promotion's lease.
     public func update(_ id: String, status: DeploymentStatus, message: String, manifest: String? = nil) async throws {

@@ -20,19 +20,46 @@ public struct IdempotencyStore: Sendable {
         case inFlight
     }
 
-    public func begin(key: String, bodySHA256: String) async throws -> Outcome {
+    /// Records `key` as in flight, or says what was recorded before. A key left in flight for
+    /// longer than `staleAfterMillis` (its replica crashed; the promotion lease has run out) is
+    /// taken over instead of answering 409 forever.
+    public func begin(key: String, bodySHA256: String, staleAfterMillis: Int64 = 30_000) async throws -> Outcome {
+        let now = Clock.nowMillis()
         do {
             try await database.execute(
                 "INSERT INTO webhook_deliveries (idempotency_key, body_sha256, created_at) VALUES ($1, $2, $3)",
-                [.text(key), .text(bodySHA256), .int(Clock.nowMillis())])
+                [.text(key), .text(bodySHA256), .int(now)])
             return .proceed
         } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
             guard let row = try await database.query(
-                "SELECT body_sha256, status, response FROM webhook_deliveries WHERE idempotency_key = $1", [.text(key)]).first
+                "SELECT body_sha256, status, response, created_at FROM webhook_deliveries WHERE idempotency_key = $1", [.text(key)]).first
             else { return .inFlight }
             if row.string(0) != bodySHA256 { return .differentBody }
-            guard let status = row.optionalInt(1) else { return .inFlight }
-            return .replay(status: Int(status), response: row.string(2))
+            if let status = row.optionalInt(1) { return .replay(status: Int(status), response: row.string(2)) }
+            let startedAt = row.int(3)
+            guard now - startedAt > staleAfterMillis else { return .inFlight }
+            // Only one of several replicas retrying at once takes the stale key over.
+            let taken = try await database.query(
+                "UPDATE webhook_deliveries SET created_at = $1 WHERE idempotency_key = $2 AND status IS NULL AND created_at = $3 RETURNING idempotency_key",
+                [.int(now), .text(key), .int(startedAt)])
+            return taken.isEmpty ? .inFlight : .proceed
+        }
+    }
+
+    /// Records that the webhook signature `signature` (see `WebhookSignature.replayKey`) was used
+    /// with `key`, until `expiresAt` (unix milliseconds). Returns false when it was already used
+    /// with another key: a captured call replayed under a new Idempotency-Key. The same key may
+    /// come again (a CI retry gets the stored answer). Expired signatures are dropped on the way.
+    public func claim(signature: String, key: String, expiresAt: Int64) async throws -> Bool {
+        try await database.execute("DELETE FROM webhook_signatures WHERE expires_at < $1", [.int(Clock.nowMillis())])
+        do {
+            try await database.execute(
+                "INSERT INTO webhook_signatures (signature, idempotency_key, expires_at) VALUES ($1, $2, $3)",
+                [.text(signature), .text(key), .int(expiresAt)])
+            return true
+        } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
+            let rows = try await database.query("SELECT idempotency_key FROM webhook_signatures WHERE signature = $1", [.text(signature)])
+            return rows.first?.string(0) == key
         }
     }
 

@@ -12,11 +12,18 @@ public final class PostgresDatabase: SQLDatabase, Service {
     private let logger: Logger
     /// Whether ``FixedStatement``s are prepared (``DatabaseURL/Postgres/preparedStatements``).
     private let preparesFixedStatements: Bool
+    /// The `statement_timeout` of every pooled connection; nil when unlimited.
+    public let statementTimeout: Duration?
 
     /// - Parameters:
     ///   - settings: where and how to connect (see ``DatabaseURL``).
     ///   - maximumConnections: the pool's ceiling.
-    public init(settings: DatabaseURL.Postgres, maximumConnections: Int = 20, logger: Logger) {
+    ///   - statementTimeout: the longest any statement may run (PostgreSQL's `statement_timeout`,
+    ///     set on every pooled connection at start-up, so it costs no round trip); nil for no
+    ///     limit. A statement past it is cancelled by PostgreSQL itself, also when the client
+    ///     that asked has gone, and fails with ``SQLDatabaseError/Kind/timedOut``. Migrations
+    ///     lift it for their own transactions.
+    public init(settings: DatabaseURL.Postgres, maximumConnections: Int = 20, statementTimeout: Duration? = nil, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: settings.host,
             port: settings.port,
@@ -28,6 +35,11 @@ public final class PostgresDatabase: SQLDatabase, Service {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(5)
+        if let statementTimeout {
+            let millis = max(1, statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
+            configuration.options.additionalStartupParameters = [("statement_timeout", "\(millis)")]
+        }
+        self.statementTimeout = statementTimeout
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.preparesFixedStatements = settings.preparedStatements
@@ -221,6 +233,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
             case "23505": return SQLDatabaseError(.uniqueViolation, message)
             case "23503": return SQLDatabaseError(.foreignKeyViolation, message)
             case "57P01", "57P02", "57P03", "53300": return SQLDatabaseError(.unavailable, message)
+            case "57014": return SQLDatabaseError(.timedOut, message)
             default:
                 if state.hasPrefix("22") { return SQLDatabaseError(.invalidData, message) }
                 return SQLDatabaseError(.other, "\(state): \(message)")

@@ -89,6 +89,9 @@ public struct SQLDatabaseError: Error, Sendable, CustomStringConvertible {
         case invalidData
         /// The database could not be reached or the connection broke.
         case unavailable
+        /// The statement ran past the statement timeout and was cancelled (PostgreSQL
+        /// `statement_timeout`); the message says how long the limit is.
+        case timedOut
         /// Anything else.
         case other
     }

@@ -57,7 +57,7 @@ public final class SQLiteDatabase: SQLDatabase, Service {
 
     private static func configure(_ connection: SQLiteConnection, wal: Bool) async throws {
         if wal { _ = try await connection.query("PRAGMA journal_mode=WAL", []) }
-        for pragma in ["PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA case_sensitive_like=ON"] {
+        for pragma in ["PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA case_sensitive_like=ON"] {
             _ = try await connection.query(pragma, [])
         }
     }

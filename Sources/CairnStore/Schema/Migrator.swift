@@ -69,6 +69,8 @@ public struct Migrator: Sendable {
             logger.info("applying migration", metadata: ["version": "\(migration.version)", "file": "\(migration.name)"])
             let statements = Self.statements(in: migration.sql)
             try await database.withTransaction { transaction in
+                // A migration may rewrite large tables: no statement timeout for its transaction.
+                if transaction.dialect == .postgres { try await transaction.execute("SET LOCAL statement_timeout = 0") }
                 for statement in statements {
                     try await transaction.execute(statement)
                 }

@@ -20,6 +20,7 @@ public struct TokenStore: Sendable {
     /// - Throws: 400 for a bad name, `RESOURCE_ALREADY_EXISTS` when the name is taken.
     public func create(name: String, scope: TokenScope, expiresAt: Int64? = nil, allowedTargets: [String] = []) async throws -> Created {
         try APIToken.validateName(name)
+        for target in allowedTargets { try APIToken.validateTargetName(target) }
         let secret = Self.newSecret()
         let now = Clock.nowMillis()
         do {
@@ -93,6 +94,6 @@ public struct TokenStore: Sendable {
     /// Hex SHA-256 of a secret. Secrets are 256-bit random, so a plain digest (no salt, no
     /// stretching) is enough to make a leaked table useless.
     public static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
     }
 }

@@ -62,6 +62,7 @@ extension SQLTrackingStore {
     }
 
     public func searchLoggedModels(_ request: LoggedModelSearchRequest) async throws -> Page<LoggedModel> {
+        try Limits.checkSearchExperimentIDs(request.experimentIDs.count)
         let (offset, limit) = try Self.paging(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.loggedModelColumns) FROM logged_models m WHERE m.lifecycle_stage = 'active' AND ", dialect: dialect)
         let condition = try LoggedModelSearchCompiler.compile(filter: request.filter, into: &builder)

@@ -90,6 +90,7 @@ extension SQLTrackingStore {
     }
 
     public func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run> {
+        try Limits.checkSearchExperimentIDs(request.experimentIDs.count)
         let (offset, limit) = try Self.paging(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.runColumns) FROM runs r ", dialect: dialect)
         let compiled = try RunSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
