@@ -280,6 +280,7 @@ class Fuzzer:
         self.crash: dict | None = None
         self.ids: dict = {}
         self.key_counter = itertools.count()
+        self.log: list[list] = []  # [op, label, status] of every case sent (for --report)
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -311,8 +312,8 @@ class Fuzzer:
         return False, detail
 
     def describe(self, case: Case, headers: dict) -> dict:
-        shown = {k: ("Bearer [token]" if self.token and isinstance(v, str) and self.token in v else short(v, 120))
-                 for k, v in headers.items()}
+        secret = self.token if self.token and len(self.token) >= 8 else None
+        shown = {k: ("[the fuzz token]" if secret and isinstance(v, str) and secret in v else short(v, 120)) for k, v in headers.items()}
         return {"method": case.method, "path": short(case.path, 200), "query": short(case.query, 200), "label": case.label,
                 "op": case.op, "headers": shown, "body": short(case.body, 200)}
 
@@ -348,6 +349,7 @@ class Fuzzer:
             status = response.status_code
             text = response.text[:400]
         except requests.Timeout:
+            self.log.append([case.op, case.label, "timeout"])
             self.statuses["timeout"] += 1
             self.per_op[case.op]["timeout"] += 1
             self.failures.append({**described, "status": "timeout", "response": f"no answer within {self.args.timeout} s"})
@@ -356,6 +358,7 @@ class Fuzzer:
         except requests.RequestException as error:
             self.session = requests.Session()
             alive, detail = self.health()
+            self.log.append([case.op, case.label, "connection error"])
             if not alive:
                 self.crash = {"after": described, "error": f"{type(error).__name__}: {str(error)[:300]}", "health": detail}
                 return
@@ -364,6 +367,7 @@ class Fuzzer:
             self.failures.append({**described, "status": "dropped",
                                   "response": f"connection closed without an answer ({type(error).__name__}: {str(error)[:200]})"})
             return
+        self.log.append([case.op, case.label, status])
         self.statuses[status] += 1
         self.per_op[case.op][status] += 1
         if status >= 500 and not (status == 501 and ALLOWED_501.match(case.path)):
@@ -378,6 +382,27 @@ class Fuzzer:
             self.crash = {"after": self.recent[-1] if self.recent else None, "error": "GET /health failed", "health": detail}
 
     # -- real data --------------------------------------------------------------------------------
+
+    def integrity(self) -> None:
+        """The main data set is only read or added to by the cases: it must still be there."""
+        main = self.ids["main"]
+        checks = [
+            ("GET", f"/api/2.0/mlflow-artifacts/artifacts/{main['prefix']}/extremes/weights.bin", None, lambda r: r.content == b"0123456789"),
+            ("GET", "/api/2.0/mlflow/runs/get", {"run_id": main["run"]}, lambda r: r.json()["run"]["info"]["run_id"] == main["run"]),
+            ("GET", "/api/2.0/mlflow/experiments/get", {"experiment_id": main["exp"]}, lambda r: "experiment" in r.json()),
+            ("GET", "/api/2.0/mlflow/model-versions/get", {"name": main["rm"], "version": "1"}, lambda r: "model_version" in r.json()),
+            ("GET", f"/api/2.0/mlflow/logged-models/{main['model_id']}", None, lambda r: "model" in r.json()),
+        ]
+        for method, path, params, good in checks:
+            try:
+                response = requests.request(method, self.url + path, params=params, headers=self.auth_headers(), timeout=self.args.timeout)
+                ok = response.status_code == 200 and good(response)
+                detail = f"{response.status_code} {response.text[:200]!r}"
+            except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+                ok, detail = False, f"{type(error).__name__}: {error}"
+            if not ok:
+                self.failures.append({"method": method, "path": path, "query": urllib.parse.urlencode(params or {}), "label": "integrity: real data must survive the run",
+                                      "op": f"{method} integrity", "headers": {}, "body": "", "status": "lost", "response": detail})
 
     def setup(self) -> bool:
         suffix = f"{int(time.time() * 1000)}-{os.getpid()}"
@@ -577,6 +602,7 @@ class Fuzzer:
             kw.setdefault("path", path)
             kw.setdefault("sign", webhook)
             kw.setdefault("idempotency", webhook)
+            kw.setdefault("auth", not webhook)  # the webhook is authenticated by its signature alone
             tiers[tier].append(Case(op=op, method=method, label=label, **kw))
 
         case("baseline (real IDs)", 0)
@@ -588,6 +614,10 @@ class Fuzzer:
             for tier, values in ((2, QUERY_EXTREMES_1), (4, QUERY_EXTREMES_2)):
                 for label, value in values:
                     case(f"query {name}={label}", tier, query=qs(rest + [(name, value)]))
+            if name == "path" and "mlflow-artifacts" in template:
+                for label, value in (("below a file", f"{self.ids['main']['prefix']}/extremes/weights.bin/child"),
+                                     ("a file", f"{self.ids['main']['prefix']}/extremes/weights.bin"), ("root", "")):
+                    case(f"query {name}={label}", 2, query=qs(rest + [(name, urllib.parse.quote(value, safe=""))]))
             case(f"query {name} without '='", 3, query=qs(rest + [(name, None)]))
             case(f"query {name} twice", 3, query=qs(rest + [(name, "1"), (name, str(INT64_MIN))]))
             if self.shape(p.get("schema", {})).get("type") == "array":
@@ -614,6 +644,7 @@ class Fuzzer:
                                      ("real prefix + deep", f"{prefix}/" + "/".join(["d"] * 2000)),
                                      ("real prefix + %2e%2e", f"{prefix}/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc"),
                                      ("real directory", f"{prefix}/extremes"), ("real empty file", f"{prefix}/extremes/empty.bin"),
+                                     ("below a file", f"{prefix}/extremes/weights.bin/child"),
                                      ("experiment only", owner["exp"]), ("// ", f"{prefix}//extremes///weights.bin")):
                     case(f"path {name}={label}", 2, path=self.concrete_path(template, method, {name: value}))
 
@@ -673,8 +704,10 @@ class Fuzzer:
                 case(f"X-Cairn-Signature {short(value, 60)}", 1, body=body, sign=False, headers={"X-Cairn-Signature": value})
             keys = ["", "a b ", "\x00", "a\x00b", "a\tb", "k" * 255, "k" * 256, "k" * LONG, "ключ".encode(), b"\xff\xfe", "é",
                     "-9223372036854775808", "NaN", "%00"]
-            for value in keys:
-                case(f"Idempotency-Key {short(value, 40)}", 1, body=body, idempotency=False, headers={"Idempotency-Key": value})
+            for i, value in enumerate(keys):
+                # a nonce per body: a signature is accepted once, and these are signed within one second
+                unique = encode_body({"model": self.ids["main"]["rm"], "alias": "champion", "target": "prod", "extremes_nonce": i})
+                case(f"Idempotency-Key {short(value, 40)}", 1, body=unique, idempotency=False, headers={"Idempotency-Key": value})
             case("Idempotency-Key reused, same body", 3, body=body, idempotency=False, headers={"Idempotency-Key": "extremes-reused"})
             case("Idempotency-Key reused, same body (replay)", 3, body=body, idempotency=False, headers={"Idempotency-Key": "extremes-reused"})
             case("Idempotency-Key reused, other body", 3, body=body + b" ", idempotency=False, headers={"Idempotency-Key": "extremes-reused"})
@@ -749,6 +782,8 @@ class Fuzzer:
                 print(f"  {i}/{len(cases)} sent, {time.monotonic() - self.started:.0f} s, {len(self.failures)} failures", flush=True)
         if not self.crash:
             self.check_health()
+        if not self.crash:
+            self.integrity()
         return self.summary(len(cases), len(operations), done_ops, stopped_early)
 
     def summary(self, total: int, operations: int, done_ops: set, stopped_early: bool) -> int:
@@ -758,18 +793,26 @@ class Fuzzer:
                  + (" (budget reached)" if stopped_early else ""),
                  "statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items(), key=lambda kv: str(kv[0])))]
         if self.crash:
-            lines.append(f"FAIL: the server went down ({self.crash['error']}; GET /health: {self.crash['health']})."
-                         " The likely killer is the last request below; the last requests sent, oldest first:")
-            for entry in self.recent:
-                lines.append("  " + json.dumps(entry, ensure_ascii=True))
+            lines.append(f"FAIL: the server went down ({self.crash['error']}; GET /health: {self.crash['health']}).")
+            recent = list(self.recent)
+            lines.append("  likely killer (the last request sent): " + json.dumps(recent[-1] if recent else None, ensure_ascii=True))
+            lines.append("  the requests before it, oldest first:")
+            for entry in recent[:-1]:
+                lines.append("    " + json.dumps(entry, ensure_ascii=True))
         if self.failures:
-            lines.append(f"FAIL: {len(self.failures)} answers >= 500, stalled or dropped requests:")
-            for entry in self.failures[:50]:
-                lines.append(f"  {entry['status']} {entry['method']} {entry['path']}{'?' + entry['query'] if entry['query'] else ''}"
+            groups: dict[tuple, list[dict]] = {}
+            for entry in self.failures:
+                reason = re.sub(r"[0-9a-f]{16,}|\d{3,}", "#", str(entry["response"]))[:90]
+                groups.setdefault((entry["op"], str(entry["status"]), reason), []).append(entry)
+            lines.append(f"FAIL: {len(self.failures)} answers >= 500, stalled, dropped requests or lost data, in {len(groups)} groups"
+                         " (operation, status, answer); the first request of each:")
+            for (op, status, _), entries in list(groups.items())[:40]:
+                entry = entries[0]
+                lines.append(f"  {status} x{len(entries)} {op}: {entry['method']} {entry['path']}{'?' + entry['query'] if entry['query'] else ''}"
                              f" [{entry['label']}] headers={json.dumps(entry['headers'], ensure_ascii=True)}"
-                             f" body={entry['body']!r}: {entry['response'][:300]!r}")
-            if len(self.failures) > 50:
-                lines.append(f"  ... and {len(self.failures) - 50} more (see --report)")
+                             f" body={entry['body']!r} -> {str(entry['response'])[:200]!r}")
+            if len(groups) > 40:
+                lines.append(f"  ... and {len(groups) - 40} more groups (see --report)")
         ok = not self.crash and not self.failures
         lines.append("extremes: OK" if ok else "extremes: FAILED")
         print("\n".join(lines), flush=True)
@@ -778,7 +821,7 @@ class Fuzzer:
                       "statuses": {str(k): v for k, v in self.statuses.items()},
                       "per_operation": {op: {str(k): v for k, v in c.items()} for op, c in self.per_op.items()},
                       "crash": self.crash and {**self.crash, "last_requests": list(self.recent)},
-                      "failures": self.failures}
+                      "failures": self.failures, "cases_sent": self.log}
             Path(self.args.report).write_text(json.dumps(report, indent=1, ensure_ascii=True))
         return 0 if ok else 1
 

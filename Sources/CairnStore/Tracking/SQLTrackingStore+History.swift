@@ -38,20 +38,40 @@ extension SQLTrackingStore {
             throw CairnError.invalidParameter("end_step must be greater than start_step. Found start_step=\(startStep) and end_step=\(endStep).")
         }
         var result: [Metric] = []
-        for runID in runIDs.sorted() {
+        // Duplicate ids would return (and read) the same history twice.
+        for runID in Set(runIDs).sorted() {
             _ = try await runInfo(id: runID)
-            var builder = SQLBuilder("SELECT timestamp, step, value, is_nan FROM metric_points WHERE series_id = ", dialect: dialect)
-            builder.append(Self.seriesSubquery(runID: runID, key: key, into: &builder))
-            if let startStep { builder.append(" AND step >= \(builder.bind(.int(startStep)))") }
-            if let endStep { builder.append(" AND step <= \(builder.bind(.int(endStep)))") }
-            builder.append(" ORDER BY step, timestamp, value")
-            let points = try await database.query(builder, as: HistoryPoint.self).map { point in
-                Metric(key: key, value: point.value, timestamp: point.timestamp, step: point.step, runID: runID)
-            }
-            let steps = Self.sampledSteps(Array(Set(points.map(\.step))).sorted(), maxResults: maxResults)
-            result += points.filter { steps.contains($0.step) }
+            let points = try await database.query(Self.sampledHistory(runID: runID, key: key, startStep: startStep, endStep: endStep, maxResults: maxResults, dialect: dialect), as: HistoryPoint.self)
+            result += points.map { Metric(key: key, value: $0.value, timestamp: $0.timestamp, step: $0.step, runID: runID) }
         }
         return result
+    }
+
+    /// The points of up to `maxResults` steps spread evenly over the series' distinct steps in
+    /// range (the first and last always among them), sampled in the database so only the chosen
+    /// points leave it. Step `i` of `n` (0-based) is kept when it is `floor(k * (n - 1) / (m - 1))`
+    /// for some `k` in `0..<m`, i.e. when `k = ceil(i * (m - 1) / (n - 1))` maps back to `i`: the
+    /// rule of ``sampledSteps(_:maxResults:)``, in integer arithmetic both engines share.
+    static func sampledHistory(runID: String, key: String, startStep: Int64?, endStep: Int64?, maxResults: Int, dialect: SQLDialect) -> SQLBuilder {
+        var builder = SQLBuilder("WITH d AS (SELECT DISTINCT step FROM metric_points WHERE series_id = ", dialect: dialect)
+        func range(_ column: String, _ builder: inout SQLBuilder) {
+            if let startStep { builder.append(" AND \(column) >= \(builder.bind(.int(startStep)))") }
+            if let endStep { builder.append(" AND \(column) <= \(builder.bind(.int(endStep)))") }
+        }
+        builder.append(seriesSubquery(runID: runID, key: key, into: &builder))
+        range("step", &builder)
+        builder.append("), s AS (SELECT step, ROW_NUMBER() OVER (ORDER BY step) - 1 AS i, COUNT(*) OVER () AS n FROM d)")
+        let m = builder.bind(.int(Int64(maxResults)))
+        builder.append(" SELECT p.timestamp, p.step, p.value, p.is_nan FROM metric_points p JOIN s ON s.step = p.step WHERE p.series_id = ")
+        builder.append(seriesSubquery(runID: runID, key: key, into: &builder))
+        range("p.step", &builder)
+        builder.append(
+            """
+             AND (s.n <= \(m) OR (\(m) = 1 AND s.i = 0)
+              OR ((s.i * (\(m) - 1) + s.n - 2) / NULLIF(s.n - 1, 0)) * (s.n - 1) / NULLIF(\(m) - 1, 0) = s.i)
+             ORDER BY p.step, p.timestamp, p.value
+            """)
+        return builder
     }
 
     /// Up to `maxResults` steps spread evenly over `steps`, always keeping the first and last.
