@@ -69,6 +69,31 @@ import Testing
     }
 }
 
+extension GarbageCollectorTests {
+    /// A run restored between `cairn gc` listing it and purging it keeps its rows, its logged
+    /// model and its files.
+    @Test func aRunRestoredAfterListingIsNotPurged() async throws {
+        try await Self.withFixture { f in
+            let experiment = try await f.store.createExperiment(name: "gc-race", artifactLocation: nil, tags: [])
+            let (run, model) = try await Self.deletedRunWithFiles(f, experiment: experiment)
+            let candidates = try await f.store.purgeCandidates(deletedBefore: Clock.nowMillis() + 1)
+            let candidate = try #require(candidates.first { $0.runID == run.info.runID })
+            try await f.store.restoreRun(id: run.info.runID)
+            #expect(try await f.store.purge(candidate) == false)
+            #expect(try await f.store.run(id: run.info.runID).info.lifecycleStage == .active)
+            #expect(try await f.store.loggedModel(id: model.modelID).modelID == model.modelID)
+            // Deleted again and registered from before the purge: kept as well.
+            try await f.store.deleteRun(id: run.info.runID)
+            let listed = try #require(try await f.store.purgeCandidates(deletedBefore: Clock.nowMillis() + 1).first { $0.runID == run.info.runID })
+            _ = try await f.registry.createRegisteredModel(name: "late", tags: [], description: nil)
+            _ = try await f.registry.createModelVersion(CreateModelVersionRequest(name: "late", source: "runs:/\(run.info.runID)/model"))
+            #expect(try await f.store.purge(listed) == false)
+            let file = f.root.appendingPathComponent("artifacts/\(experiment)/\(run.info.runID)/artifacts/file.bin")
+            #expect(FileManager.default.fileExists(atPath: file.path))
+        }
+    }
+}
+
 extension Array where Element: Sendable {
     /// The elements as an async sequence (a request body in tests).
     var async: AsyncStream<Element> {

@@ -21,6 +21,32 @@ import Testing
         }
     }
 
+    @Test func anSQLiteSearchPastItsDeadlineEndsWithATypedError() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-deadline-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A deadline already passed: the first row the search looks at ends it.
+        let database = try await SQLiteDatabase.open(
+            path: directory.appendingPathComponent("c.db").path, statementTimeout: .milliseconds(-1), logger: TestDatabase.logger)
+        try await Migrator(logger: TestDatabase.logger).migrate(database)
+        let store = SQLTrackingStore(database: database)
+        try await store.bootstrap()
+        _ = try await store.createRun(CreateRunRequest(experimentID: "0", userID: "u"))
+        let error = await #expect(throws: SQLDatabaseError.self) {
+            _ = try await store.searchRuns(RunSearchRequest(experimentIDs: ["0"], filter: "attributes.status = 'RUNNING'"))
+        }
+        #expect(error?.kind == .timedOut)
+        // Writes and plain reads carry no deadline.
+        _ = try await store.createRun(CreateRunRequest(experimentID: "0", userID: "u"))
+        #expect(try await store.experiment(id: "0").name == "Default")
+        await database.close()
+
+        let relaxed = try await SQLiteDatabase.open(
+            path: directory.appendingPathComponent("c.db").path, statementTimeout: .seconds(10), logger: TestDatabase.logger)
+        let found = try await SQLTrackingStore(database: relaxed).searchRuns(RunSearchRequest(experimentIDs: ["0"]))
+        #expect(found.items.count == 2)
+        await relaxed.close()
+    }
+
     @Test(arguments: Engine.available)
     func namesWithNULOrControlCharactersAreRefusedOnEveryEngine(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in

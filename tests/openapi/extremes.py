@@ -435,6 +435,9 @@ class Fuzzer:
             self.api("POST", "/api/2.0/mlflow/registered-models/alias", {"name": rm, "alias": "champion", "version": "1"})
             self.api("POST", "/api/2.0/mlflow/model-versions/set-tag", {"name": rm, "version": "1", "key": "k", "value": "v"})
             ids[role] = {"exp_name": f"extremes-{role}-{suffix}", "exp": exp, "run": run_id, "model_id": model_id, "prefix": prefix, "rm": rm}
+        renamed = f"extremes-renamed-{suffix}"
+        self.api("POST", "/api/2.0/mlflow/registered-models/create", {"name": renamed})
+        ids["renamed"] = {**ids["main"], "rm": renamed}
         token_name = f"extremes-{suffix}"
         if self.token:
             self.api("POST", "/api/cairn/v1/tokens", {"name": token_name, "scope": "read"})
@@ -466,15 +469,16 @@ class Fuzzer:
         return schema
 
     def role(self, path: str) -> str:
+        """Which data set an operation works on: the deleting ones get their own, renames another."""
+        if path.endswith("registered-models/rename"):
+            return "renamed"
         destructive = ("experiments/delete", "experiments/restore", "runs/delete", "runs/restore", "registered-models/delete",
-                       "registered-models/rename", "model-versions/delete", "model-versions/transition-stage")
-        if any(path.endswith(d) for d in destructive):
-            return "victim"
-        return "main"
+                       "model-versions/delete")
+        return "victim" if any(path.endswith(d) for d in destructive) else "main"
 
     def hint(self, name: str, path: str, method: str, parent: str | None = None):
         """A realistic value for a field or parameter named `name` of operation `method path`."""
-        ids = self.ids[self.role(path)] if method != "DELETE" or "logged-models" not in path else self.ids["victim"]
+        ids = self.ids[self.role(path)]
         registry = "registered-models" in path or "model-versions" in path
         suffix = self.ids["suffix"]
         table = {
@@ -507,6 +511,8 @@ class Fuzzer:
             return ids["rm"]
         if name == "new_name" and registry:
             return f"{ids['rm']}-renamed"
+        if name == "new_name":
+            return ids["exp_name"]  # experiments/update: keep the name (get-by-name uses it)
         return table.get(name, MISSING)
 
     def skeleton(self, schema: dict, path: str, method: str, depth: int = 0, parent: str | None = None):
@@ -549,7 +555,7 @@ class Fuzzer:
                     yield from self.field_paths(inner, here, skeleton, depth + 1)
 
     def concrete_path(self, template: str, method: str, overrides: dict | None = None) -> str:
-        ids = self.ids["victim"] if method == "DELETE" else self.ids["main"]
+        ids = self.ids["victim"] if method == "DELETE" and template.endswith("{model_id}") else self.ids["main"]
         defaults = {
             "artifact_path": f"{self.ids['main']['prefix']}/extremes/weights.bin" if method == "GET"
             else f"{self.ids['main']['prefix']}/extremes/fuzz.bin",

@@ -197,15 +197,19 @@ def test_webhook_refusals_change_nothing_and_replays_are_idempotent(cairn, kube:
     model, ns = unique("hook"), namespace_of("hooks")
     cairn.register(model, ["s3://models/hook/v1", "s3://models/hook/v2"])
     body = json.dumps({"model": model, "version": "1", "target": "hooks"}).encode()
-    first = cairn.webhook(body, key="job-1")
+    signed_at = int(time.time())
+    first = cairn.webhook(body, key="job-1", timestamp=signed_at)
     assert first.status_code == 202, first.text
     deployment_id = first.json()["deployment_id"]
     cairn.wait_status(deployment_id, {"waiting"})
     version_before = kube.get(kube.isvc_path(ns, model))["metadata"]["resourceVersion"]
 
-    replay = cairn.webhook(body, key="job-1")
+    replay = cairn.webhook(body, key="job-1", timestamp=signed_at)
     assert replay.status_code == 202 and replay.json() == first.json()
     assert replay.headers.get("Idempotent-Replayed") == "true"
+    # The same signed call under a new Idempotency-Key is a captured call replayed: refused.
+    captured = cairn.webhook(body, key="job-5", timestamp=signed_at)
+    assert captured.status_code == 401 and "already used" in captured.json()["message"], captured.text
     other_body = json.dumps({"model": model, "version": "2", "target": "hooks"}).encode()
     reused = cairn.webhook(other_body, key="job-1")
     assert reused.status_code == 422 and reused.json()["error_code"] == "IDEMPOTENCY_KEY_REUSED"
@@ -216,7 +220,7 @@ def test_webhook_refusals_change_nothing_and_replays_are_idempotent(cairn, kube:
     keyless = cairn.webhook(other_body)
     assert keyless.status_code == 400 and "Idempotency-Key" in keyless.json()["message"]
     # While the first promotion holds the target, a second one is a 409.
-    locked = cairn.webhook(other_body, key="job-4")
+    locked = cairn.webhook(other_body, key="job-4", timestamp=int(time.time()) - 2)
     assert locked.status_code == 409 and locked.json()["error_code"] == "RESOURCE_CONFLICT"
 
     assert [d["id"] for d in cairn.ledger(target="hooks")] == [deployment_id]

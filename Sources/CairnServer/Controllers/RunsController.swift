@@ -206,12 +206,7 @@ struct RunsController {
     @Sendable func logModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(RunBody.self, context: context)
         let runID = try body.runID()
-        let modelJSON = try required(body.model_json, "model_json")
-        let run = try await store.run(id: runID)
-        let key = "mlflow.log-model.history"
-        let previous = run.tags.first(where: { $0.key == key })?.value
-        let history = previous.map { String($0.dropLast()) + (($0 == "[]") ? "" : ",") + modelJSON + "]" } ?? "[\(modelJSON)]"
-        try await store.logBatch(runID: runID, metrics: [], params: [], tags: [Tag(key: key, value: history)])
+        try await store.appendLoggedModelHistory(runID: runID, modelJSON: try required(body.model_json, "model_json"))
         return JSONResponse.empty
     }
 }

@@ -35,19 +35,22 @@ public struct GarbageCollector: Sendable {
                 continue
             }
             // The run's folder (…/<run_id>, holding artifacts/) and each logged model's folder.
-            let locations = [Self.parent(candidate.artifactURI)] + candidate.loggedModels.map { Self.parent($0.artifactLocation) }
-            for location in locations {
-                guard let path = Self.storePath(location) else {
-                    report.skippedArtifacts.append(location)
-                    continue
-                }
-                report.deletedArtifactPaths.append(path.value)
-                if !dryRun { try await artifacts.delete(path) }
+            var paths: [ArtifactPath] = []
+            for location in [Self.parent(candidate.artifactURI)] + candidate.loggedModels.map({ Self.parent($0.artifactLocation) }) {
+                if let path = Self.storePath(location) { paths.append(path) } else { report.skippedArtifacts.append(location) }
             }
             if !dryRun {
-                try await store.purge(candidate)
+                // Rows first, guarded by the run still being deleted; artifacts only after, so a
+                // run restored meanwhile keeps its files, and a crash leaves orphan files at
+                // worst, never rows pointing at nothing.
+                guard try await store.purge(candidate) else {
+                    report.kept.append((candidate.runID, "restored or registered while the collection ran"))
+                    continue
+                }
+                for path in paths { try await artifacts.delete(path) }
                 logger.info("purged run", metadata: ["run_id": "\(candidate.runID)"])
             }
+            report.deletedArtifactPaths += paths.map(\.value)
             report.purgedRuns.append(candidate.runID)
         }
         return report

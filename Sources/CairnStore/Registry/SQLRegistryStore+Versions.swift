@@ -66,7 +66,7 @@ extension SQLRegistryStore {
             maxResults: request.maxResults, ceiling: RegistryRules.maxVersionSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.versionColumns) FROM model_versions v WHERE ", dialect: dialect)
         let compiled = try ModelVersionSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
-        builder.append("\(compiled.whereSQL) ORDER BY \(compiled.orderBySQL)")
+        builder.append("\(builder.dialect.deadlineCheck)\(compiled.whereSQL) ORDER BY \(compiled.orderBySQL)")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
         return SQLTrackingStore.page(try await Self.loadVersions(builder, database), offset: offset, limit: limit)
     }

@@ -80,7 +80,7 @@ public struct SQLRegistryStore: RegistryStore {
             maxResults: request.maxResults, ceiling: RegistryRules.maxModelSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.modelColumns) FROM registered_models m WHERE ", dialect: dialect)
         let compiled = try RegisteredModelSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
-        builder.append("\(compiled.whereSQL) ORDER BY \(compiled.orderBySQL)")
+        builder.append("\(builder.dialect.deadlineCheck)\(compiled.whereSQL) ORDER BY \(compiled.orderBySQL)")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
         return SQLTrackingStore.page(try await Self.loadModels(builder, database), offset: offset, limit: limit)
     }

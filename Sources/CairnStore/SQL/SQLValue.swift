@@ -48,6 +48,17 @@ public enum SQLValue: Sendable, Hashable {
 public enum SQLDialect: Sendable, Hashable {
     case postgres
     case sqlite
+
+    /// A condition to put first in a search's `WHERE` (followed by `AND`) that ends the
+    /// statement once the statement timeout has passed. PostgreSQL needs none (its own
+    /// `statement_timeout` does it); on SQLite it is `cairn_deadline()`, which ``SQLiteDatabase``
+    /// turns into a check of the clock, evaluated for every row the search looks at.
+    public var deadlineCheck: String {
+        switch self {
+        case .postgres: ""
+        case .sqlite: "\(SQLiteDatabase.deadlineMarker) AND "
+        }
+    }
 }
 
 /// Builds one parameterised statement: SQL text with `$1`, `$2`, … placeholders and the values

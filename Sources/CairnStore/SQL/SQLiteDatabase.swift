@@ -16,21 +16,45 @@ public final class SQLiteDatabase: SQLDatabase, Service {
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncLock()
     private let nextReader = NIOLockedValueBox(0)
+    /// How long a search may run (``SQLDialect/deadlineCheck``); nil for no limit.
+    public let statementTimeout: Duration?
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    /// What a search's SQL carries where its deadline check goes; ``run`` replaces it with
+    /// `cairn_deadline(<unix ms>)`, or `1` when there is no timeout.
+    static let deadlineMarker = "cairn_deadline()"
+    /// The message the deadline function fails a statement with.
+    static let deadlineMessage = "cairn: statement timeout"
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], statementTimeout: Duration?) {
         self.writer = writer
         self.readers = readers
+        self.statementTimeout = statementTimeout
+    }
+
+    /// `cairn_deadline(ms)`: true until the clock passes `ms`, then an error that ends the
+    /// statement (SQLite's own interrupt needs the raw handle, which sqlite-nio keeps private).
+    private static let deadlineFunction = SQLiteCustomFunction("cairn_deadline", argumentCount: 1, pure: false) { arguments in
+        guard case .integer(let deadline) = arguments.first, Clock.nowMillis() <= Int64(deadline) else {
+            throw DeadlinePassed()
+        }
+        return 1
+    }
+
+    private struct DeadlinePassed: Error, CustomStringConvertible {
+        var description: String { SQLiteDatabase.deadlineMessage }
     }
 
     /// Opens (creating if needed) the database file at `path` and its parent directory.
     /// - Parameters:
     ///   - path: the file, or `:memory:` for a private in-memory database (one connection).
     ///   - readerCount: reader connections beside the writer.
-    public static func open(path: String, readerCount: Int = 2, logger: Logger) async throws -> SQLiteDatabase {
+    ///   - statementTimeout: how long a search may run before it is stopped with
+    ///     ``SQLDatabaseError/Kind/timedOut``; nil for no limit.
+    public static func open(path: String, readerCount: Int = 2, statementTimeout: Duration? = nil, logger: Logger) async throws -> SQLiteDatabase {
         if path == ":memory:" {
             let connection = try await SQLiteConnection.open(storage: .memory, logger: logger)
             try await configure(connection, wal: false)
-            return SQLiteDatabase(writer: connection, readers: [])
+            return SQLiteDatabase(writer: connection, readers: [], statementTimeout: statementTimeout)
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -49,7 +73,7 @@ public final class SQLiteDatabase: SQLDatabase, Service {
                 try await configure(reader, wal: false)
                 readers.append(reader)
             }
-            return SQLiteDatabase(writer: writer, readers: readers)
+            return SQLiteDatabase(writer: writer, readers: readers, statementTimeout: statementTimeout)
         } catch let error as SQLiteError {
             throw SQLDatabaseError(.unavailable, "cannot open SQLite database '\(path)': \(error.message)")
         }
@@ -57,9 +81,11 @@ public final class SQLiteDatabase: SQLDatabase, Service {
 
     private static func configure(_ connection: SQLiteConnection, wal: Bool) async throws {
         if wal { _ = try await connection.query("PRAGMA journal_mode=WAL", []) }
+        // synchronous=FULL: an acknowledged write survives a power loss, not only a crash.
         for pragma in ["PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA case_sensitive_like=ON"] {
             _ = try await connection.query(pragma, [])
         }
+        try await connection.install(customFunction: deadlineFunction)
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
@@ -73,6 +99,7 @@ public final class SQLiteDatabase: SQLDatabase, Service {
             }
             connection = readers[index]
         }
+        let sql = withDeadline(sql)
         if Self.isWrite(sql) {
             return try await writeLock.withLock { try await Self.run(writer, sql, binds) }
         }
@@ -109,6 +136,15 @@ public final class SQLiteDatabase: SQLDatabase, Service {
         }
     }
 
+    /// `sql` with its deadline marker (if any) replaced by this statement's deadline.
+    private func withDeadline(_ sql: String) -> String {
+        guard sql.contains(Self.deadlineMarker) else { return sql }
+        guard let statementTimeout else { return sql.replacing(Self.deadlineMarker, with: "1") }
+        let parts = statementTimeout.components
+        let deadline = Clock.nowMillis() + parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+        return sql.replacing(Self.deadlineMarker, with: "cairn_deadline(\(deadline))")
+    }
+
     private static func isWrite(_ sql: String) -> Bool {
         let head = sql.prefix(12).uppercased()
         return !(head.hasPrefix("SELECT") || head.hasPrefix("WITH") || head.hasPrefix("PRAGMA"))
@@ -140,7 +176,9 @@ public final class SQLiteDatabase: SQLDatabase, Service {
             }
         } catch let error as SQLiteError {
             let kind: SQLDatabaseError.Kind
-            if error.message.contains("UNIQUE constraint") || error.message.contains("PRIMARY KEY") {
+            if error.message.contains(deadlineMessage) {
+                throw SQLDatabaseError(.timedOut, "the statement ran past the statement timeout")
+            } else if error.message.contains("UNIQUE constraint") || error.message.contains("PRIMARY KEY") {
                 kind = .uniqueViolation
             } else if error.message.contains("FOREIGN KEY") {
                 kind = .foreignKeyViolation
@@ -174,7 +212,8 @@ public final class SQLiteDatabase: SQLDatabase, Service {
         var dialect: SQLDialect { .sqlite }
 
         func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-            try await SQLiteDatabase.run(connection, sql, binds)
+            // Inside a transaction the writer is held: no deadline, the transaction's work is the caller's.
+            try await SQLiteDatabase.run(connection, sql.replacing(SQLiteDatabase.deadlineMarker, with: "1"), binds)
         }
     }
 }

@@ -61,7 +61,7 @@ extension SQLTrackingStore {
         var builder = SQLBuilder("SELECT \(Self.experimentColumns) FROM experiments e WHERE ", dialect: dialect)
         let compiled = try ExperimentSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
         let stages = Self.inList("e.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue), into: &builder)
-        builder.append("\(stages) AND (\(compiled.whereSQL)) ORDER BY \(compiled.orderBySQL)")
+        builder.append("\(dialect.deadlineCheck)\(stages) AND (\(compiled.whereSQL)) ORDER BY \(compiled.orderBySQL)")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
         return Self.page(try await loadExperiments(builder), offset: offset, limit: limit)
     }

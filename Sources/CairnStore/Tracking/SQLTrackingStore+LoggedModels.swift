@@ -67,7 +67,7 @@ extension SQLTrackingStore {
         var builder = SQLBuilder("SELECT \(Self.loggedModelColumns) FROM logged_models m WHERE m.lifecycle_stage = 'active' AND ", dialect: dialect)
         let condition = try LoggedModelSearchCompiler.compile(filter: request.filter, into: &builder)
         let experiments = Self.inList("m.experiment_id", ints: request.experimentIDs.compactMap { Int64($0) }, into: &builder)
-        builder.append("\(experiments) AND (\(condition)) ORDER BY m.creation_timestamp DESC, m.model_id")
+        builder.append("\(dialect.deadlineCheck)\(experiments) AND (\(condition)) ORDER BY m.creation_timestamp DESC, m.model_id")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
         return Self.page(try await loadLoggedModels(builder), offset: offset, limit: limit)
     }

@@ -99,7 +99,7 @@ extension SQLTrackingStore {
         guard !experimentNumbers.isEmpty else { return Page(items: [], nextPageToken: nil) }
         let experiments = Self.inList("r.experiment_id", ints: experimentNumbers, into: &builder)
         let stages = Self.inList("r.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue), into: &builder)
-        builder.append("\(experiments) AND \(stages) AND (\(compiled.whereSQL)) ORDER BY \(compiled.orderBySQL)")
+        builder.append("\(dialect.deadlineCheck)\(experiments) AND \(stages) AND (\(compiled.whereSQL)) ORDER BY \(compiled.orderBySQL)")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
         return Self.page(try await loadRuns(builder), offset: offset, limit: limit)
     }

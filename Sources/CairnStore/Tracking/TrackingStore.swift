@@ -30,6 +30,8 @@ public protocol TrackingStore: Sendable {
     func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws -> RunInfo
     func deleteRun(id: String) async throws
     func restoreRun(id: String) async throws
+    /// Appends an MLmodel dictionary to the run's `mlflow.log-model.history` tag (legacy `log-model`).
+    func appendLoggedModelHistory(runID: String, modelJSON: String) async throws
     /// Logs metrics, params and tags in one transaction (log-batch; log-metric, log-parameter
     /// and set-tag are batches of one).
     func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws
