@@ -61,8 +61,19 @@ public struct LocalArtifactStore: ArtifactStore {
         return nil
     }
 
+    /// The file system's info for `path`; nil when it does not exist, also when a parent of it
+    /// is a file (which the file system reports as an error, "not a directory").
+    private func existingInfo(_ path: ArtifactPath) async throws -> FileInfo? {
+        do {
+            return try await fileSystem.info(forFileAt: filePath(path), infoAboutSymbolicLink: true)
+        } catch {
+            if try await firstFileAncestor(of: path) != nil { return nil }
+            throw error
+        }
+    }
+
     public func info(_ path: ArtifactPath) async throws -> ArtifactFileInfo? {
-        guard let info = try await fileSystem.info(forFileAt: filePath(path), infoAboutSymbolicLink: true) else { return nil }
+        guard let info = try await existingInfo(path) else { return nil }
         switch info.type {
         case .directory: return ArtifactFileInfo(path: path.value, isDirectory: true, size: nil)
         case .regular: return ArtifactFileInfo(path: path.value, isDirectory: false, size: info.size)
@@ -81,7 +92,7 @@ public struct LocalArtifactStore: ArtifactStore {
 
     public func list(_ path: ArtifactPath) async throws -> [ArtifactFileInfo] {
         let directory = filePath(path)
-        guard let info = try await fileSystem.info(forFileAt: directory, infoAboutSymbolicLink: true), info.type == .directory else {
+        guard let info = try await existingInfo(path), info.type == .directory else {
             return []
         }
         var entries: [ArtifactFileInfo] = []
@@ -105,6 +116,7 @@ public struct LocalArtifactStore: ArtifactStore {
 
     public func delete(_ path: ArtifactPath) async throws {
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: refusing to delete the artifact root") }
+        guard try await existingInfo(path) != nil else { return }
         _ = try await fileSystem.removeItem(at: filePath(path), strategy: .platformDefault, recursively: true)
     }
 }

@@ -64,6 +64,9 @@ public struct ServerConfiguration: Sendable {
         if let rate = auth.rateLimitPerSecond, rate < AuthConfiguration.minimumRateLimit {
             throw .invalidParameter("--rate-limit \(rate) would throttle training loops; use at least \(AuthConfiguration.minimumRateLimit) requests/s")
         }
+        if let rate = auth.rateLimitPerSecond, rate > AuthConfiguration.maximumRateLimit {
+            throw .invalidParameter("--rate-limit \(rate) is above \(AuthConfiguration.maximumRateLimit) requests/s; leave it unset for no limit")
+        }
     }
 }
 

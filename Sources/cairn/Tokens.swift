@@ -95,6 +95,9 @@ struct Tokens: AsyncParsableCommand {
 
         func run() async throws {
             let scope = try TokenScope(parsing: scope)
+            if let days = expiresInDays, !(1...36_500).contains(days) {
+                throw ValidationError("--expires-in-days must be between 1 and 36500")
+            }
             let expiresAt = expiresInDays.map { Clock.nowMillis() + Int64($0) * 86_400_000 }
             let secret: String
             if location.remote != nil {

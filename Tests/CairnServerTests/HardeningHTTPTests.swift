@@ -94,6 +94,12 @@ import Testing
             let under = try await client.execute(uri: prefix + "run/model.pkl/inner.txt", method: .put, body: ByteBuffer(string: "x"))
             #expect(under.status == .badRequest)
             #expect(String(buffer: under.body).contains("which is a file"))
+            for method in [HTTPRequest.Method.get, .delete] {
+                let below = try await client.execute(uri: prefix + "run/model.pkl/inner.txt", method: method)
+                #expect(below.status.code < 500, "\(method) below a file answered \(below.status)")
+            }
+            let list = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=run/model.pkl/inner", method: .get)
+            #expect(list.status == .ok)
         }
     }
 

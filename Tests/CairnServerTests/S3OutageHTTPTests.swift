@@ -30,6 +30,9 @@ import Testing
                 #expect(put.status == .serviceUnavailable)
                 #expect(String(buffer: put.body).contains("TEMPORARILY_UNAVAILABLE"))
                 #expect(String(buffer: put.body).contains("unreachable"))
+                // Where the store is stays in the server log.
+                #expect(!String(buffer: put.body).contains("127.0.0.1"))
+                #expect(!String(buffer: put.body).contains("a.txt"))
                 let get = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/a.txt", method: .get)
                 #expect(get.status == .serviceUnavailable)
                 let list = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=0", method: .get)

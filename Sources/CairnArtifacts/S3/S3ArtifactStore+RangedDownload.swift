@@ -147,7 +147,7 @@ extension S3ArtifactStore {
         } catch let error as CairnError {
             throw error
         } catch let error as HTTPClientError {
-            throw S3Failure.unreachable(error, endpoint: configuration.effectiveEndpoint, operation: "GET \(key)")
+            throw S3Failure.unreachable(error, endpoint: configuration.effectiveEndpoint, operation: "GET \(key)", logger: logger)
         }
         return delivered
     }

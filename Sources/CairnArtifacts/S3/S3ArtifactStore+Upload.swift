@@ -125,7 +125,7 @@ extension S3ArtifactStore {
             body: ByteBuffer(string: xml), deadline: .now() + .minutes(10))
         let answer = try await collectXML(response)
         if answer.contains("<Error>") {
-            throw S3Failure.answered(status: 502, body: answer, bucket: configuration.bucket, key: key)
+            throw S3Failure.answered(status: 502, body: answer, bucket: configuration.bucket, key: key, logger: logger)
         }
     }
 

@@ -114,13 +114,13 @@ public struct S3ArtifactStore: ArtifactStore {
         do {
             response = try await httpClient.execute(request, deadline: deadline ?? shortDeadline, logger: logger)
         } catch {
-            throw S3Failure.unreachable(error, endpoint: endpoint, operation: "\(method.rawValue) \(key ?? "(bucket)")")
+            throw S3Failure.unreachable(error, endpoint: endpoint, operation: "\(method.rawValue) \(key ?? "(bucket)")", logger: logger)
         }
         if (200..<300).contains(response.status.code) || allowedStatuses.contains(response.status.code) {
             return response
         }
         let text = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
-        throw S3Failure.answered(status: response.status.code, body: text, bucket: configuration.bucket, key: key)
+        throw S3Failure.answered(status: response.status.code, body: text, bucket: configuration.bucket, key: key, logger: logger)
     }
 
     /// Reads a small XML answer whole.
@@ -128,7 +128,7 @@ public struct S3ArtifactStore: ArtifactStore {
         do {
             return String(buffer: try await response.body.collect(upTo: 16 * 1024 * 1024))
         } catch {
-            throw S3Failure.unreachable(error, endpoint: configuration.effectiveEndpoint, operation: "reading an S3 answer")
+            throw S3Failure.unreachable(error, endpoint: configuration.effectiveEndpoint, operation: "reading an S3 answer", logger: logger)
         }
     }
 }

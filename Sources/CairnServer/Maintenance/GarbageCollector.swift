@@ -27,7 +27,7 @@ public struct GarbageCollector: Sendable {
 
     /// Collects runs deleted before `now - olderThanDays`.
     public func collect(olderThanDays days: Int, dryRun: Bool, now: Int64 = Clock.nowMillis()) async throws -> Report {
-        guard days >= 0 else { throw CairnError.invalidParameter("--older-than-days must not be negative") }
+        guard (0...100_000).contains(days) else { throw CairnError.invalidParameter("--older-than-days must be between 0 and 100000") }
         var report = Report()
         for candidate in try await store.purgeCandidates(deletedBefore: now - Int64(days) * 86_400_000) {
             if let reason = candidate.keptBecause {

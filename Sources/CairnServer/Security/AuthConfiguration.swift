@@ -23,6 +23,7 @@ public struct AuthConfiguration: Sendable {
     public var allowedHosts: [String] = []
 
     public static let minimumRateLimit = 50
+    public static let maximumRateLimit = 1_000_000
 
     public init() {}
 }

@@ -12,7 +12,17 @@ final class Authenticator: Sendable {
     let configuration: AuthConfiguration
     let tokens: TokenStore?
     private let cache = NIOLockedValueBox<[String: CacheEntry]>([:])
+    /// Digests of credentials the store did not know, with when it said so: a client retrying a
+    /// bad token is answered from here for ``missSeconds`` instead of querying the database.
+    private let misses = NIOLockedValueBox<[String: Int64]>([:])
     private let limiter: RateLimiter?
+    /// Database lookups of credentials not in the cache, across all clients: a flood of random
+    /// tokens costs the database at most this many queries a second (the rest get 429).
+    private let lookups = RateLimiter(perSecond: Authenticator.lookupsPerSecond)
+
+    static let missSeconds: Int64 = 5
+    static let maximumMisses = 10_000
+    static let lookupsPerSecond = 200
 
     private struct CacheEntry {
         var token: APIToken
@@ -41,10 +51,18 @@ final class Authenticator: Sendable {
         if let entry = cache.withLockedValue({ $0[key] }), now - entry.verifiedAt < configuration.cacheSeconds * 1000, entry.token.isActive(at: now) {
             token = entry.token
         } else {
+            let invalid = CairnError(.unauthenticated, "Invalid, expired or revoked API token")
+            if let missedAt = misses.withLockedValue({ $0[key] }), now - missedAt < Self.missSeconds * 1000 { throw invalid }
+            if let wait = lookups.acquire("lookup") { throw RateLimitedError(retryAfterSeconds: wait) }
             guard let found = try await tokens.authenticate(secret: secret, now: now) else {
                 cache.withLockedValue { $0[key] = nil }
-                throw CairnError(.unauthenticated, "Invalid, expired or revoked API token")
+                misses.withLockedValue { misses in
+                    if misses.count >= Self.maximumMisses { misses.removeAll(keepingCapacity: true) }
+                    misses[key] = now
+                }
+                throw invalid
             }
+            misses.withLockedValue { _ = $0.removeValue(forKey: key) }
             token = found
             let touchedAt = cache.withLockedValue { $0[key]?.touchedAt } ?? 0
             cache.withLockedValue { $0[key] = CacheEntry(token: found, verifiedAt: now, touchedAt: touchedAt) }
