@@ -612,15 +612,19 @@ OPERATIONS: list[Op] = [
        errors=["404", "409"]),
     Op("POST", f"{CAIRN}/webhooks/promote", "promoteWebhook", "promotion", "open",
        "The CI webhook: a promotion (as POST /api/cairn/v1/promotions) signed with the target's webhook secret instead of a token.",
-       description="Checked in this order: a webhook secret exists for the body's `target` (the target's `webhook_secret_env`, "
-                   "else CAIRN_WEBHOOK_SECRET; 403 otherwise), the signature (401), the Idempotency-Key (400), the body (400). "
+       description="Checked in this order: a webhook secret is configured at all (403 otherwise), the signature header's shape and "
+                   "timestamp (401; at most 300 s old and 30 s ahead of the server's clock), the Idempotency-Key (400), the body "
+                   "(at most 64 KiB, 413), a webhook secret exists for the body's `target` (the target's `webhook_secret_env`, "
+                   "else CAIRN_WEBHOOK_SECRET; 403 otherwise), the signature's MAC (401), the signature not used before with "
+                   "another Idempotency-Key (401: a signed call is accepted once), the body's fields (400). "
                    "A key seen before with the same body replays the stored response (`Idempotent-Replayed: true`); with a "
                    "different body it is refused (422); while its first request runs, 409. A promotion that fails its checks "
                    f"forgets its key, so a retry can go ahead. The actor recorded is `webhook`. {PROMOTION_ERRORS}",
        headers={
            "X-Cairn-Signature*": {"type": "string", "pattern": "^t=[0-9]+,v1=[0-9a-f]{64}$",
                                   "description": "`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.\" + raw body)>`; the "
-                                                 "timestamp must be within 300 s of the server's clock."},
+                                                 "timestamp must be at most 300 s behind and 30 s ahead of the server's clock, "
+                                                 "and a signature is accepted with one Idempotency-Key only."},
            "Idempotency-Key*": {"type": "string", "pattern": "^[!-~]{1,255}$",
                                 "description": "1-255 visible ASCII characters, unique per promotion (e.g. the CI job's run id)."},
        },
@@ -629,12 +633,12 @@ OPERATIONS: list[Op] = [
            "200": {**json_response("A dry run's report, or a replayed answer", ref("DryRunReport")), "headers": REPLAYED},
            "202": {**accepted(), "headers": REPLAYED},
            "400": webhook_error("A missing or malformed Idempotency-Key, or an invalid body (INVALID_PARAMETER_VALUE, BAD_REQUEST)"),
-           "401": webhook_error("A missing, malformed, stale or wrong X-Cairn-Signature (UNAUTHENTICATED)"),
-           "403": webhook_error("No webhook secret is configured for the target: the webhook is disabled (PERMISSION_DENIED)"),
+           "401": webhook_error("A missing, malformed, stale, future, wrong or already used X-Cairn-Signature (UNAUTHENTICATED)"),
+           "403": webhook_error("No webhook secret is configured (for the target): the webhook is disabled (PERMISSION_DENIED)"),
            "404": webhook_error("An unknown target, model, version or alias (RESOURCE_DOES_NOT_EXIST)"),
            "409": webhook_error("Another promotion holds the target, the object name is taken, or a request with this "
                                 "Idempotency-Key is still being processed (RESOURCE_CONFLICT)"),
-           "413": {"$ref": "#/components/responses/TooLarge"},
+           "413": webhook_error("The body exceeds 64 KiB (REQUEST_LIMIT_EXCEEDED)"),
            "422": {"$ref": "#/components/responses/IdempotencyKeyReused"},
            "default": {"$ref": "#/components/responses/Error"},
        }),

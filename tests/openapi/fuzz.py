@@ -201,6 +201,9 @@ def fuzz(args, token: str, report_dir: Path) -> tuple[bool, str]:
         str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(ROOT / "tests/openapi/schemathesis.toml"),
         "run", str(DOCUMENT), "--url", args.url, "--header", f"Authorization: Bearer {token}",
         "--checks", CHECKS, "--max-examples", str(args.max_examples), "--workers", str(args.workers),
+        # Valid and invalid data (negative mode) for bodies, query, path and the documented headers
+        # (Range, X-Cairn-Signature, Idempotency-Key), NUL bytes in strings included.
+        "--mode", "all", "--generation-allow-x00", "true",
         "--request-timeout", "30", "--report", "json,junit", "--report-dir", str(report_dir.resolve()), "--no-color",
     ]
     if args.seed is not None:
