@@ -414,6 +414,19 @@ if [ "$run_compat" = 1 ]; then
             fail "compat (${engines[0]}, S3 artifacts)" "$WORK/compat-${engines[0]}-s3/digest.txt"
         fi
     fi
+    if [ "$server_ready" = 1 ] && [ "$uses_postgres" = 1 ]; then
+        cairn_section "Hardening: a stalled PostgreSQL statement ends at the statement timeout; SIGTERM is not held by it"
+        mkdir -p "$WORK/runaway"
+        if runaway_url=$(cairn_pg_create_db cairn_runaway) &&
+            PYTHONDONTWRITEBYTECODE=1 "$CAIRN_PYTHON" tests/hardening/runaway_statement.py --cairn-bin "$CAIRN_BIN" \
+                --database-url "$runaway_url" --psql "$CAIRN_PG_BIN/psql" --port "$(cairn_free_port)" \
+                --log "$WORK/runaway/server.log" 2>&1 | tee "$WORK/runaway/output.log" && [ "${PIPESTATUS[0]}" -eq 0 ]; then
+            pass "runaway statement (timeout, shutdown)"
+        else
+            grep -E '^(FAIL|stalled|SIGTERM)' "$WORK/runaway/output.log" >"$WORK/runaway/digest.txt" 2>/dev/null || true
+            fail "runaway statement (timeout, shutdown)" "$WORK/runaway/digest.txt"
+        fi
+    fi
     if [ "$server_ready" = 1 ]; then
         cairn_section "cairn serve on a taken port"
         if taken_port_check; then pass "serve on a taken port: clear error, exit 1"; else fail "serve on a taken port: clear error, exit 1"; fi
