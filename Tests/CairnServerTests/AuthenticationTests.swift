@@ -117,3 +117,20 @@ import Testing
         #expect(limiter.acquire("other", now: 1000) == nil)
     }
 }
+
+extension AuthenticationTests {
+    /// A credential the store did not know is answered from memory for a few seconds: a client
+    /// (or an attacker) retrying it does not reach the database each time. Shown by installing
+    /// the token after the first refusal: the next request is still refused without a lookup.
+    @Test func anUnknownCredentialIsNotLookedUpAgainForAFewSeconds() async throws {
+        try await Self.withAuthServer { client, _, tokens in
+            let secret = "cairn_later_" + String(repeating: "5", count: 40)
+            let headers: HTTPFields = [.authorization: "Bearer \(secret)"]
+            let first = try await client.execute(uri: "/api/2.0/mlflow/experiments/search?max_results=1", method: .get, headers: headers)
+            #expect(first.status == .unauthorized)
+            try await tokens.seed(name: "later", scope: .read, secret: secret)
+            let second = try await client.execute(uri: "/api/2.0/mlflow/experiments/search?max_results=1", method: .get, headers: headers)
+            #expect(second.status == .unauthorized, "the miss was remembered, so the database was not asked again")
+        }
+    }
+}

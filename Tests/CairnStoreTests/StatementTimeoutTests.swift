@@ -47,6 +47,17 @@ import Testing
         await relaxed.close()
     }
 
+    /// An acknowledged write survives a power loss, not only a crash: every SQLite connection runs
+    /// with `synchronous=FULL` (2), the writer in WAL mode.
+    @Test func sqliteWritesAreSynchronousFull() async throws {
+        try await TestDatabase.withDatabase(.sqlite) { database in
+            let synchronous = try await database.query("PRAGMA synchronous", []).first?.int(0)
+            #expect(synchronous == 2)
+            let journal = try await database.query("PRAGMA journal_mode", []).first?.string(0)
+            #expect(journal == "wal")
+        }
+    }
+
     @Test(arguments: Engine.available)
     func namesWithNULOrControlCharactersAreRefusedOnEveryEngine(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
