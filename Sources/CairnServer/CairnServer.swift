@@ -98,6 +98,7 @@ func buildRouter(
     let router = Router(context: CairnRequestContext.self)
     let table = routeTable ?? RouteTable()
     router.add(middleware: APIErrorMiddleware(routes: table))
+    router.add(middleware: DisconnectCancellationMiddleware())
     if auth.mode == .none { router.add(middleware: BrowserGuardMiddleware(allowedHosts: auth.allowedHosts)) }
     let authenticator = Authenticator(configuration: auth, tokens: tokens)
     let routes = RouteRegistrar(router: router, table: table, authenticator: authenticator)
@@ -143,7 +144,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     var auth = configuration.auth
     auth.allowedHosts = configuration.allowedHosts
     let router = buildRouter(store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: auth, promotion: promotion)
-    let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeoutSeconds))
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ClientAbortHandler()], idleTimeout: .seconds(configuration.idleTimeoutSeconds))
     let server: HTTPServerBuilder
     if let tls = configuration.tls {
         let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { NIOSSLCertificateSource.certificate($0) }

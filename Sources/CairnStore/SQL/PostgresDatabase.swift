@@ -37,7 +37,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
         configuration.options.connectTimeout = .seconds(5)
         if let statementTimeout {
             let millis = max(1, statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
-            configuration.options.additionalStartupParameters = [("statement_timeout", "\(millis)")]
+            // client_connection_check_interval (PostgreSQL 14+): a backend whose client closed the
+            // connection (Cairn does when the request's own client went away) ends its statement
+            // within a second instead of at the timeout.
+            configuration.options.additionalStartupParameters = [("statement_timeout", "\(millis)"), ("client_connection_check_interval", "1000")]
         }
         self.statementTimeout = statementTimeout
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -71,9 +74,17 @@ public final class PostgresDatabase: SQLDatabase, Service {
     }
 
     /// Runs one statement's `body` on a pooled connection; pool failures come back translated.
+    /// A cancelled task (the request's client went away) closes the connection: postgres-nio
+    /// cannot cancel a running statement, and PostgreSQL ends it once it sees the client gone.
     private func onConnection<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection, logger) }
+            return try await client.withConnection { connection in
+                try await withTaskCancellationHandler {
+                    try await body(connection, logger)
+                } onCancel: {
+                    _ = connection.close() as EventLoopFuture<Void>
+                }
+            }
         } catch let error as SQLDatabaseError {
             throw error
         } catch {
