@@ -6,10 +6,13 @@
 # Tracking: `bench/run.sh --servers cairn` once per binary per round (ingest, history, search,
 # log-metric on PostgreSQL with durability on; each run starts its own cluster), summarised from
 # the result files it writes.
-# Registry: one throwaway PostgreSQL (fsync off, as bench/registry.sh), one database set up once
-# (1,000 models x 10 versions through binary A), ANALYZEd; then per round each binary serves that
-# database in turn and bench/registry_bench.py --skip-setup times the four searches (100
-# requests each). B migrates the database first if its schema is newer; A then runs on it too.
+# Registry and run search on shared data: one throwaway PostgreSQL (fsync off, as
+# bench/registry.sh), one database set up once through binary A (1,000 models x 10 versions, and
+# bench/run.sh's 2,000 search runs), ANALYZEd; then per round each binary serves that database in
+# turn: bench/registry_bench.py --skip-setup times the four registry searches (100 requests each)
+# and bench/loadgen the filtered and unfiltered runs/search (600 requests each after 50 warm-ups).
+# B migrates the database first if its schema is newer; A then runs on it too. On shared data the
+# search figures spread far less than across bench/run.sh runs, which each load a new cluster.
 #
 # Prints, per measure, every round's figure for A and B and the ratio of their medians (B/A:
 # above 1 is slower for latencies, faster for rates). Build the binaries with
@@ -85,9 +88,11 @@ if [ "$ONLY" != tracking ]; then
         cairn_die "cairn did not start"
     }
     unserve() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
-    cairn_section "A/B registry: set-up through A"
+    cairn_section "A/B registry and search: set-up through A"
+    gcc -O2 -pthread -o "$WORK/loadgen" bench/loadgen.c
     serve "$A"
     "$CAIRN_PYTHON" bench/registry_bench.py "$URL" --setup-only >/dev/null
+    "$CAIRN_PYTHON" bench/bench.py make-search "$URL" 2000 "$WORK" >/dev/null
     unserve
     serve "$B"  # migrates the database if B's schema is newer
     unserve
@@ -99,6 +104,10 @@ if [ "$ONLY" != tracking ]; then
             cairn_section "A/B registry, round $round, $side"
             serve "$bin"
             "$CAIRN_PYTHON" bench/registry_bench.py "$URL" --repeats 100 --skip-setup >"$WORK/registry-$round-$side.json"
+            for body in search_body search_plain_body; do
+                "$WORK/loadgen" -p "${URL##*:}" -c 1 -n 600 -w 50 post /api/2.0/mlflow/runs/search "$WORK/$body.json" \
+                    >"$WORK/$body-$round-$side.json"
+            done
             unserve
             registry+=("$side=$WORK/registry-$round-$side.json")
         done
@@ -134,6 +143,10 @@ for entry in registry:
     for key in ["models_all", "models_filtered", "versions_model", "versions_like"]:
         add(f"registry {key}, p50 ms", side, result[key]["p50_ms"])
         add(f"registry {key}, p95 ms", side, result[key]["p95_ms"])
+    for body, label in [("search_body", "search filtered+ordered"), ("search_plain_body", "search unfiltered")]:
+        timed = json.load(open(path.replace("registry-", f"{body}-")))
+        add(f"{label} (shared data), p50 ms", side, timed["p50_ms"])
+        add(f"{label} (shared data), p95 ms", side, timed["p95_ms"])
 
 print("| measure | A | B | B/A (medians) |")
 print("|---|---|---|---|")
