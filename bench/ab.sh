@@ -72,7 +72,7 @@ fi
 
 registry=()
 if [ "$ONLY" != tracking ]; then
-    cairn_python_env "$ROOT" tests/compat/requirements.txt
+    cairn_python_env "$ROOT" Tests/compat/requirements.txt
     cairn_pg_start  # fsync off, as bench/registry.sh
     DB=$(cairn_pg_create_db cairn_ab_registry)
     serve() {

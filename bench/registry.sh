@@ -52,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cairn_python_env "$ROOT" tests/compat/requirements.txt
+cairn_python_env "$ROOT" Tests/compat/requirements.txt
 "$CAIRN_PYTHON" -c 'import psycopg2' 2>/dev/null || "$CAIRN_PYTHON" -m pip install -q --disable-pip-version-check psycopg2-binary
 cairn_pg_start
 MLFLOW_DB=$(cairn_pg_create_db mlflow_registry)

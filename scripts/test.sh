@@ -5,8 +5,8 @@
 # with artifacts in S3 (SeaweedFS on loopback, scripts/lib/s3.sh), and with authentication on.
 #
 # On a fresh machine it sets up what it needs: the `postgresql` apt package (for a throwaway cluster
-# on 127.0.0.1, removed on exit) and a venv at .venv with tests/compat/requirements.txt and
-# tests/deploy/requirements.txt.
+# on 127.0.0.1, removed on exit) and a venv at .venv with Tests/compat/requirements.txt and
+# Tests/deploy/requirements.txt.
 # Everything it starts is stopped on exit, also on failure or Ctrl-C. Exit status: 0 when all ran
 # and passed. With CI=true every engine must run: a service that cannot be started fails the run.
 #
@@ -18,7 +18,7 @@ usage() {
 usage: scripts/test.sh [--swift-only | --compat-only] [--engine sqlite|postgres]
 
   --swift-only       only `swift build --build-tests` + `swift test` (and the manifest schema checks)
-  --compat-only      only the compatibility suite (tests/compat) against `cairn serve`
+  --compat-only      only the compatibility suite (Tests/compat) against `cairn serve`
   --engine ENGINE    one storage engine instead of both: sqlite (no PostgreSQL is started;
                      the Swift suites then run SQLite only) or postgres. Refused when CI=true.
 EOF
@@ -135,8 +135,8 @@ if [ "$uses_postgres" = 1 ]; then
     cairn_pg_start
 fi
 python_reqs=()
-[ "$run_compat" = 1 ] && python_reqs+=(tests/compat/requirements.txt)
-[ "$run_swift" = 1 ] && python_reqs+=(tests/deploy/requirements.txt tests/promotion/requirements.txt)
+[ "$run_compat" = 1 ] && python_reqs+=(Tests/compat/requirements.txt)
+[ "$run_swift" = 1 ] && python_reqs+=(Tests/deploy/requirements.txt Tests/promotion/requirements.txt)
 cairn_section "Set-up: Python venv (${python_reqs[*]})"
 cairn_python_env "$ROOT" "${python_reqs[@]}"
 s3_ready=0
@@ -202,14 +202,14 @@ if [ "$run_swift" = 1 ]; then
 fi
 
 # ---- Promotion: the CI webhook end to end against the kube-apiserver -----------------------------
-# tests/promotion starts its own `cairn serve --targets ...` (restarting it mid-rollout once) and
+# Tests/promotion starts its own `cairn serve --targets ...` (restarting it mid-rollout once) and
 # plays KServe's and Kubernetes' controllers on the test API server.
 
 if [ "$run_swift" = 1 ]; then
     cairn_section "Promotion: webhook, ledger, readiness and rollback against kube-apiserver"
     if [ "$built_with_tests" = 1 ] && [ -n "${KUBE_API_URL:-}" ]; then
         if CAIRN_BIN="$ROOT/.build/debug/cairn" PYTHONDONTWRITEBYTECODE=1 \
-            "$CAIRN_PYTHON" -m pytest tests/promotion -q -p no:cacheprovider --basetemp "$WORK/promotion"; then
+            "$CAIRN_PYTHON" -m pytest Tests/promotion -q -p no:cacheprovider --basetemp "$WORK/promotion"; then
             pass "promotion suite (kube-apiserver)"
         else
             fail "promotion suite (kube-apiserver)"
@@ -227,8 +227,8 @@ fi
 if [ "$run_swift" = 1 ]; then
     cairn_section "Deploy: schema checks of rendered manifests and deploy/rbac"
     if [ "$built_with_tests" = 1 ] && [ -n "$(ls "$CAIRN_MANIFEST_DUMP_DIR"/*.yaml 2>/dev/null)" ]; then
-        if "$CAIRN_PYTHON" tests/deploy/validate_manifests.py --self-test &&
-            "$CAIRN_PYTHON" tests/deploy/validate_manifests.py "$CAIRN_MANIFEST_DUMP_DIR" deploy/rbac; then
+        if "$CAIRN_PYTHON" Tests/deploy/validate_manifests.py --self-test &&
+            "$CAIRN_PYTHON" Tests/deploy/validate_manifests.py "$CAIRN_MANIFEST_DUMP_DIR" deploy/rbac; then
             pass "manifest schema checks"
         else
             fail "manifest schema checks"
@@ -329,7 +329,7 @@ compat_engine() {
     local rc=0
     MLFLOW_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 \
         COMPAT_TARGET=cairn COMPAT_ARTIFACTS="$artifacts_kind" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$dir" \
-        "$CAIRN_PYTHON" -m pytest tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 |
+        "$CAIRN_PYTHON" -m pytest Tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 |
         tee "$dir/pytest.log" || rc=$?
     if [ "$rc" -ne 0 ]; then
         cairn_log "pytest exited $rc; last 60 lines of the server log:"
@@ -348,7 +348,7 @@ compat_engine() {
 
 # compat_auth MODE: the suite again with `--auth token` on SQLite, the client authenticating with
 # MLFLOW_TRACKING_TOKEN (MODE=bearer) or MLFLOW_TRACKING_USERNAME/PASSWORD (MODE=basic) carrying a
-# seeded admin token; tests/compat/test_auth.py checks the refusals. Afterwards the server log
+# seeded admin token; Tests/compat/test_auth.py checks the refusals. Afterwards the server log
 # must not contain the token.
 compat_auth() {
     local mode=$1 token rc=0
@@ -365,7 +365,7 @@ compat_auth() {
     esac
     env "${credentials[@]}" COMPAT_AUTH=1 MLFLOW_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 \
         COMPAT_TARGET=cairn PYTHONDONTWRITEBYTECODE=1 \
-        "$CAIRN_PYTHON" -m pytest tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 |
+        "$CAIRN_PYTHON" -m pytest Tests/compat -x -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 |
         tee "$dir/pytest.log" || rc=$?
     stop_server
     if [ "$rc" -ne 0 ]; then
@@ -418,7 +418,7 @@ if [ "$run_compat" = 1 ]; then
         cairn_section "Hardening: a stalled PostgreSQL statement ends at the statement timeout; SIGTERM is not held by it"
         mkdir -p "$WORK/runaway"
         if runaway_url=$(cairn_pg_create_db cairn_runaway) &&
-            PYTHONDONTWRITEBYTECODE=1 "$CAIRN_PYTHON" tests/hardening/runaway_statement.py --cairn-bin "$CAIRN_BIN" \
+            PYTHONDONTWRITEBYTECODE=1 "$CAIRN_PYTHON" Tests/hardening/runaway_statement.py --cairn-bin "$CAIRN_BIN" \
                 --database-url "$runaway_url" --psql "$CAIRN_PG_BIN/psql" --port "$(cairn_free_port)" \
                 --log "$WORK/runaway/server.log" 2>&1 | tee "$WORK/runaway/output.log" && [ "${PIPESTATUS[0]}" -eq 0 ]; then
             pass "runaway statement (timeout, shutdown)"
@@ -444,8 +444,8 @@ if [ "$run_compat" = 1 ]; then
 fi
 
 # ---- OpenAPI contract: document up to date, validated, and fuzzed against `cairn serve` ----------
-# (owner: scripts/openapi, tests/openapi) The document is generated by scripts/openapi/generate.py;
-# openapi-spec-validator checks it; tests/openapi/fuzz.py checks every route is served, validates
+# (owner: scripts/openapi, Tests/openapi) The document is generated by scripts/openapi/generate.py;
+# openapi-spec-validator checks it; Tests/openapi/fuzz.py checks every route is served, validates
 # real responses against it and runs schemathesis (>= 2,000 requests) with auth on. Runs with the
 # compatibility suite (it needs the server binary). CAIRN_OPENAPI_MAX_EXAMPLES tunes the fuzz depth.
 
@@ -454,7 +454,7 @@ openapi_contract() {
     cairn_section "OpenAPI: generate.py --check, openapi-spec-validator"
     if python3 scripts/openapi/generate.py --check; then pass "openapi document up to date"; else fail "openapi document up to date"; fi
     if ! cairn_openapi_env "$ROOT"; then
-        fail "openapi tools (pip install -r tests/openapi/requirements.txt)"
+        fail "openapi tools (pip install -r Tests/openapi/requirements.txt)"
         return
     fi
     if "$(dirname "$CAIRN_OPENAPI_PYTHON")/openapi-spec-validator" Sources/CairnServer/Resources/openapi.json; then
@@ -475,7 +475,7 @@ openapi_contract() {
     SERVER_ENV=(CAIRN_AUTH=token "CAIRN_ADMIN_TOKEN=$token" "CAIRN_WEBHOOK_SECRET=$secret")
     start_server "sqlite:$dir/cairn.db" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); fail "openapi fuzz (server did not start)"; return; }
     SERVER_ENV=()
-    CAIRN_FUZZ_TOKEN=$token PYTHONDONTWRITEBYTECODE=1 "$CAIRN_OPENAPI_PYTHON" tests/openapi/fuzz.py \
+    CAIRN_FUZZ_TOKEN=$token PYTHONDONTWRITEBYTECODE=1 "$CAIRN_OPENAPI_PYTHON" Tests/openapi/fuzz.py \
         --url "http://127.0.0.1:$SERVER_PORT" --max-examples "${CAIRN_OPENAPI_MAX_EXAMPLES:-15}" --report-dir "$dir/report" || rc=$?
     stop_server
     if [ "$rc" -ne 0 ]; then
@@ -487,7 +487,7 @@ openapi_contract() {
     fi
     if [ "$rc" -eq 0 ]; then pass "openapi fuzz (schemathesis, auth on)"; else fail "openapi fuzz (schemathesis, auth on)"; fi
 
-    # Extremes (tests/openapi/extremes.py): every route's query, path, JSON fields and headers
+    # Extremes (Tests/openapi/extremes.py): every route's query, path, JSON fields and headers
     # with Int64 min/max, NaN, huge, empty, invalid UTF-8, NUL, ... on a fresh server (the run
     # fills the artifact root with odd names); 0 server deaths and 0 5xx, and no token in the log.
     cairn_section "Hardening: extreme values on every route against cairn serve --auth token"
@@ -497,7 +497,7 @@ openapi_contract() {
     SERVER_ENV=(CAIRN_AUTH=token "CAIRN_ADMIN_TOKEN=$token" "CAIRN_WEBHOOK_SECRET=$secret")
     start_server "sqlite:$dir/cairn.db" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); fail "extremes fuzz (server did not start)"; return; }
     SERVER_ENV=()
-    CAIRN_FUZZ_TOKEN=$token PYTHONDONTWRITEBYTECODE=1 "$CAIRN_OPENAPI_PYTHON" tests/openapi/extremes.py \
+    CAIRN_FUZZ_TOKEN=$token PYTHONDONTWRITEBYTECODE=1 "$CAIRN_OPENAPI_PYTHON" Tests/openapi/extremes.py \
         --url "http://127.0.0.1:$SERVER_PORT" --webhook-secret "$secret" --report "$dir/extremes.json" 2>&1 | tee "$dir/extremes.log" || rc=$?
     stop_server
     {

@@ -4,7 +4,7 @@ import Testing
 
 /// Renders one manifest set per target shape and, when `CAIRN_MANIFEST_DUMP_DIR` is set, writes
 /// each as a YAML stream there: `scripts/test.sh` then validates them with
-/// `tests/deploy/validate_manifests.py` (KServe's CRD schema for InferenceServices,
+/// `Tests/deploy/validate_manifests.py` (KServe's CRD schema for InferenceServices,
 /// `kubernetes-validate --strict` for built-in kinds).
 @Suite struct ManifestDumpTests {
     /// (file name, target in the example file, cluster APIs, edit)

@@ -14,7 +14,7 @@ import Testing
 
 /// The promotion routes' refusals, in process: none of these calls may reach a cluster (the
 /// target's kubeconfig points at a closed port) or write the ledger. The flows that do reach a
-/// cluster run against the real kube-apiserver in tests/promotion (Python, driven like a CI job).
+/// cluster run against the real kube-apiserver in Tests/promotion (Python, driven like a CI job).
 @Suite struct PromotionHTTPTests {
     static let adminSecret = "cairn_admin_" + String(repeating: "7", count: 40)
     static let webhookSecret = "whsec-" + String(repeating: "ab", count: 16)

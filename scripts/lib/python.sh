@@ -1,12 +1,12 @@
 # shellcheck shell=bash
 # The Python environment of the test suites: a venv at <repo>/.venv (git-ignored) holding
-# tests/compat/requirements.txt (the official mlflow client, pytest, requests) and/or
-# tests/deploy/requirements.txt (jsonschema, kubernetes-validate, PyYAML for the manifest checks).
+# Tests/compat/requirements.txt (the official mlflow client, pytest, requests) and/or
+# Tests/deploy/requirements.txt (jsonschema, kubernetes-validate, PyYAML for the manifest checks).
 # Source after scripts/lib/common.sh. A cold install of mlflow takes about 90 s; afterwards the
 # venv is reused as long as each requirements file is unchanged (a hash of it is kept in the venv).
 
 # cairn_python_env ROOT [REQUIREMENTS...]: create or reuse ROOT/.venv and make sure the packages of
-# each requirements file (paths relative to ROOT; default tests/compat/requirements.txt) are
+# each requirements file (paths relative to ROOT; default Tests/compat/requirements.txt) are
 # installed. Exports CAIRN_VENV and CAIRN_PYTHON (the venv's interpreter). Honours CAIRN_BASE_PYTHON
 # (default python3) as the interpreter that creates the venv.
 cairn_python_env() {
@@ -15,7 +15,7 @@ cairn_python_env() {
     local venv="$root/.venv"
     local base=${CAIRN_BASE_PYTHON:-python3}
     local reqs=("$@") rel req stamp want
-    [ ${#reqs[@]} -gt 0 ] || reqs=(tests/compat/requirements.txt)
+    [ ${#reqs[@]} -gt 0 ] || reqs=(Tests/compat/requirements.txt)
     for rel in "${reqs[@]}"; do
         [ -f "$root/$rel" ] || cairn_die "missing $root/$rel"
     done

@@ -1,14 +1,14 @@
 # shellcheck shell=bash
 # The Python environment of the OpenAPI checks: a venv at <repo>/.venv/openapi (inside the
 # git-ignored .venv, separate from the mlflow client's packages) holding
-# tests/openapi/requirements.txt (openapi-spec-validator, schemathesis). Reinstalled only when that
+# Tests/openapi/requirements.txt (openapi-spec-validator, schemathesis). Reinstalled only when that
 # file changes. Source after scripts/lib/common.sh.
 
 # cairn_openapi_env ROOT: create or reuse the venv; exports CAIRN_OPENAPI_PYTHON. Honours
 # CAIRN_BASE_PYTHON (default python3).
 cairn_openapi_env() {
     local root=$1
-    local venv="$root/.venv/openapi" req="$root/tests/openapi/requirements.txt"
+    local venv="$root/.venv/openapi" req="$root/Tests/openapi/requirements.txt"
     local base=${CAIRN_BASE_PYTHON:-python3}
     local stamp="$venv/.cairn-requirements.sha256" want
     [ -f "$req" ] || cairn_die "missing $req"
@@ -25,7 +25,7 @@ cairn_openapi_env() {
         fi
     fi
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        cairn_log "pip install -r tests/openapi/requirements.txt"
+        cairn_log "pip install -r Tests/openapi/requirements.txt"
         "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req" || return 1
         echo "$want" >"$stamp"
     else

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A statement that cannot finish ends at the statement timeout, and shutdown is not held by it.
 
-    tests/hardening/runaway_statement.py --cairn-bin .build/debug/cairn --database-url postgres://... \
+    Tests/hardening/runaway_statement.py --cairn-bin .build/debug/cairn --database-url postgres://... \
         --psql /usr/lib/postgresql/15/bin/psql --port PORT
 
 Starts `cairn serve --statement-timeout 2s` on the (empty) PostgreSQL database, creates a run,

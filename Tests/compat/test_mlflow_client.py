@@ -1,7 +1,7 @@
 """Tracking compatibility: the official MLflow client, unchanged, against the server under test.
 
 scripts/test.sh runs this against Cairn on each storage engine. By hand, against any running server:
-    MLFLOW_TRACKING_URI=http://127.0.0.1:PORT .venv/bin/python -m pytest tests/compat -x -q
+    MLFLOW_TRACKING_URI=http://127.0.0.1:PORT .venv/bin/python -m pytest Tests/compat -x -q
 and against MLflow's own server (to validate the suite) with COMPAT_TARGET=mlflow in addition.
 The model registry (register_model, aliases) gets its own file later, reusing conftest's fixtures.
 """

@@ -1,4 +1,4 @@
-"""Schemathesis hooks of the fuzz run (loaded through SCHEMATHESIS_HOOKS=cairn_fuzz_hooks, with tests/openapi on PYTHONPATH).
+"""Schemathesis hooks of the fuzz run (loaded through SCHEMATHESIS_HOOKS=cairn_fuzz_hooks, with Tests/openapi on PYTHONPATH).
 
 The run authenticates with the admin token the server seeds from CAIRN_ADMIN_TOKEN, named
 `admin-env`. The stateful phase learns token names from `GET /api/cairn/v1/tokens` and would

@@ -75,7 +75,7 @@ class Kube:
     def __init__(self) -> None:
         missing = [v for v in ("KUBE_API_URL", "KUBE_CA_FILE", "KUBE_ADMIN_TOKEN", "KUBE_LIMITED_TOKEN") if not os.environ.get(v)]
         if missing:
-            raise pytest.UsageError(f"tests/promotion needs a kube-apiserver: {', '.join(missing)} unset (scripts/lib/kube.sh)")
+            raise pytest.UsageError(f"Tests/promotion needs a kube-apiserver: {', '.join(missing)} unset (scripts/lib/kube.sh)")
         self.url = os.environ["KUBE_API_URL"]
         self.session = requests.Session()
         self.session.mount("https://", PinnedCertificateAdapter(os.environ["KUBE_CA_FILE"]))

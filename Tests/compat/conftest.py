@@ -33,7 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
     uri = os.environ.get("MLFLOW_TRACKING_URI", "")
     if not uri.startswith(("http://", "https://")):
         raise pytest.UsageError(
-            "tests/compat needs a running server: set MLFLOW_TRACKING_URI=http://127.0.0.1:PORT "
+            "Tests/compat needs a running server: set MLFLOW_TRACKING_URI=http://127.0.0.1:PORT "
             "(scripts/test.sh --compat-only starts Cairn and does this)"
         )
 

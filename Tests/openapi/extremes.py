@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fuzzes every route of a running Cairn with extreme values; the server must stay up and answer < 500.
 
-    CAIRN_FUZZ_TOKEN=<admin token> tests/openapi/extremes.py --url http://127.0.0.1:PORT \
+    CAIRN_FUZZ_TOKEN=<admin token> Tests/openapi/extremes.py --url http://127.0.0.1:PORT \
         [--webhook-secret S] [--report FILE] [--budget-seconds 240]
 
 Routes come from Sources/CairnServer/Resources/openapi.json (every path and method). First some

@@ -6,7 +6,7 @@
 # default run (the promotion integration tests will be); run it by hand:
 #
 #   CAIRN_MANIFEST_DUMP_DIR=/tmp/m swift test --skip-build --filter ManifestDumpTests
-#   tests/deploy/kube_apply_smoke.sh /tmp/m
+#   Tests/deploy/kube_apply_smoke.sh /tmp/m
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"

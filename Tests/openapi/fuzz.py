@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a running Cairn (auth on) against its OpenAPI document, then fuzzes it with schemathesis.
 
-    CAIRN_FUZZ_TOKEN=<admin token> tests/openapi/fuzz.py --url http://127.0.0.1:PORT [--max-examples N]
+    CAIRN_FUZZ_TOKEN=<admin token> Tests/openapi/fuzz.py --url http://127.0.0.1:PORT [--max-examples N]
 
 1. Reachability: every documented operation is served (401 without a credential; /health and
    /ready 200 without one; the signed promotion webhook 401/403 unsigned), and GET /api/openapi.json
@@ -10,12 +10,12 @@
    inputs and outputs, a logged model, a registered model with versions, aliases and tags, a token
    and artifacts, and validates every 200 body against the document's schema for it (random
    fuzzing rarely gets past 404s to these).
-3. schemathesis (tests/openapi/schemathesis.toml, hooks in tests/openapi/cairn_fuzz_hooks.py) over every
+3. schemathesis (Tests/openapi/schemathesis.toml, hooks in Tests/openapi/cairn_fuzz_hooks.py) over every
    operation with the checks not_a_server_error, response_schema_conformance and
    status_code_conformance. Fails on any failure or error, when an operation went untested, or
    when fewer than --min-requests requests were made.
 
-Run it with the interpreter of the venv holding tests/openapi/requirements.txt.
+Run it with the interpreter of the venv holding Tests/openapi/requirements.txt.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def fuzz(args, token: str, report_dir: Path) -> tuple[bool, str]:
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "cairn_fuzz_hooks", "CAIRN_FUZZ_STATS": str(stats_path),
            "PYTHONPATH": str(Path(__file__).resolve().parent)}
     command = [
-        str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(ROOT / "tests/openapi/schemathesis.toml"),
+        str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(ROOT / "Tests/openapi/schemathesis.toml"),
         "run", str(DOCUMENT), "--url", args.url, "--header", f"Authorization: Bearer {token}",
         "--checks", CHECKS, "--max-examples", str(args.max_examples), "--workers", str(args.workers),
         # Valid and invalid data (negative mode) for bodies, query, path and the documented headers
