@@ -50,7 +50,10 @@ enum ExecCredentialRunner {
         var timedOut: Bool
     }
 
-    /// `Process` is not Sendable; it is only touched from the Dispatch work items below.
+    /// `Process` is not Sendable. It is configured in ``execute(_:execInfo:timeout:)`` before any
+    /// other thread can see it, then touched only from the Dispatch work items there: the one that
+    /// runs it, reads its output and waits for its exit, and the deadline's, which may call
+    /// `isRunning` and `terminate()` meanwhile (both safe from another thread in Foundation).
     private final class ProcessBox: @unchecked Sendable {
         let process = Process()
         let stdout = Pipe()

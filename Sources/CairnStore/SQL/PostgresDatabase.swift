@@ -125,6 +125,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
+    /// Does nothing: the pool closes its connections when ``run()`` ends (see ``SQLDatabase/close()``).
     public func close() async {}
 
     @discardableResult

@@ -23,7 +23,9 @@ public protocol SQLDatabase: SQLExecutor {
     /// (the error is rethrown unchanged, so a ``CairnCore/CairnError`` stays typed).
     func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
 
-    /// Closes every connection. The database must not be used afterwards.
+    /// Closes the connections an engine holds itself (SQLite's). A PostgreSQL pool is closed by
+    /// ending its `run()` (cancel it, or shut its service group down), so there this does
+    /// nothing. The database must not be used afterwards.
     func close() async
 }
 

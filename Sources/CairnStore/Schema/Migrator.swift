@@ -90,7 +90,9 @@ public struct Migrator: Sendable {
         )
     }
 
-    /// Splits a migration file into statements: `--` comments dropped, split at `;` line ends.
+    /// Splits a migration file into statements: everything from `--` to the end of a line is
+    /// dropped, then the text is split at every `;`. Migration files therefore must not put `--`
+    /// or `;` inside string literals or function bodies (none does).
     static func statements(in sql: String) -> [String] {
         let lines = sql.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
             if let comment = line.range(of: "--") { return line[..<comment.lowerBound] }
