@@ -5,7 +5,7 @@ import NIOFileSystem
 /// Artifacts in a local directory (the zero-setup default). Uploads are written to a hidden
 /// temporary file and renamed into place on success (NIOFileSystem's transactional creation),
 /// so a broken upload never shows up under its final name; the file is fsynced before that
-/// rename, so an acknowledged upload survives a power loss.
+/// rename and its directory after it, so an acknowledged upload survives a power loss.
 public struct LocalArtifactStore: ArtifactStore {
     public let root: FilePath
     private let fileSystem: FileSystem
@@ -37,7 +37,7 @@ public struct LocalArtifactStore: ArtifactStore {
         if let existing = try await fileSystem.info(forFileAt: target, infoAboutSymbolicLink: true), existing.type == .directory {
             throw CairnError.invalidParameter("Invalid path: '\(path)' is a directory")
         }
-        return try await fileSystem.withFileHandle(forWritingAt: target, options: .newFile(replaceExisting: true)) { handle in
+        let written = try await fileSystem.withFileHandle(forWritingAt: target, options: .newFile(replaceExisting: true)) { handle in
             var writer = handle.bufferedWriter(capacity: .kibibytes(256))
             var total: Int64 = 0
             for try await chunk in body {
@@ -47,6 +47,10 @@ public struct LocalArtifactStore: ArtifactStore {
             try await handle.synchronize()
             return total
         }
+        // The rename that published the file is an entry of its directory: fsynced too, so the
+        // name survives a power loss as well as the bytes.
+        try await fileSystem.withDirectoryHandle(atPath: target.removingLastComponent()) { try await $0.synchronize() }
+        return written
     }
 
     /// The first ancestor of `path` that exists and is not a directory, if any.

@@ -107,13 +107,14 @@ public final class PromotionService: Service {
         guard let storageURI = resolution.storageURI else {
             throw CairnError.invalidParameter("Cannot promote '\(version.name)' version \(version.version): \(resolution.warning ?? "no storage URI")")
         }
+        if case .alias(let alias) = request.selector {
+            // Before the target is locked: a failure here must not leave a pending promotion.
+            try await ledger.recordPromotionAlias(model: version.name, alias: alias, target: target.name)
+        }
         let id = Deployment.newID()
         let manifests = try await renderAndValidate(version: version, storageURI: storageURI, target: target, deploymentID: id).manifests
         let deployment = try await ledger.begin(
             model: version.name, version: version.version, target: target.name, manifest: Self.ledgerText(manifests), id: id)
-        if case .alias(let alias) = request.selector {
-            try await ledger.recordPromotionAlias(model: version.name, alias: alias, target: target.name)
-        }
         logger.info(
             "promotion started",
             metadata: ["deployment": "\(id)", "model": "\(version.name)", "version": "\(version.version)", "target": "\(target.name)"])

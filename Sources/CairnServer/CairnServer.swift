@@ -98,7 +98,6 @@ func buildRouter(
     let router = Router(context: CairnRequestContext.self)
     let table = routeTable ?? RouteTable()
     router.add(middleware: APIErrorMiddleware(routes: table))
-    router.add(middleware: DisconnectCancellationMiddleware())
     if auth.mode == .none { router.add(middleware: BrowserGuardMiddleware(allowedHosts: auth.allowedHosts)) }
     let authenticator = Authenticator(configuration: auth, tokens: tokens)
     let routes = RouteRegistrar(router: router, table: table, authenticator: authenticator)

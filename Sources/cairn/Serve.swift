@@ -105,14 +105,17 @@ struct Serve: AsyncParsableCommand {
             if text == "0" {
                 configuration.statementTimeout = nil
             } else {
-                guard let value = TargetDuration.parse(text) else {
-                    throw ValidationError("Invalid --statement-timeout '\(text)': expected a duration such as 10s or 1m, or 0 for no limit")
+                guard let value = TargetDuration.parse(text), value <= .seconds(86_400) else {
+                    throw ValidationError("Invalid --statement-timeout '\(text)': expected a duration up to 24h such as 10s or 1m, or 0 for no limit")
                 }
                 configuration.statementTimeout = value
             }
         }
         if let text = allowedHosts ?? Environment.value("CAIRN_ALLOWED_HOSTS") {
             configuration.allowedHosts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            if let withPort = configuration.allowedHosts.first(where: { $0.hasPrefix("[") ? !$0.hasSuffix("]") : $0.contains(":") }) {
+                throw ValidationError("Invalid --allowed-hosts entry '\(withPort)': give host names without a port (IPv6 in brackets)")
+            }
         }
         configuration.promotion = try PromotionSettings.resolve(
             targetsPath: targets, lease: promotionLease, pollInterval: promotionPollInterval)

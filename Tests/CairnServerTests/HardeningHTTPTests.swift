@@ -144,8 +144,13 @@ import Testing
                 uri: create, method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: #"{"name":"csrf3"}"#))
             #expect(form.status == .badRequest)
             #expect(String(buffer: form.body).contains("application/json"))
+            // Another port on the same machine is another origin (the router test's Host is `localhost`).
+            let otherPort = try await client.execute(
+                uri: create, method: .post, headers: [.contentType: "application/json", .origin: "http://localhost:3000"],
+                body: ByteBuffer(string: #"{"name":"csrf4"}"#))
+            #expect(otherPort.status == .forbidden)
             let local = try await client.execute(
-                uri: create, method: .post, headers: [.contentType: "application/json; charset=utf-8", .origin: "http://127.0.0.1:5000"],
+                uri: create, method: .post, headers: [.contentType: "application/json; charset=utf-8", .origin: "http://localhost"],
                 body: ByteBuffer(string: #"{"name":"fine"}"#))
             #expect(local.status == .ok)
             let (_, found) = try await client.json(.get, "/api/2.0/mlflow/experiments/get-by-name?experiment_name=csrf")

@@ -45,25 +45,6 @@ import Testing
         }
     }
 
-    @Test func aKeyLeftInFlightPastTheLeaseIsTakenOver() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-idem-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let (database, _) = try await openMigratedSQLiteStore(path: root.appendingPathComponent("c.db").path, logger: .init(label: "t"))
-        let store = IdempotencyStore(database: database)
-        #expect(try await store.begin(key: "k", bodySHA256: "d", staleAfterMillis: 30_000) == .proceed)
-        #expect(try await store.begin(key: "k", bodySHA256: "d", staleAfterMillis: 30_000) == .inFlight)
-        try await Task.sleep(for: .milliseconds(20))
-        #expect(try await store.begin(key: "k", bodySHA256: "d", staleAfterMillis: 5) == .proceed)
-        #expect(try await store.begin(key: "k", bodySHA256: "other", staleAfterMillis: 5) == .differentBody)
-        #expect(try await store.claim(signature: "1.ab", key: "k", expiresAt: Clock.nowMillis() + 60_000))
-        #expect(try await store.claim(signature: "1.ab", key: "k", expiresAt: Clock.nowMillis() + 60_000))
-        #expect(try await !store.claim(signature: "1.ab", key: "j", expiresAt: Clock.nowMillis() + 60_000))
-        // An expired signature is forgotten (its timestamp can no longer pass the window).
-        #expect(try await store.claim(signature: "2.cd", key: "k", expiresAt: Clock.nowMillis() - 1))
-        #expect(try await store.claim(signature: "2.cd", key: "j", expiresAt: Clock.nowMillis() + 60_000))
-        await database.close()
-    }
-
     @Test func storageOutsideTheTargetsAllowedPrefixesIsRefused() async throws {
         try await Server.withServer(prodSettings: #", allowed_storage_prefixes: ["s3://models/prod"]"#) { client, _, ledger in
             _ = try await client.json(.post, "/api/2.0/mlflow/registered-models/create", #"{"name":"fraud"}"#)
@@ -117,6 +98,35 @@ import Testing
             let listed = try await tokens.list().first { $0.name == "two" }
             #expect(listed?.allowedTargets == ["prod", "staging"])
             #expect(created.token.mayPromote(to: "prod") && !created.token.mayPromote(to: "prod,staging"))
+        }
+    }
+}
+
+extension PromotionHardeningTests {
+    /// A rename carries a model's aliases to the new name: a write token not allowed the target
+    /// may neither take a protected alias away under another name nor bring an alias in under
+    /// the name a target promotes by.
+    @Test func aRenameCannotCarryAProtectedAliasInOrOut() async throws {
+        try await Server.withServer(auth: .token) { client, tokens, ledger in
+            let admin: HTTPFields = [.authorization: "Bearer \(Server.adminSecret)", .contentType: "application/json"]
+            let staging = try await tokens.create(name: "ci-staging", scope: .write, allowedTargets: ["staging"]).secret
+            let writer: HTTPFields = [.authorization: "Bearer \(staging)", .contentType: "application/json"]
+            func call(_ path: String, _ body: String, _ headers: HTTPFields) async throws -> HTTPResponse.Status {
+                try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)).status
+            }
+            for name in ["fraud", "evil"] {
+                #expect(try await call("/api/2.0/mlflow/registered-models/create", #"{"name":"\#(name)"}"#, admin) == .ok)
+                #expect(try await call("/api/2.0/mlflow/model-versions/create", #"{"name":"\#(name)","source":"s3://models/\#(name)/1"}"#, admin) == .ok)
+            }
+            try await ledger.recordPromotionAlias(model: "fraud", alias: "canary", target: "prod")
+            #expect(try await call("/api/2.0/mlflow/registered-models/alias", #"{"name":"fraud","alias":"canary","version":"1"}"#, admin) == .ok)
+            #expect(try await call("/api/2.0/mlflow/registered-models/alias", #"{"name":"evil","alias":"canary","version":"1"}"#, writer) == .ok)
+            // Out: fraud (with its protected canary) may not be renamed away by this token.
+            #expect(try await call("/api/2.0/mlflow/registered-models/rename", #"{"name":"fraud","new_name":"fraud-old"}"#, writer) == .forbidden)
+            // In: evil's canary may not arrive as fraud's (after an admin moved fraud aside).
+            #expect(try await call("/api/2.0/mlflow/registered-models/rename", #"{"name":"fraud","new_name":"fraud-old"}"#, admin) == .ok)
+            #expect(try await call("/api/2.0/mlflow/registered-models/rename", #"{"name":"evil","new_name":"fraud"}"#, writer) == .forbidden)
+            #expect(try await call("/api/2.0/mlflow/registered-models/rename", #"{"name":"evil","new_name":"fraud"}"#, admin) == .ok)
         }
     }
 }

@@ -31,14 +31,49 @@ import Testing
     func idempotencyKeysReplayRefuseOtherBodiesAndReportInFlight(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let keys = IdempotencyStore(database: store.database)
-            #expect(try await keys.begin(key: "k1", bodySHA256: "aaa") == .proceed)
+            guard case .proceed(let k1) = try await keys.begin(key: "k1", bodySHA256: "aaa") else { Issue.record("k1 did not proceed"); return }
             #expect(try await keys.begin(key: "k1", bodySHA256: "aaa") == .inFlight)
             #expect(try await keys.begin(key: "k1", bodySHA256: "bbb") == .differentBody)
-            try await keys.finish(key: "k1", status: 202, response: #"{"deployment_id":"d-1"}"#)
+            try await keys.finish(key: "k1", startedAt: k1, status: 202, response: #"{"deployment_id":"d-1"}"#)
             #expect(try await keys.begin(key: "k1", bodySHA256: "aaa") == .replay(status: 202, response: #"{"deployment_id":"d-1"}"#))
-            #expect(try await keys.begin(key: "k2", bodySHA256: "aaa") == .proceed)
-            try await keys.abandon(key: "k2")
-            #expect(try await keys.begin(key: "k2", bodySHA256: "aaa") == .proceed)
+            guard case .proceed(let k2) = try await keys.begin(key: "k2", bodySHA256: "aaa") else { Issue.record("k2 did not proceed"); return }
+            try await keys.abandon(key: "k2", startedAt: k2)
+            guard case .proceed = try await keys.begin(key: "k2", bodySHA256: "aaa") else { Issue.record("k2 was not forgotten"); return }
+        }
+    }
+
+    /// A key left in flight by a replica that died is taken over after the lease, by one caller
+    /// only; the old owner's late finish or abandon then changes nothing. A webhook signature is
+    /// accepted with one Idempotency-Key until its record expires.
+    @Test(arguments: Engine.available)
+    func staleKeysAreTakenOverOnceAndSignaturesAreUsedOnce(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let keys = IdempotencyStore(database: store.database)
+            guard case .proceed(let first) = try await keys.begin(key: "k", bodySHA256: "d", staleAfterMillis: 30_000) else {
+                Issue.record("first begin did not proceed")
+                return
+            }
+            #expect(try await keys.begin(key: "k", bodySHA256: "d", staleAfterMillis: 30_000) == .inFlight)
+            try await Task.sleep(for: .milliseconds(20))
+            guard case .proceed(let second) = try await keys.begin(key: "k", bodySHA256: "d", staleAfterMillis: 5) else {
+                Issue.record("the stale key was not taken over")
+                return
+            }
+            #expect(second > first)
+            // The presumed-dead owner comes back: its abandon and finish leave the new owner's row alone.
+            try await keys.abandon(key: "k", startedAt: first)
+            try await keys.finish(key: "k", startedAt: first, status: 500, response: "late")
+            #expect(try await keys.begin(key: "k", bodySHA256: "d", staleAfterMillis: 30_000) == .inFlight)
+            try await keys.finish(key: "k", startedAt: second, status: 202, response: "{}")
+            #expect(try await keys.begin(key: "k", bodySHA256: "d") == .replay(status: 202, response: "{}"))
+            #expect(try await keys.begin(key: "k", bodySHA256: "other", staleAfterMillis: 5) == .differentBody)
+
+            let later = Clock.nowMillis() + 60_000
+            #expect(try await keys.claim(signature: "1.ab", key: "k", expiresAt: later))
+            #expect(try await keys.claim(signature: "1.ab", key: "k", expiresAt: later), "the same key may come again")
+            #expect(try await !keys.claim(signature: "1.ab", key: "j", expiresAt: later), "another key is a replay")
+            #expect(try await keys.claim(signature: "2.cd", key: "k", expiresAt: Clock.nowMillis() - 1))
+            #expect(try await keys.claim(signature: "2.cd", key: "j", expiresAt: later), "an expired record is forgotten")
         }
     }
 

@@ -10,8 +10,20 @@ import Testing
     @Test func aRunawayPostgresStatementEndsAtTheTimeoutWithATypedError() async throws {
         guard Engine.available.contains(.postgres) else { return }  // EngineAvailabilityTests fails CI without PostgreSQL
         try await TestDatabase.withDatabase(.postgres, statementTimeout: .milliseconds(300)) { database in
-            // Migrations run their statements without the limit and still succeed under it.
+            // Another replica migrating holds the advisory lock for longer than the timeout: this
+            // one waits for it instead of failing to start.
+            let postgres = try #require(database as? PostgresDatabase)
+            let lockKey: Int64 = 0x63_61_69_72_6e
+            async let otherReplica: Void = postgres.withSession { session in
+                try await session.execute("SET statement_timeout = 0")
+                try await session.execute("SELECT pg_advisory_lock($1)", [.int(lockKey)])
+                try await session.execute("SELECT pg_sleep(1)")
+                try await session.execute("SELECT pg_advisory_unlock($1)", [.int(lockKey)])
+                try await session.execute("RESET statement_timeout")
+            }
+            try await Task.sleep(for: .milliseconds(200))
             try await Migrator(logger: TestDatabase.logger).migrate(database)
+            try await otherReplica
             let started = ContinuousClock.now
             let error = await #expect(throws: SQLDatabaseError.self) { try await database.execute("SELECT pg_sleep(30)") }
             #expect(error?.kind == .timedOut)

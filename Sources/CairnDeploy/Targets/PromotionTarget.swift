@@ -45,11 +45,14 @@ public struct PromotionTarget: Sendable, Equatable {
 
     /// Whether `storageURI` lies under one of ``allowedStoragePrefixes`` (at a `/` boundary, so
     /// `s3://models/prod` does not admit `s3://models/production-copy`); true when none is set.
+    /// A URI with `.`, `..` or empty path segments is refused when prefixes are set, so
+    /// `s3://models/prod/../other` cannot pass as lying under `s3://models/prod`.
     public func allowsStorage(_ storageURI: String) -> Bool {
-        allowedStoragePrefixes.isEmpty
-            || allowedStoragePrefixes.contains { prefix in
-                storageURI == prefix || storageURI.hasPrefix(prefix + "/")
-            }
+        guard !allowedStoragePrefixes.isEmpty else { return true }
+        guard let scheme = storageURI.firstRange(of: "://") else { return false }
+        let segments = storageURI[scheme.upperBound...].split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return false }
+        return allowedStoragePrefixes.contains { prefix in storageURI == prefix || storageURI.hasPrefix(prefix + "/") }
     }
 
     /// The kind of workload a target renders.

@@ -103,7 +103,9 @@ struct PromotionsController {
                 "The promotion webhook is disabled for target '\(targetName)': set the target's webhook_secret_env variable or CAIRN_WEBHOOK_SECRET")
         }
         let digest = try signature.verify(body: body, secret: secret)
-        let expiresAt = (signature.timestamp + WebhookSignature.pastWindow + 1) * 1000
+        // Kept past the window with a margin, so a replica whose clock runs behind this one's
+        // cannot accept the signature again after the record is gone.
+        let expiresAt = (signature.timestamp + WebhookSignature.pastWindow + WebhookSignature.futureSkew + 60) * 1000
         guard try await idempotency.claim(signature: WebhookSignature.replayKey(timestamp: signature.timestamp, digest: digest), key: key, expiresAt: expiresAt)
         else {
             throw CairnError(.unauthenticated, "Signature already used: a signed call is accepted once (with its first Idempotency-Key); sign each call anew")
@@ -121,16 +123,16 @@ struct PromotionsController {
             var headers: HTTPFields = [.contentType: "application/json"]
             headers[.init("Idempotent-Replayed")!] = "true"
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: .init(string: stored)))
-        case .proceed:
+        case .proceed(let startedAt):
             let outcome: PromotionService.Outcome
             do {
                 outcome = try await RequestActor.$name.withValue("webhook") { try await promotion.promote(promotionRequest) }
             } catch {
-                try? await idempotency.abandon(key: key)
+                try? await idempotency.abandon(key: key, startedAt: startedAt)
                 throw error
             }
             let (status, writer) = Self.body(for: outcome)
-            try await idempotency.finish(key: key, status: status, response: String(decoding: writer.bytes, as: UTF8.self))
+            try await idempotency.finish(key: key, startedAt: startedAt, status: status, response: String(decoding: writer.bytes, as: UTF8.self))
             return Self.response(status: status, writer)
         }
     }

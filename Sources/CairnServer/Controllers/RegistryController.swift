@@ -99,7 +99,16 @@ struct RegistryController {
 
     @Sendable func renameModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        return model(try await registry.renameRegisteredModel(name: try f.modelName(), newName: try required(f.new_name, "new_name")))
+        let (name, newName) = (try f.modelName(), try required(f.new_name, "new_name"))
+        if let promotion {
+            // A rename moves the model's aliases to the new name: a protected alias must not
+            // leave its model, nor arrive under a name a target promotes by.
+            for alias in try await registry.registeredModel(name: name).aliases {
+                try await promotion.checkMayMoveAlias(model: name, alias: alias.alias, token: RequestActor.token)
+                try await promotion.checkMayMoveAlias(model: newName, alias: alias.alias, token: RequestActor.token)
+            }
+        }
+        return model(try await registry.renameRegisteredModel(name: name, newName: newName))
     }
 
     @Sendable func updateModel(_ request: Request, context: CairnRequestContext) async throws -> Response {

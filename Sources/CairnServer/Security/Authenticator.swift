@@ -53,7 +53,10 @@ final class Authenticator: Sendable {
         } else {
             let invalid = CairnError(.unauthenticated, "Invalid, expired or revoked API token")
             if let missedAt = misses.withLockedValue({ $0[key] }), now - missedAt < Self.missSeconds * 1000 { throw invalid }
-            if let wait = lookups.acquire("lookup") { throw RateLimitedError(retryAfterSeconds: wait) }
+            // A credential verified before (its cache entry only expired) is looked up regardless:
+            // a flood of random tokens must not lock out the real ones.
+            let known = cache.withLockedValue { $0[key] != nil }
+            if !known, let wait = lookups.acquire("lookup") { throw RateLimitedError(retryAfterSeconds: wait) }
             guard let found = try await tokens.authenticate(secret: secret, now: now) else {
                 cache.withLockedValue { $0[key] = nil }
                 misses.withLockedValue { misses in

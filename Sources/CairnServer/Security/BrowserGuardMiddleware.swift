@@ -8,7 +8,9 @@ import Hummingbird
 /// - `Host` must name an allowed host (the loopback names, plus `--allowed-hosts`), which stops
 ///   DNS rebinding (a page whose own name resolves to 127.0.0.1);
 /// - a state-changing request (any method but GET, HEAD and OPTIONS) carrying an `Origin` must
-///   come from an allowed host;
+///   come from Cairn's own origin (the `Origin`'s host and port are the request's `Host`) or
+///   from a host listed in `--allowed-hosts`: a page on another local port (a notebook, another
+///   dev server) is another origin;
 /// - a state-changing request with a body must be `application/json` (artifact uploads, which
 ///   are raw bytes, excepted), so a cross-site form or `fetch` without a CORS preflight, which
 ///   Cairn never grants, cannot send one.
@@ -42,10 +44,13 @@ struct BrowserGuardMiddleware: RouterMiddleware {
         let changesState = request.method != .get && request.method != .head && request.method != .options
         guard changesState else { return try await next(request, context) }
         if let origin = request.headers[.origin] {
-            guard let host = Self.host(ofOrigin: origin), isAllowed(hostOf: host) else {
+            let own = request.head.authority?.lowercased()
+            guard let authority = Self.host(ofOrigin: origin)?.lowercased(),
+                authority == own || allowsAnyHost || allowedHosts.contains(Self.hostName(authority))
+            else {
                 throw CairnError(
                     .permissionDenied,
-                    "Origin '\(Self.printable(origin))' is not allowed to change data on this server: without authentication only pages on loopback names (or --allowed-hosts) may")
+                    "Origin '\(Self.printable(origin))' is not allowed to change data on this server: without authentication only Cairn's own pages (or hosts in --allowed-hosts) may")
             }
         }
         if Self.hasBody(request), !Self.rawBodyPrefixes.contains(where: { path.hasPrefix($0) }), !Self.isJSON(request.headers[.contentType]) {

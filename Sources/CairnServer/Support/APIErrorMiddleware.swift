@@ -47,9 +47,15 @@ struct APIErrorMiddleware: RouterMiddleware {
             switch error.kind {
             case .unavailable: return CairnError(.temporarilyUnavailable, "The database is unavailable; try again shortly")
             case .timedOut:
+                // A read that runs too long is the request's doing: 400, so clients do not retry
+                // it for minutes. A write held up (behind a migration's lock, say) is worth a retry.
+                if request.method == .get || request.uri.path.hasSuffix("/search") {
+                    return CairnError(
+                        .badRequest,
+                        "The request's query ran longer than the server's statement timeout and was cancelled; narrow it (fewer or more selective filter clauses, a smaller max_results)")
+                }
                 return CairnError(
-                    .badRequest,
-                    "The request's query ran longer than the server's statement timeout and was cancelled; narrow it (fewer or more selective filter clauses, a smaller max_results)")
+                    .temporarilyUnavailable, "The database did not finish this write within the server's statement timeout; retry shortly")
             case .uniqueViolation: return CairnError(.resourceAlreadyExists, "The resource already exists")
             case .invalidData: return .invalidParameter("Invalid value: \(error.message)")
             case .foreignKeyViolation: return .notFound("A referenced resource does not exist")

@@ -10,12 +10,12 @@ public struct CairnRequestContext: RequestContext {
     /// The largest JSON body accepted (16 MiB: far above a 1000-metric batch of long keys).
     public static let maxJSONBodySize = 16 * 1024 * 1024
 
-    /// Completes when the client's connection closes (nil where there is no real channel).
-    public let connectionClosed: EventLoopFuture<Void>?
+    /// The client's connection, watched for the client leaving (``DisconnectCancellation``).
+    public let channel: (any Channel)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.connectionClosed = source.channel.closeFuture
+        self.channel = source.channel
     }
 
     public var maxUploadSize: Int { Self.maxJSONBodySize }

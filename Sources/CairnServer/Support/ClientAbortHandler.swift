@@ -4,11 +4,14 @@ import NIOHTTPTypes
 
 
 /// Closes a connection whose client stopped sending (end of input) while a request on it is
-/// still being answered, as nginx does (its 499): HTTP/1 clients do not half-close and then wait
-/// for an answer, so an end of input mid-request means the client has gone. Hummingbird allows
-/// half-closure, so without this the connection would stay open (CLOSE-WAIT) and the request
-/// would run to its end; closed, the request's handler is cancelled by
-/// ``DisconnectCancellationMiddleware``. An end of input between requests is passed on unchanged.
+/// still being answered, as nginx does (its 499): an end of input mid-request almost always means
+/// the client has gone. Hummingbird allows half-closure, so without this the connection would
+/// stay open (CLOSE-WAIT) and the request would run to its end; closed, a read-only request's
+/// handler is cancelled (``DisconnectCancellation``), while a write still runs to its end.
+/// > Warning: a client that half-closes on purpose after sending its request (HTTP/1.0 style,
+/// > `nc -N`) gets no answer; pipelined requests queued behind it are dropped too. No HTTP/1.1
+/// > client we know of (mlflow's `requests`, curl, browsers) does this.
+/// An end of input between requests is passed on unchanged.
 final class ClientAbortHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart

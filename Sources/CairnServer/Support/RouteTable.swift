@@ -66,12 +66,24 @@ struct RouteRegistrar {
         table.record(method, path)
         let access = access ?? Self.defaultAccess(method)
         let authenticator = self.authenticator
+        // Read-only routes stop when their client leaves; writes always run to their end.
+        let readOnly: Bool
+        switch access {
+        case .scope(let scope): readOnly = scope == .read
+        case .open: readOnly = false
+        }
+        let run: Handler
+        if readOnly {
+            run = { @Sendable request, context in try await DisconnectCancellation.run(request, context: context, handler) }
+        } else {
+            run = handler
+        }
         router.on(RouterPath(path), method: method) { request, context in
-            guard case .scope(let scope) = access else { return try await handler(request, context) }
+            guard case .scope(let scope) = access else { return try await run(request, context) }
             let token = try await authenticator.authorize(request, scope: scope)
             return try await RequestActor.$token.withValue(token) {
                 try await RequestActor.$name.withValue(token?.name ?? "anonymous") {
-                    try await handler(request, context)
+                    try await run(request, context)
                 }
             }
         }

@@ -10,8 +10,9 @@ public struct IdempotencyStore: Sendable {
     }
 
     public enum Outcome: Sendable, Equatable {
-        /// First time: go ahead, then call ``finish(key:status:response:)``.
-        case proceed
+        /// First time (or a stale key taken over): go ahead, then call
+        /// ``finish(key:startedAt:status:response:)`` or ``abandon(key:startedAt:)`` with `startedAt`.
+        case proceed(startedAt: Int64)
         /// Seen with the same body and finished: answer this again.
         case replay(status: Int, response: String)
         /// Seen with another body: 422.
@@ -29,7 +30,7 @@ public struct IdempotencyStore: Sendable {
             try await database.execute(
                 "INSERT INTO webhook_deliveries (idempotency_key, body_sha256, created_at) VALUES ($1, $2, $3)",
                 [.text(key), .text(bodySHA256), .int(now)])
-            return .proceed
+            return .proceed(startedAt: now)
         } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
             guard let row = try await database.query(
                 "SELECT body_sha256, status, response, created_at FROM webhook_deliveries WHERE idempotency_key = $1", [.text(key)]).first
@@ -42,7 +43,7 @@ public struct IdempotencyStore: Sendable {
             let taken = try await database.query(
                 "UPDATE webhook_deliveries SET created_at = $1 WHERE idempotency_key = $2 AND status IS NULL AND created_at = $3 RETURNING idempotency_key",
                 [.int(now), .text(key), .int(startedAt)])
-            return taken.isEmpty ? .inFlight : .proceed
+            return taken.isEmpty ? .inFlight : .proceed(startedAt: now)
         }
     }
 
@@ -63,13 +64,18 @@ public struct IdempotencyStore: Sendable {
         }
     }
 
-    public func finish(key: String, status: Int, response: String) async throws {
+    /// Stores the answer of the request that began at `startedAt`; a replica whose key was taken
+    /// over meanwhile (it was presumed dead) changes nothing.
+    public func finish(key: String, startedAt: Int64, status: Int, response: String) async throws {
         try await database.execute(
-            "UPDATE webhook_deliveries SET status = $1, response = $2 WHERE idempotency_key = $3", [.int(Int64(status)), .text(response), .text(key)])
+            "UPDATE webhook_deliveries SET status = $1, response = $2 WHERE idempotency_key = $3 AND created_at = $4",
+            [.int(Int64(status)), .text(response), .text(key), .int(startedAt)])
     }
 
-    /// Forgets a key whose request failed before doing anything, so a retry can proceed.
-    public func abandon(key: String) async throws {
-        try await database.execute("DELETE FROM webhook_deliveries WHERE idempotency_key = $1 AND status IS NULL", [.text(key)])
+    /// Forgets a key whose request (begun at `startedAt`) failed before doing anything, so a
+    /// retry can proceed; a key taken over since is left to its new owner.
+    public func abandon(key: String, startedAt: Int64) async throws {
+        try await database.execute(
+            "DELETE FROM webhook_deliveries WHERE idempotency_key = $1 AND status IS NULL AND created_at = $2", [.text(key), .int(startedAt)])
     }
 }

@@ -41,13 +41,19 @@ public struct Migrator: Sendable {
         let migrations = try migrations ?? Self.bundledMigrations(for: database.dialect)
         if let postgres = database as? PostgresDatabase {
             return try await postgres.withSession { session in
-                try await session.execute("SELECT pg_advisory_lock($1)", [.int(Self.advisoryLockKey)])
+                // A replica waits here while another migrates, for as long as that takes: no
+                // statement timeout for this session until the lock is released (RESET goes back
+                // to the connection's own setting before the connection returns to the pool).
+                try await session.execute("SET statement_timeout = 0")
                 do {
+                    try await session.execute("SELECT pg_advisory_lock($1)", [.int(Self.advisoryLockKey)])
                     let applied = try await apply(migrations, to: database)
                     try await session.execute("SELECT pg_advisory_unlock($1)", [.int(Self.advisoryLockKey)])
+                    try await session.execute("RESET statement_timeout")
                     return applied
                 } catch {
                     try? await session.execute("SELECT pg_advisory_unlock($1)", [.int(Self.advisoryLockKey)])
+                    try? await session.execute("RESET statement_timeout")
                     throw error
                 }
             }
