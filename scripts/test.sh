@@ -511,6 +511,30 @@ openapi_contract() {
         rc=1
     fi
     if [ "$rc" -eq 0 ]; then pass "extremes fuzz (every route, 0 deaths, 0 5xx)"; else fail "extremes fuzz (every route, 0 deaths, 0 5xx)" "$dir/digest.txt"; fi
+
+    # The same on PostgreSQL (its int8 binds and text rules) with --auth none, through the
+    # browser guard that only that mode has.
+    if [ "$uses_postgres" = 1 ]; then
+        cairn_section "Hardening: extreme values on every route against cairn serve --auth none on PostgreSQL"
+        dir="$WORK/extremes-postgres"
+        rc=0
+        mkdir -p "$dir/artifacts"
+        local pg_url
+        pg_url=$(cairn_pg_create_db cairn_extremes) || { fail "extremes fuzz on PostgreSQL (no database)"; return; }
+        SERVER_ENV=("CAIRN_WEBHOOK_SECRET=$secret")
+        start_server "$pg_url" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); fail "extremes fuzz on PostgreSQL (server did not start)"; return; }
+        SERVER_ENV=()
+        PYTHONDONTWRITEBYTECODE=1 "$CAIRN_OPENAPI_PYTHON" Tests/openapi/extremes.py \
+            --url "http://127.0.0.1:$SERVER_PORT" --webhook-secret "$secret" --report "$dir/extremes.json" 2>&1 | tee "$dir/extremes.log" || rc=$?
+        stop_server
+        {
+            echo "extremes.py (PostgreSQL, auth none) exited $rc; its summary:"
+            grep -E '^(FAIL|  |extremes)' "$dir/extremes.log" | head -n 24 || true
+            echo "-- the server log's last warnings and errors:"
+            grep -E ' (warning|error|critical) ' "$dir/server.log" 2>/dev/null | tail -n 8 | cut -c1-400 || true
+        } >"$dir/digest.txt"
+        if [ "$rc" -eq 0 ]; then pass "extremes fuzz on PostgreSQL, auth none"; else fail "extremes fuzz on PostgreSQL, auth none" "$dir/digest.txt"; fi
+    fi
 }
 
 if [ "$run_compat" = 1 ]; then
