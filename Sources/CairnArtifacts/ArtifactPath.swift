@@ -32,7 +32,8 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
         for segment in raw.split(separator: "/", omittingEmptySubsequences: true) {
             if segment == "." { continue }
             let decodedAgain = PercentEncoding.decode(segment)
-            if segment == ".." || decodedAgain == ".." || decodedAgain.contains("/") || decodedAgain.contains("\\") || decodedAgain.contains("\u{0}") {
+            if segment == ".." || decodedAgain == ".." || decodedAgain.contains("/") || decodedAgain.contains("\\") || decodedAgain.contains("\u{0}")
+            {
                 throw .invalidParameter("Invalid path: '\(raw)' escapes the artifact root")
             }
             segments.append(segment)

@@ -47,7 +47,9 @@ public actor ClusterConnections {
 
     /// The client of `target`.
     public func client(target: String) throws(CairnError) -> KubernetesClient {
-        guard let cluster = clusterOfTarget[target], let client = clusters[cluster] else { throw CairnError.notFound("No promotion target named '\(target)'") }
+        guard let cluster = clusterOfTarget[target], let client = clusters[cluster] else {
+            throw CairnError.notFound("No promotion target named '\(target)'")
+        }
         return client
     }
 

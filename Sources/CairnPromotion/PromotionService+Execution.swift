@@ -90,7 +90,8 @@ extension PromotionService {
         if job.resumed && job.deployment.message.hasPrefix(Self.rollingBackPrefix) {
             action = machine.failed(String(job.deployment.message.dropFirst(Self.rollingBackPrefix.count)))
         } else if job.resumed && Clock.nowMillis() > deadline {
-            action = machine.failed("not ready within \(TargetDuration.format(job.target.readyTimeout)) (the promotion was resumed after its deadline)")
+            action = machine.failed(
+                "not ready within \(TargetDuration.format(job.target.readyTimeout)) (the promotion was resumed after its deadline)")
         }
         do {
             let client = try await clusters.client(target: job.target.name)
@@ -99,12 +100,18 @@ extension PromotionService {
                 switch action {
                 case .apply:
                     try await ledger.update(id, status: .applying, message: "applying \(Self.describe(job.manifests))")
-                    action = try await step(&machine) { try await self.apply(job.manifests, client: client) } next: { $0.applied() }
+                    action = try await step(&machine) {
+                        try await self.apply(job.manifests, client: client)
+                    } next: {
+                        $0.applied()
+                    }
                 case .pollReadiness:
                     try await ledger.update(id, status: .waiting, message: "waiting for the rollout to become ready")
                     action = try await step(&machine) {
                         try await self.waitUntilReady(job, client: client, deadline: deadline)
-                    } next: { $0.becameReady() }
+                    } next: {
+                        $0.becameReady()
+                    }
                 case .moveAlias:
                     action = try await step(&machine) {
                         if let alias = job.target.aliasOnReady {
@@ -112,11 +119,17 @@ extension PromotionService {
                                 try await self.registry.setAlias(name: job.deployment.model, alias: alias, version: job.deployment.version)
                             }
                         }
-                    } next: { $0.aliasMoved() }
+                    } next: {
+                        $0.aliasMoved()
+                    }
                 case .applyPrevious:
                     let reason = machine.failureReason ?? "failed"
                     try await ledger.update(id, status: .applying, message: Self.rollingBackPrefix + reason)
-                    action = try await step(&machine) { try await self.apply(previous ?? [], client: client) } next: { $0.applied() }
+                    action = try await step(&machine) {
+                        try await self.apply(previous ?? [], client: client)
+                    } next: {
+                        $0.applied()
+                    }
                 case .finish(let status, let message):
                     try await ledger.update(id, status: status, message: message)
                     logger.info("promotion finished", metadata: ["deployment": "\(id)", "status": "\(status.rawValue)", "message": "\(message)"])

@@ -105,7 +105,8 @@ public final class PromotionService: Service {
             return .dryRun(try await dryRun(version: version, target: target, resolution: resolution))
         }
         guard let storageURI = resolution.storageURI else {
-            throw CairnError.invalidParameter("Cannot promote '\(version.name)' version \(version.version): \(resolution.warning ?? "no storage URI")")
+            throw CairnError.invalidParameter(
+                "Cannot promote '\(version.name)' version \(version.version): \(resolution.warning ?? "no storage URI")")
         }
         if case .alias(let alias) = request.selector {
             // Before the target is locked: a failure here must not leave a pending promotion.

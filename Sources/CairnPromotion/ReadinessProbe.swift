@@ -18,9 +18,10 @@ struct ReadinessProbe: Sendable {
                 let revision = try await revisionName.asyncMap { try await client.get(.knativeRevision, namespace: namespace, name: $0) } ?? nil
                 return ReadinessEvaluator.kserveServerless(inferenceService: live, latestRevision: revision, deploymentID: deploymentID)
             }
-            let predictor = try await live.asyncMap {
-                try await client.get(.deployment, namespace: namespace, name: ReadinessEvaluator.predictorDeploymentName(inferenceService: $0))
-            } ?? nil
+            let predictor =
+                try await live.asyncMap {
+                    try await client.get(.deployment, namespace: namespace, name: ReadinessEvaluator.predictorDeploymentName(inferenceService: $0))
+                } ?? nil
             return ReadinessEvaluator.kserveStandard(inferenceService: live, predictorDeployment: predictor, deploymentID: deploymentID)
         }
         guard let deployment = manifests.first(where: { $0["kind"]?.stringValue == "Deployment" }) else {

@@ -62,7 +62,8 @@ public struct ServerConfiguration: Sendable {
                 "Refusing to listen on \(host) without authentication: use --auth token (and create a token), or pass --insecure-allow-remote")
         }
         if let rate = auth.rateLimitPerSecond, rate < AuthConfiguration.minimumRateLimit {
-            throw .invalidParameter("--rate-limit \(rate) would throttle training loops; use at least \(AuthConfiguration.minimumRateLimit) requests/s")
+            throw .invalidParameter(
+                "--rate-limit \(rate) would throttle training loops; use at least \(AuthConfiguration.minimumRateLimit) requests/s")
         }
         if let rate = auth.rateLimitPerSecond, rate > AuthConfiguration.maximumRateLimit {
             throw .invalidParameter("--rate-limit \(rate) is above \(AuthConfiguration.maximumRateLimit) requests/s; leave it unset for no limit")
@@ -73,7 +74,9 @@ public struct ServerConfiguration: Sendable {
 /// Opens the configured database (creating its file or connecting its pool).
 /// - Parameter statementTimeout: the longest a PostgreSQL statement, or an SQLite search, may run
 ///   (nil: no limit).
-public func openDatabase(_ url: DatabaseURL, maximumConnections: Int = 20, statementTimeout: Duration? = nil, logger: Logger) async throws -> any SQLDatabase {
+public func openDatabase(_ url: DatabaseURL, maximumConnections: Int = 20, statementTimeout: Duration? = nil, logger: Logger) async throws
+    -> any SQLDatabase
+{
     switch url {
     case .sqlite(let path):
         return try await SQLiteDatabase.open(path: path, statementTimeout: statementTimeout, logger: logger)
@@ -122,7 +125,8 @@ func buildRouter(
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
     let database = try await openDatabase(
-        configuration.database, maximumConnections: configuration.maximumDatabaseConnections, statementTimeout: configuration.statementTimeout, logger: logger)
+        configuration.database, maximumConnections: configuration.maximumDatabaseConnections, statementTimeout: configuration.statementTimeout,
+        logger: logger)
     let store = SQLTrackingStore(database: database)
     let tokens = TokenStore(database: database)
     let artifacts: any ArtifactStore
@@ -138,7 +142,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let registry = SQLRegistryStore(tracking: store)
     let promotion = PromotionService(
         configuration: configuration.promotion, registry: registry, tracking: store, ledger: DeploymentStore(database: database),
-        clusters: try await ClusterConnections(targets: configuration.promotion.targets, environment: configuration.promotion.environment, logger: logger),
+        clusters: try await ClusterConnections(
+            targets: configuration.promotion.targets, environment: configuration.promotion.environment, logger: logger),
         logger: logger)
     var auth = configuration.auth
     auth.allowedHosts = configuration.allowedHosts

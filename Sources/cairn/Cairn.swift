@@ -17,7 +17,8 @@ struct Cairn: AsyncParsableCommand {
 
 /// Options shared by every command that opens the database.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "sqlite:PATH or postgres://[user[:pass]@]host[:port]/db (env CAIRN_DATABASE_URL; default sqlite:./cairn-data/cairn.db)")
+    @Option(
+        name: .long, help: "sqlite:PATH or postgres://[user[:pass]@]host[:port]/db (env CAIRN_DATABASE_URL; default sqlite:./cairn-data/cairn.db)")
     var databaseURL: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (env CAIRN_LOG_LEVEL; default info)")

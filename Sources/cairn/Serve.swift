@@ -1,8 +1,8 @@
 import ArgumentParser
 import CairnCore
 import CairnDeploy
-import Foundation
 import CairnServer
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -51,13 +51,19 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Promotion targets YAML file (env CAIRN_TARGETS; default: none, promotions answer 404)")
     var targets: String?
 
-    @Option(name: .long, help: "How long an in-flight promotion survives its replica before another takes it over (env CAIRN_PROMOTION_LEASE; default 30s)")
+    @Option(
+        name: .long,
+        help: "How long an in-flight promotion survives its replica before another takes it over (env CAIRN_PROMOTION_LEASE; default 30s)")
     var promotionLease: String?
 
     @Option(name: .long, help: "How often a rollout's readiness is polled (env CAIRN_PROMOTION_POLL_INTERVAL; default 1s)")
     var promotionPollInterval: String?
 
-    @Option(name: .long, help: "Longest a PostgreSQL statement may run before it is cancelled and the request answered 400: a duration, or 0 for no limit (env CAIRN_STATEMENT_TIMEOUT; default 10s)")
+    @Option(
+        name: .long,
+        help:
+            "Longest a PostgreSQL statement may run before it is cancelled and the request answered 400: a duration, or 0 for no limit (env CAIRN_STATEMENT_TIMEOUT; default 10s)"
+    )
     var statementTimeout: String?
 
     @Option(
@@ -112,7 +118,9 @@ struct Serve: AsyncParsableCommand {
             }
         }
         if let text = allowedHosts ?? Environment.value("CAIRN_ALLOWED_HOSTS") {
-            configuration.allowedHosts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            configuration.allowedHosts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter {
+                !$0.isEmpty
+            }
             if let withPort = configuration.allowedHosts.first(where: { $0.hasPrefix("[") ? !$0.hasSuffix("]") : $0.contains(":") }) {
                 throw ValidationError("Invalid --allowed-hosts entry '\(withPort)': give host names without a port (IPv6 in brackets)")
             }
@@ -130,7 +138,8 @@ struct Serve: AsyncParsableCommand {
             try await app.runService()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             throw ListenError(
-                "Cannot listen on \(configuration.host):\(configuration.port): another process already uses that port (choose another with --port or CAIRN_PORT)")
+                "Cannot listen on \(configuration.host):\(configuration.port): another process already uses that port (choose another with --port or CAIRN_PORT)"
+            )
         }
     }
 }

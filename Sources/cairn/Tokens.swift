@@ -108,10 +108,13 @@ struct Tokens: AsyncParsableCommand {
             } else {
                 let name = self.name
                 let targets = allowedTarget
-                secret = try await location.withStore { try await $0.create(name: name, scope: scope, expiresAt: expiresAt, allowedTargets: targets).secret }
+                secret = try await location.withStore {
+                    try await $0.create(name: name, scope: scope, expiresAt: expiresAt, allowedTargets: targets).secret
+                }
             }
             if output == "json" {
-                let data = try JSONSerialization.data(withJSONObject: ["name": name, "scope": scope.rawValue, "token": secret], options: [.sortedKeys])
+                let data = try JSONSerialization.data(
+                    withJSONObject: ["name": name, "scope": scope.rawValue, "token": secret], options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 print(secret)

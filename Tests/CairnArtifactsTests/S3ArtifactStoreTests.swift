@@ -1,7 +1,7 @@
 import CairnArtifacts
-import Foundation
 import CairnCore
 import Crypto
+import Foundation
 import NIOCore
 import Testing
 

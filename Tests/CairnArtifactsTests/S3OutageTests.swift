@@ -20,19 +20,21 @@ struct S3OutageTests {
         bucketLevel.prefix = ""
         try await S3TestEnvironment.withStore(bucketLevel) { try await $0.createBucket() }
         try await S3TestEnvironment.withStore(configuration) { store in
-        // The stream kills the server once 12 MiB (two parts) have gone out.
-        let killed = KillOnce(server: server)
-        let stream = PatternStream(size: 40 * 1024 * 1024, chunkSize: 256 * 1024, onProgress: { offset in
-            if offset >= 12 * 1024 * 1024 { killed.fire() }
-        })
-        let started = ContinuousClock.now
-        let error = await #expect(throws: CairnError.self) { _ = try await store.put(ArtifactPath(validating: "model.bin"), body: stream) }
-        #expect(error?.code == .temporarilyUnavailable || error?.code == .badGateway, "got \(String(describing: error))")
-        #expect(ContinuousClock.now - started < .seconds(30))
+            // The stream kills the server once 12 MiB (two parts) have gone out.
+            let killed = KillOnce(server: server)
+            let stream = PatternStream(
+                size: 40 * 1024 * 1024, chunkSize: 256 * 1024,
+                onProgress: { offset in
+                    if offset >= 12 * 1024 * 1024 { killed.fire() }
+                })
+            let started = ContinuousClock.now
+            let error = await #expect(throws: CairnError.self) { _ = try await store.put(ArtifactPath(validating: "model.bin"), body: stream) }
+            #expect(error?.code == .temporarilyUnavailable || error?.code == .badGateway, "got \(String(describing: error))")
+            #expect(ContinuousClock.now - started < .seconds(30))
 
-        try await server.start()
-        #expect(try await store.info(ArtifactPath(validating: "model.bin")) == nil)
-        #expect(try await store.list(.root) == [])
+            try await server.start()
+            #expect(try await store.info(ArtifactPath(validating: "model.bin")) == nil)
+            #expect(try await store.list(.root) == [])
         }
     }
 }

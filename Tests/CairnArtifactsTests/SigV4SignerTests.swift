@@ -35,7 +35,8 @@ import Testing
     }
 
     static let suiteVectors: [SuiteVector] = [
-        SuiteVector(name: "get-vanilla", method: "GET", path: "/", query: [], signature: "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
+        SuiteVector(
+            name: "get-vanilla", method: "GET", path: "/", query: [], signature: "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
         SuiteVector(
             name: "get-vanilla-query-order-key-case", method: "GET", path: "/",
             query: [(name: "Param2", value: "value2"), (name: "Param1", value: "value1")],
@@ -43,7 +44,8 @@ import Testing
         SuiteVector(
             name: "get-utf8", method: "GET", path: SigV4Signer.uriEncode("/\u{1234}", keepSlash: true), query: [],
             signature: "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"),
-        SuiteVector(name: "post-vanilla", method: "POST", path: "/", query: [], signature: "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"),
+        SuiteVector(
+            name: "post-vanilla", method: "POST", path: "/", query: [], signature: "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"),
     ]
 
     @Test(arguments: suiteVectors) func awsTestSuite(_ vector: SuiteVector) {

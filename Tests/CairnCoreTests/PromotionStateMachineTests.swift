@@ -35,6 +35,7 @@ import Testing
         var machine = PromotionStateMachine(rollbackOnFailure: true, hasPrevious: true)
         _ = machine.start()
         _ = machine.failed("admission webhook denied")
-        #expect(machine.failed("cluster unreachable") == .finish(.failed, message: "admission webhook denied; rollback failed too: cluster unreachable"))
+        #expect(
+            machine.failed("cluster unreachable") == .finish(.failed, message: "admission webhook denied; rollback failed too: cluster unreachable"))
     }
 }

@@ -13,13 +13,17 @@ import Testing
         (
             "kserve-serverless", "prod", .current,
             {
-                $0.workload = .kserve(KServeSettings(deploymentMode: .serverless, modelFormat: "sklearn")); $0.minReplicas = 0
+                $0.workload = .kserve(KServeSettings(deploymentMode: .serverless, modelFormat: "sklearn"))
+                $0.minReplicas = 0
             }
         ),
         (
             "kserve-minimal", "prod", .current,
             {
-                $0.workload = .kserve(KServeSettings()); $0.resources = ResourceRequirements(); $0.nodeSelector = [:]; $0.serviceAccount = nil
+                $0.workload = .kserve(KServeSettings())
+                $0.resources = ResourceRequirements()
+                $0.nodeSelector = [:]
+                $0.serviceAccount = nil
             }
         ),
         ("kserve-tolerations", "prod", .current, { $0.tolerations = [Toleration(key: "nvidia.com/gpu", operator: .exists, effect: .noSchedule)] }),
@@ -28,7 +32,8 @@ import Testing
         (
             "deployment-fixed", "batch", .current,
             {
-                $0.maxReplicas = $0.minReplicas; $0.workload = .deployment(DeploymentSettings(image: "serve:1"))
+                $0.maxReplicas = $0.minReplicas
+                $0.workload = .deployment(DeploymentSettings(image: "serve:1"))
             }
         ),
     ]

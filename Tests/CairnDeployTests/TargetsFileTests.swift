@@ -29,7 +29,10 @@ import Testing
     @Test func parsesEveryFieldOfTheDeploymentExample() throws {
         let batch = try #require(try exampleTargets().target(named: "batch"))
         #expect(batch.kind == .deployment)
-        guard case .deployment(let settings) = batch.workload else { Issue.record("not a deployment target"); return }
+        guard case .deployment(let settings) = batch.workload else {
+            Issue.record("not a deployment target")
+            return
+        }
         #expect(settings.image == "registry.local/serve:1.4")
         #expect(settings.storageInitializerImage == "kserve/storage-initializer:v0.20.0")
         #expect(settings.s3CredentialsSecret == "models-s3")

@@ -116,7 +116,10 @@ struct KServeRolloutIntegrationTests {
             var manifest = Self.inferenceService(namespace: namespace, deploymentID: "d", storageURI: "s3://m")
             guard case .object(var root) = manifest, case .object(var spec) = root["spec"] ?? .null,
                 case .object(var predictor) = spec["predictor"] ?? .null
-            else { Issue.record("fixture shape"); return }
+            else {
+                Issue.record("fixture shape")
+                return
+            }
             predictor["minReplicas"] = "lots"
             spec["predictor"] = .object(predictor)
             root["spec"] = .object(spec)

@@ -4,7 +4,7 @@ import Testing
 @testable import CairnKube
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Failures that need no API server: every one must end in a typed error, quickly, never a hang.

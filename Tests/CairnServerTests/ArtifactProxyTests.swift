@@ -55,7 +55,9 @@ import Testing
             }
             let (status, _) = try await client.json(.get, "\(Self.prefix)?path=\(encoded)")
             #expect(status == .badRequest, "list \(encoded)")
-            let outside = try FileManager.default.contentsOfDirectory(atPath: server.root.path).filter { $0 != "artifacts" && !$0.hasPrefix("cairn.db") }
+            let outside = try FileManager.default.contentsOfDirectory(atPath: server.root.path).filter {
+                $0 != "artifacts" && !$0.hasPrefix("cairn.db")
+            }
             #expect(outside.isEmpty, "files appeared beside the artifact root: \(outside)")
             #expect(!FileManager.default.fileExists(atPath: server.root.deletingLastPathComponent().appendingPathComponent("escape.txt").path))
         }

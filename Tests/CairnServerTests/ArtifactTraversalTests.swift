@@ -63,7 +63,8 @@ import Testing
                 let listing = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=" + spelling, method: .get).status
                 #expect(listing == .badRequest, "list \(spelling.prefix(60)) gave \(listing)")
                 let mpu = try await client.execute(
-                    uri: "/api/2.0/mlflow-artifacts/mpu/create/" + spelling, method: .post, body: ByteBuffer(string: #"{"path":"f.bin","num_parts":1}"#)
+                    uri: "/api/2.0/mlflow-artifacts/mpu/create/" + spelling, method: .post,
+                    body: ByteBuffer(string: #"{"path":"f.bin","num_parts":1}"#)
                 ).status
                 #expect(mpu == .badRequest || mpu == .notImplemented, "mpu \(spelling.prefix(60)) gave \(mpu)")
             }
@@ -90,7 +91,8 @@ import Testing
         let credentials = S3Credentials(
             accessKeyID: environment["CAIRN_TEST_S3_ACCESS_KEY"] ?? "", secretAccessKey: environment["CAIRN_TEST_S3_SECRET_KEY"] ?? "")
         let outer = "traversal-\(UUID().uuidString.lowercased())"
-        var configuration = S3Configuration(bucket: environment["CAIRN_TEST_S3_BUCKET"] ?? "cairn-test", prefix: outer + "/root", credentials: credentials)
+        var configuration = S3Configuration(
+            bucket: environment["CAIRN_TEST_S3_BUCKET"] ?? "cairn-test", prefix: outer + "/root", credentials: credentials)
         configuration.endpoint = try S3Endpoint(parsing: endpoint)
         configuration.addressing = .pathStyle
         let store = S3ArtifactStore(configuration: configuration, logger: Logger(label: "traversal-test"))

@@ -29,7 +29,8 @@ import Testing
         auth.mode = .token
         let table = RouteTable()
         let router = buildRouter(
-            store: store, registry: SQLRegistryStore(tracking: store), artifacts: try await LocalArtifactStore(root: root.appendingPathComponent("a").path),
+            store: store, registry: SQLRegistryStore(tracking: store),
+            artifacts: try await LocalArtifactStore(root: root.appendingPathComponent("a").path),
             tokens: tokens, auth: auth, promotion: try await PromotionService.withoutTargets(database: database, store: store), routeTable: table)
         let result = try await Application(router: router, logger: logger).test(.router) { client in try await body(client, table.all, tokens) }
         await database.close()
@@ -72,7 +73,8 @@ import Testing
             #expect(!String(buffer: denied.body).contains(reader))
             #expect(try await call(.post, "/api/2.0/mlflow/experiments/create", basic, #"{"name":"x"}"#).status == .ok)
             #expect(try await call(.post, "/api/2.0/mlflow/experiments/delete", basic, #"{"experiment_id":"1"}"#).status == .forbidden)
-            #expect(try await call(.post, "/api/2.0/mlflow/experiments/delete", "Bearer \(Self.adminSecret)", #"{"experiment_id":"1"}"#).status == .ok)
+            #expect(
+                try await call(.post, "/api/2.0/mlflow/experiments/delete", "Bearer \(Self.adminSecret)", #"{"experiment_id":"1"}"#).status == .ok)
             let wrong = try await call(.get, "/api/2.0/mlflow/experiments/get?experiment_id=0", "Bearer cairn_wrong_secret_value_0000000000000000")
             #expect(wrong.status == .unauthorized)
             #expect(!String(buffer: wrong.body).contains("cairn_wrong_secret_value"))

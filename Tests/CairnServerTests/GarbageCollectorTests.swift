@@ -28,7 +28,8 @@ import Testing
     /// A deleted run with a file, a logged model with a file; returns the run.
     static func deletedRunWithFiles(_ f: Fixture, experiment: String) async throws -> (Run, LoggedModel) {
         let run = try await f.store.createRun(CreateRunRequest(experimentID: experiment))
-        let model = try await f.store.createLoggedModel(CreateLoggedModelRequest(experimentID: experiment, name: "model", sourceRunID: run.info.runID))
+        let model = try await f.store.createLoggedModel(
+            CreateLoggedModelRequest(experimentID: experiment, name: "model", sourceRunID: run.info.runID))
         for uri in [run.info.artifactURI, model.artifactLocation] {
             let path = try ArtifactPath(validating: String(uri.dropFirst("mlflow-artifacts:/".count)) + "/file.bin")
             _ = try await f.artifacts.put(path, body: [ByteBuffer(string: "bytes")].async)

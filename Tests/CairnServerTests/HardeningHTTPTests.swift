@@ -129,7 +129,8 @@ import Testing
         try await TestServer.with { client, _ in
             let create = "/api/2.0/mlflow/experiments/create"
             let rebound = try await client.execute(
-                uri: "/api/2.0/mlflow/experiments/search?max_results=1", method: .get, headers: [BrowserGuardMiddleware.hostField: "attacker.example:5000"])
+                uri: "/api/2.0/mlflow/experiments/search?max_results=1", method: .get,
+                headers: [BrowserGuardMiddleware.hostField: "attacker.example:5000"])
             #expect(rebound.status == .forbidden)
             let health = try await client.execute(uri: "/health", method: .get, headers: [BrowserGuardMiddleware.hostField: "10.1.2.3:5000"])
             #expect(health.status == .ok)
@@ -138,7 +139,8 @@ import Testing
                 body: ByteBuffer(string: #"{"name":"csrf"}"#))
             #expect(foreign.status == .forbidden)
             let null = try await client.execute(
-                uri: create, method: .post, headers: [.contentType: "application/json", .origin: "null"], body: ByteBuffer(string: #"{"name":"csrf2"}"#))
+                uri: create, method: .post, headers: [.contentType: "application/json", .origin: "null"],
+                body: ByteBuffer(string: #"{"name":"csrf2"}"#))
             #expect(null.status == .forbidden)
             let form = try await client.execute(
                 uri: create, method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: #"{"name":"csrf3"}"#))

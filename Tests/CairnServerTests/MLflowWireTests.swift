@@ -38,7 +38,9 @@ import Testing
     func badLogBatchInputIsA4xxAndLeavesStoredDataIntact(body: String, code: String) async throws {
         try await TestServer.with { client, _ in
             let run = try await client.newRun()
-            try await client.json(.post, "/api/2.0/mlflow/runs/log-batch", #"{"run_id":"\#(run)","params":[{"key":"p","value":"1"}],"metrics":[{"key":"m","value":2,"timestamp":5,"step":1}]}"#)
+            try await client.json(
+                .post, "/api/2.0/mlflow/runs/log-batch",
+                #"{"run_id":"\#(run)","params":[{"key":"p","value":"1"}],"metrics":[{"key":"m","value":2,"timestamp":5,"step":1}]}"#)
             let (status, error) = try await client.json(.post, "/api/2.0/mlflow/runs/log-batch", body.replacingOccurrences(of: "RUN", with: run))
             #expect((400..<500).contains(Int(status.code)), "got \(status)")
             #expect(error["error_code"] as? String == code)
@@ -90,7 +92,8 @@ import Testing
             let run = try await client.newRun()
             try await client.json(
                 .post, "/api/2.0/mlflow/runs/log-batch",
-                #"{"run_id":"\#(run)","metrics":[{"key":"x","value":"NaN","timestamp":1,"step":0},{"key":"x","value":"Infinity","timestamp":2,"step":1},{"key":"y","value":"1.5","timestamp":"3","step":"2"}]}"#)
+                #"{"run_id":"\#(run)","metrics":[{"key":"x","value":"NaN","timestamp":1,"step":0},{"key":"x","value":"Infinity","timestamp":2,"step":1},{"key":"y","value":"1.5","timestamp":"3","step":"2"}]}"#
+            )
             let response = try await client.execute(uri: "/api/2.0/mlflow/metrics/get-history?run_uuid=\(run)&metric_key=x", method: .get)
             let text = String(buffer: response.body)
             #expect(text.contains(#""value":"NaN""#))
@@ -108,7 +111,8 @@ import Testing
     func anOutOfRangeHistoryPageSizeIs400AndTheServerKeepsServing(maxResults: String) async throws {
         try await TestServer.with { client, _ in
             let run = try await client.newRun()
-            let (status, error) = try await client.json(.get, "/api/2.0/mlflow/metrics/get-history?run_id=\(run)&metric_key=m&max_results=\(maxResults)")
+            let (status, error) = try await client.json(
+                .get, "/api/2.0/mlflow/metrics/get-history?run_id=\(run)&metric_key=m&max_results=\(maxResults)")
             #expect(status == .badRequest)
             #expect(error["error_code"] as? String == "INVALID_PARAMETER_VALUE")
             let (after, _) = try await client.json(.get, "/api/2.0/mlflow/metrics/get-history?run_id=\(run)&metric_key=m&max_results=2147483647")

@@ -71,7 +71,8 @@ import Testing
         return result
     }
 
-    static func signed(_ body: String, secret: String = webhookSecret, at time: Int64 = Clock.nowMillis() / 1000, key: String? = "k-1") -> HTTPFields {
+    static func signed(_ body: String, secret: String = webhookSecret, at time: Int64 = Clock.nowMillis() / 1000, key: String? = "k-1") -> HTTPFields
+    {
         var headers: HTTPFields = [.contentType: "application/json"]
         headers[.init(WebhookSignature.header)!] = WebhookSignature.sign(body: Array(body.utf8), secret: secret, timestamp: time)
         if let key { headers[.init("Idempotency-Key")!] = key }
@@ -81,7 +82,8 @@ import Testing
     static let body = #"{"model":"fraud","alias":"champion","target":"prod"}"#
 
     func webhook(_ client: any TestClientProtocol, _ body: String = Self.body, headers: HTTPFields) async throws -> (HTTPResponse.Status, String) {
-        let response = try await client.execute(uri: "/api/cairn/v1/webhooks/promote", method: .post, headers: headers, body: ByteBuffer(string: body))
+        let response = try await client.execute(
+            uri: "/api/cairn/v1/webhooks/promote", method: .post, headers: headers, body: ByteBuffer(string: body))
         return (response.status, String(buffer: response.body))
     }
 

@@ -2,8 +2,8 @@ import CairnCore
 import CairnStore
 import Foundation
 import Hummingbird
-import Logging
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Testing
 
@@ -16,7 +16,8 @@ import Testing
     typealias Server = PromotionHTTPTests
 
     func webhook(_ client: any TestClientProtocol, _ body: String, headers: HTTPFields) async throws -> (HTTPResponse.Status, String) {
-        let response = try await client.execute(uri: "/api/cairn/v1/webhooks/promote", method: .post, headers: headers, body: ByteBuffer(string: body))
+        let response = try await client.execute(
+            uri: "/api/cairn/v1/webhooks/promote", method: .post, headers: headers, body: ByteBuffer(string: body))
         return (response.status, String(buffer: response.body))
     }
 
@@ -48,7 +49,8 @@ import Testing
     @Test func storageOutsideTheTargetsAllowedPrefixesIsRefused() async throws {
         try await Server.withServer(prodSettings: #", allowed_storage_prefixes: ["s3://models/prod"]"#) { client, _, ledger in
             _ = try await client.json(.post, "/api/2.0/mlflow/registered-models/create", #"{"name":"fraud"}"#)
-            let (created, _) = try await client.json(.post, "/api/2.0/mlflow/model-versions/create", #"{"name":"fraud","source":"s3://attacker/model"}"#)
+            let (created, _) = try await client.json(
+                .post, "/api/2.0/mlflow/model-versions/create", #"{"name":"fraud","source":"s3://attacker/model"}"#)
             #expect(created == .ok)
             for dryRun in [true, false] {
                 let (status, object) = try await client.json(
@@ -74,7 +76,9 @@ import Testing
             let champion = #"{"name":"fraud","alias":"champion","version":"1"}"#
             #expect(try await call(.post, "/api/2.0/mlflow/registered-models/alias", champion, bearer(staging)) == .forbidden)
             #expect(try await call(.delete, "/api/2.0/mlflow/registered-models/alias", champion, bearer(staging)) == .forbidden)
-            #expect(try await call(.post, "/api/2.0/mlflow/registered-models/alias", #"{"name":"fraud","alias":"other","version":"1"}"#, bearer(staging)) == .ok)
+            #expect(
+                try await call(.post, "/api/2.0/mlflow/registered-models/alias", #"{"name":"fraud","alias":"other","version":"1"}"#, bearer(staging))
+                    == .ok)
             #expect(try await call(.post, "/api/2.0/mlflow/registered-models/alias", champion, bearer(prod)) == .ok)
             #expect(try await call(.post, "/api/2.0/mlflow/registered-models/alias", champion, admin) == .ok)
             // An alias a promotion to prod was requested by is protected the same way.
@@ -116,7 +120,8 @@ extension PromotionHardeningTests {
             }
             for name in ["fraud", "evil"] {
                 #expect(try await call("/api/2.0/mlflow/registered-models/create", #"{"name":"\#(name)"}"#, admin) == .ok)
-                #expect(try await call("/api/2.0/mlflow/model-versions/create", #"{"name":"\#(name)","source":"s3://models/\#(name)/1"}"#, admin) == .ok)
+                #expect(
+                    try await call("/api/2.0/mlflow/model-versions/create", #"{"name":"\#(name)","source":"s3://models/\#(name)/1"}"#, admin) == .ok)
             }
             try await ledger.recordPromotionAlias(model: "fraud", alias: "canary", target: "prod")
             #expect(try await call("/api/2.0/mlflow/registered-models/alias", #"{"name":"fraud","alias":"canary","version":"1"}"#, admin) == .ok)

@@ -32,7 +32,9 @@ import Testing
     ])
     func extremeSignatureHeadersAre401NeverATrap(header: String) {
         for now: Int64 in [0, 1_000_000, Int64.max / 2] {
-            let error = #expect(throws: CairnError.self, "\(header)") { try WebhookSignature.verify(header: header, body: body, secret: secret, now: now) }
+            let error = #expect(throws: CairnError.self, "\(header)") {
+                try WebhookSignature.verify(header: header, body: body, secret: secret, now: now)
+            }
             #expect(error?.code == .unauthenticated)
         }
     }
@@ -48,8 +50,16 @@ import Testing
         ("missing", nil as String?),
         ("malformed", "v1=abc"),
         ("wrong secret", WebhookSignature.sign(body: Array("x".utf8), secret: "other", timestamp: 1_000_000)),
-        ("stale", WebhookSignature.sign(body: Array(#"{"model":"fraud","alias":"champion","target":"prod"}"#.utf8), secret: "whsec_test", timestamp: 1_000_000 - 301)),
-        ("from the future", WebhookSignature.sign(body: Array(#"{"model":"fraud","alias":"champion","target":"prod"}"#.utf8), secret: "whsec_test", timestamp: 1_000_000 + 31)),
+        (
+            "stale",
+            WebhookSignature.sign(
+                body: Array(#"{"model":"fraud","alias":"champion","target":"prod"}"#.utf8), secret: "whsec_test", timestamp: 1_000_000 - 301)
+        ),
+        (
+            "from the future",
+            WebhookSignature.sign(
+                body: Array(#"{"model":"fraud","alias":"champion","target":"prod"}"#.utf8), secret: "whsec_test", timestamp: 1_000_000 + 31)
+        ),
     ])
     func badSignaturesAre401(label: String, header: String?) {
         let error = #expect(throws: CairnError.self, "\(label)") {
@@ -61,7 +71,8 @@ import Testing
     @Test func aSignatureOverAnotherBodyDoesNotVerify() {
         let header = WebhookSignature.sign(body: body, secret: secret, timestamp: 1_000_000)
         #expect(throws: CairnError.self) {
-            try WebhookSignature.verify(header: header, body: Array(#"{"model":"fraud","alias":"champion","target":"staging"}"#.utf8), secret: secret, now: 1_000_000)
+            try WebhookSignature.verify(
+                header: header, body: Array(#"{"model":"fraud","alias":"champion","target":"staging"}"#.utf8), secret: secret, now: 1_000_000)
         }
     }
 }

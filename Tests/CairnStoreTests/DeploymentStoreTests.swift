@@ -9,7 +9,9 @@ import Testing
             let ledger = DeploymentStore(database: store.database)
             let first = try await ledger.begin(model: "fraud", version: 1, target: "prod", manifest: "{}")
             #expect(first.previousDeploymentID == nil)
-            let busy = await #expect(throws: CairnError.self) { _ = try await ledger.begin(model: "fraud", version: 2, target: "prod", manifest: "{}") }
+            let busy = await #expect(throws: CairnError.self) {
+                _ = try await ledger.begin(model: "fraud", version: 2, target: "prod", manifest: "{}")
+            }
             #expect(busy?.code == .resourceConflict)
             #expect(busy?.message.contains(first.id) == true)
             _ = try await ledger.begin(model: "fraud", version: 2, target: "staging", manifest: "{}")
@@ -31,14 +33,23 @@ import Testing
     func idempotencyKeysReplayRefuseOtherBodiesAndReportInFlight(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let keys = IdempotencyStore(database: store.database)
-            guard case .proceed(let k1) = try await keys.begin(key: "k1", bodySHA256: "aaa") else { Issue.record("k1 did not proceed"); return }
+            guard case .proceed(let k1) = try await keys.begin(key: "k1", bodySHA256: "aaa") else {
+                Issue.record("k1 did not proceed")
+                return
+            }
             #expect(try await keys.begin(key: "k1", bodySHA256: "aaa") == .inFlight)
             #expect(try await keys.begin(key: "k1", bodySHA256: "bbb") == .differentBody)
             try await keys.finish(key: "k1", startedAt: k1, status: 202, response: #"{"deployment_id":"d-1"}"#)
             #expect(try await keys.begin(key: "k1", bodySHA256: "aaa") == .replay(status: 202, response: #"{"deployment_id":"d-1"}"#))
-            guard case .proceed(let k2) = try await keys.begin(key: "k2", bodySHA256: "aaa") else { Issue.record("k2 did not proceed"); return }
+            guard case .proceed(let k2) = try await keys.begin(key: "k2", bodySHA256: "aaa") else {
+                Issue.record("k2 did not proceed")
+                return
+            }
             try await keys.abandon(key: "k2", startedAt: k2)
-            guard case .proceed = try await keys.begin(key: "k2", bodySHA256: "aaa") else { Issue.record("k2 was not forgotten"); return }
+            guard case .proceed = try await keys.begin(key: "k2", bodySHA256: "aaa") else {
+                Issue.record("k2 was not forgotten")
+                return
+            }
         }
     }
 

@@ -21,7 +21,8 @@ import Testing
                 if index % 7 == 0 { metrics.append(Metric(key: "loss", value: -Double(index), timestamp: 5_000 + Int64(index), step: step)) }
             }
             for chunk in stride(from: 0, to: metrics.count, by: 1000) {
-                try await store.logBatch(runID: run.info.runID, metrics: Array(metrics[chunk..<min(chunk + 1000, metrics.count)]), params: [], tags: [])
+                try await store.logBatch(
+                    runID: run.info.runID, metrics: Array(metrics[chunk..<min(chunk + 1000, metrics.count)]), params: [], tags: [])
             }
             for maxResults in [1, 2, 10, 320, 996, 997, 2500] {
                 let points = try await store.metricHistoryBulkInterval(

@@ -7,7 +7,9 @@ import Testing
 @Suite struct RegistryStoreContractTests {
     static func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8))" }
 
-    static func withRegistry<T: Sendable>(_ engine: Engine, _ body: @Sendable (SQLTrackingStore, SQLRegistryStore) async throws -> T) async throws -> T {
+    static func withRegistry<T: Sendable>(_ engine: Engine, _ body: @Sendable (SQLTrackingStore, SQLRegistryStore) async throws -> T) async throws
+        -> T
+    {
         try await TestDatabase.withStore(engine) { store in
             try await body(store, SQLRegistryStore(tracking: store))
         }
@@ -84,11 +86,13 @@ import Testing
             #expect(version.version == 1)
             #expect(try await registry.downloadURI(name: name, version: 1) == run.info.artifactURI + "/model")
             let mismatch = await #expect(throws: CairnError.self) {
-                _ = try await registry.createModelVersion(CreateModelVersionRequest(name: name, source: "runs:/\(run.info.runID)/model", runID: "other"))
+                _ = try await registry.createModelVersion(
+                    CreateModelVersionRequest(name: name, source: "runs:/\(run.info.runID)/model", runID: "other"))
             }
             #expect(mismatch?.code == .invalidParameterValue)
             let outside = await #expect(throws: CairnError.self) {
-                _ = try await registry.createModelVersion(CreateModelVersionRequest(name: name, source: "mlflow-artifacts:/elsewhere/model", runID: run.info.runID))
+                _ = try await registry.createModelVersion(
+                    CreateModelVersionRequest(name: name, source: "mlflow-artifacts:/elsewhere/model", runID: run.info.runID))
             }
             #expect(outside?.code == .invalidParameterValue)
             let traversal = await #expect(throws: CairnError.self) {
@@ -103,14 +107,16 @@ import Testing
     func loggedModelSourcesResolveToTheModelsArtifacts(engine: Engine) async throws {
         try await Self.withRegistry(engine) { store, registry in
             let run = try await Self.run(store)
-            let logged = try await store.createLoggedModel(CreateLoggedModelRequest(experimentID: run.info.experimentID, name: "model", sourceRunID: run.info.runID))
+            let logged = try await store.createLoggedModel(
+                CreateLoggedModelRequest(experimentID: run.info.experimentID, name: "model", sourceRunID: run.info.runID))
             let name = Self.unique("logged")
             _ = try await registry.createRegisteredModel(name: name, tags: [], description: nil)
             let version = try await registry.createModelVersion(
                 CreateModelVersionRequest(name: name, source: "models:/\(logged.modelID)", runID: run.info.runID, modelID: logged.modelID))
             #expect(try await registry.downloadURI(name: name, version: version.version) == logged.artifactLocation)
             await #expect(throws: CairnError.self) {
-                _ = try await registry.createModelVersion(CreateModelVersionRequest(name: name, source: "models:/\(logged.modelID)", modelID: "m-other"))
+                _ = try await registry.createModelVersion(
+                    CreateModelVersionRequest(name: name, source: "models:/\(logged.modelID)", modelID: "m-other"))
             }
         }
     }
@@ -126,7 +132,9 @@ import Testing
             try await registry.setAlias(name: name, alias: "champion", version: 2)
             #expect(try await registry.modelVersion(name: name, alias: "champion").aliases == ["champion"])
             for reserved in ["latest", "v1", "V12", "bad alias", ""] {
-                await #expect(throws: CairnError.self, "\(reserved) must be refused") { try await registry.setAlias(name: name, alias: reserved, version: 1) }
+                await #expect(throws: CairnError.self, "\(reserved) must be refused") {
+                    try await registry.setAlias(name: name, alias: reserved, version: 1)
+                }
             }
             await #expect(throws: CairnError.self) { try await registry.setAlias(name: name, alias: "ghost", version: 9) }
             try await registry.setModelVersionTag(name: name, version: 2, tag: Tag(key: "validated", value: "yes"))
@@ -162,7 +170,8 @@ import Testing
         try await Self.withRegistry(engine) { _, registry in
             let prefix = Self.unique("search")
             _ = try await registry.createRegisteredModel(name: "\(prefix)-a", tags: [], description: nil)
-            _ = try await registry.createRegisteredModel(name: "\(prefix)-b", tags: [Tag(key: "mlflow.prompt.is_prompt", value: "true")], description: nil)
+            _ = try await registry.createRegisteredModel(
+                name: "\(prefix)-b", tags: [Tag(key: "mlflow.prompt.is_prompt", value: "true")], description: nil)
             let page = try await registry.searchRegisteredModels(
                 RegistrySearchRequest(filter: "name LIKE '\(prefix)%' AND tag.`mlflow.prompt.is_prompt` != 'true'", maxResults: 100))
             #expect(page.items.map(\.name) == ["\(prefix)-a"])
@@ -186,9 +195,11 @@ import Testing
             }
             try await registry.deleteModelVersion(name: name, version: 1)
             let events = try await registry.auditEvents(entity: "model:\(name)", maxResults: 100, pageToken: nil).items
-            #expect(events.map(\.action) == [
-                "delete_model_version", "update_registered_model", "set_registered_model_alias", "create_model_version", "create_registered_model",
-            ])
+            #expect(
+                events.map(\.action) == [
+                    "delete_model_version", "update_registered_model", "set_registered_model_alias", "create_model_version",
+                    "create_registered_model",
+                ])
             #expect(events.dropFirst().allSatisfy { $0.actor == "ci-bot" })
             #expect(events.first?.actor == "anonymous")
             #expect(events.first?.after == nil)
@@ -210,7 +221,9 @@ import Testing
             let name = Self.unique("gone")
             _ = try await registry.createRegisteredModel(name: name, tags: [], description: nil)
             _ = try await registry.createModelVersion(CreateModelVersionRequest(name: name, source: "s3://b/1"))
-            let duplicate = await #expect(throws: CairnError.self) { _ = try await registry.createRegisteredModel(name: name, tags: [], description: nil) }
+            let duplicate = await #expect(throws: CairnError.self) {
+                _ = try await registry.createRegisteredModel(name: name, tags: [], description: nil)
+            }
             #expect(duplicate?.code == .resourceAlreadyExists)
             try await registry.deleteRegisteredModel(name: name)
             await #expect(throws: CairnError.self) { _ = try await registry.modelVersion(name: name, version: 1) }

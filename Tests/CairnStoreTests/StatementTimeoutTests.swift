@@ -74,7 +74,9 @@ import Testing
     func namesWithNULOrControlCharactersAreRefusedOnEveryEngine(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             for name in ["a\u{0}b", "tab\there", "bell\u{7}", "c1\u{85}"] {
-                let error = await #expect(throws: CairnError.self) { _ = try await store.createExperiment(name: name, artifactLocation: nil, tags: []) }
+                let error = await #expect(throws: CairnError.self) {
+                    _ = try await store.createExperiment(name: name, artifactLocation: nil, tags: [])
+                }
                 #expect(error?.code == .invalidParameterValue, "\(name.debugDescription)")
             }
             let id = try await store.createExperiment(name: "plain", artifactLocation: nil, tags: [])

@@ -94,7 +94,8 @@ enum TestDatabase {
         _ settings: DatabaseURL.Postgres, maximumConnections: Int = 8, statementTimeout: Duration? = nil,
         _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        let database = PostgresDatabase(settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, logger: logger)
+        let database = PostgresDatabase(
+            settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await database.run()

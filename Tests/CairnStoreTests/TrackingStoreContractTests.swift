@@ -130,7 +130,8 @@ import Testing
             let run = try await newRun(store, tags: [Tag(key: "team", value: "vision")])
             let id = run.info.runID
             try await store.logBatch(
-                runID: id, metrics: [Metric(key: "loss", value: .nan, timestamp: 5, step: 2), Metric(key: "acc", value: 0.75, timestamp: 6, step: 3)],
+                runID: id,
+                metrics: [Metric(key: "loss", value: .nan, timestamp: 5, step: 2), Metric(key: "acc", value: 0.75, timestamp: 6, step: 3)],
                 params: [Param(key: "lr", value: "0.01")], tags: [])
             let dataset = DatasetInput(
                 name: "mnist", digest: "d1g", sourceType: "local", source: "{\"uri\": \"/data\"}", schema: "{}", profile: "{\"rows\": 10}",
@@ -162,7 +163,8 @@ import Testing
             try await store.logBatch(runID: id, metrics: [Metric(key: "m", value: 3, timestamp: 999, step: 3)], params: [], tags: [])
             #expect(try await store.run(id: id).metrics.first?.value == 5)
             try await store.logBatch(
-                runID: id, metrics: [Metric(key: "m", value: 1, timestamp: 2, step: 5), Metric(key: "m", value: 9, timestamp: 2, step: 5)], params: [], tags: [])
+                runID: id, metrics: [Metric(key: "m", value: 1, timestamp: 2, step: 5), Metric(key: "m", value: 9, timestamp: 2, step: 5)],
+                params: [], tags: [])
             #expect(try await store.run(id: id).metrics.first?.value == 9)
         }
     }
@@ -227,7 +229,8 @@ import Testing
             #expect(composed == angstrom, "the premise: Swift compares them as equal")
             let run = try await newRun(store).info.runID
             try await store.logBatch(
-                runID: run, metrics: [Metric(key: composed, value: 1, timestamp: 1, step: 0), Metric(key: angstrom, value: 2, timestamp: 1, step: 0)],
+                runID: run,
+                metrics: [Metric(key: composed, value: 1, timestamp: 1, step: 0), Metric(key: angstrom, value: 2, timestamp: 1, step: 0)],
                 params: [], tags: [])
             try await store.logBatch(runID: run, metrics: [Metric(key: angstrom, value: 3, timestamp: 2, step: 1)], params: [], tags: [])
             let first = try await store.metricHistory(runID: run, key: composed, offset: 0, limit: nil).items
@@ -438,7 +441,8 @@ import Testing
         try await TestDatabase.withStore(engine) { store in
             let run = try await newRun(store)
             let model = try await store.createLoggedModel(
-                CreateLoggedModelRequest(experimentID: run.info.experimentID, name: "model", sourceRunID: run.info.runID, params: [Param(key: "a", value: "1")]))
+                CreateLoggedModelRequest(
+                    experimentID: run.info.experimentID, name: "model", sourceRunID: run.info.runID, params: [Param(key: "a", value: "1")]))
             #expect(model.modelID.hasPrefix("m-"))
             #expect(model.artifactLocation == "mlflow-artifacts:/\(run.info.experimentID)/models/\(model.modelID)/artifacts")
             #expect(model.status == "LOGGED_MODEL_PENDING")

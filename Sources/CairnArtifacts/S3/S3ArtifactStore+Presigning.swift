@@ -10,7 +10,8 @@ extension S3ArtifactStore: PresigningArtifactStore {
     /// A presigned URL for `method` on `key` at the public endpoint (or the endpoint).
     /// - Parameters:
     ///   - query: extra signed query parameters (e.g. `partNumber`, `uploadId`).
-    public func presignedURL(_ method: HTTPMethod, key: String, query: [(name: String, value: String)] = [], date: SigV4Timestamp = .now()) -> String {
+    public func presignedURL(_ method: HTTPMethod, key: String, query: [(name: String, value: String)] = [], date: SigV4Timestamp = .now()) -> String
+    {
         let endpoint = configuration.publicEndpoint ?? configuration.effectiveEndpoint
         let (host, path) = location(key: key, endpoint: endpoint)
         let request = SigV4Signer.Request(method: method.rawValue, path: path, query: query, headers: [(name: "host", value: host)])
@@ -28,7 +29,11 @@ extension S3ArtifactStore: PresigningArtifactStore {
         let uploadID = try await createMultipartUpload(key: objectKey)
         let date = SigV4Timestamp.now()
         let parts: [(number: Int, url: String)] = (1...partCount).map { number in
-            (number: number, url: presignedURL(.PUT, key: objectKey, query: [(name: "partNumber", value: String(number)), (name: "uploadId", value: uploadID)], date: date))
+            (
+                number: number,
+                url: presignedURL(
+                    .PUT, key: objectKey, query: [(name: "partNumber", value: String(number)), (name: "uploadId", value: uploadID)], date: date)
+            )
         }
         return PresignedUpload(uploadID: uploadID, parts: parts)
     }
@@ -52,7 +57,8 @@ extension S3ArtifactStore: PresigningArtifactStore {
 
     private func requirePresigning() throws(CairnError) {
         guard configuration.presignedURLs else {
-            throw CairnError(.notImplemented, "Presigned URLs are turned off on this server (CAIRN_S3_PRESIGN=false); upload through the artifact proxy")
+            throw CairnError(
+                .notImplemented, "Presigned URLs are turned off on this server (CAIRN_S3_PRESIGN=false); upload through the artifact proxy")
         }
     }
 }

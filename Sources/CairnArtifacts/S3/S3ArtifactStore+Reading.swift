@@ -101,7 +101,9 @@ extension S3ArtifactStore {
 
     /// One page of ListObjectsV2.
     func listPage(prefix: String, delimiter: String?, maxKeys: Int, continuation: String?) async throws -> S3ListPage {
-        var query: [(name: String, value: String)] = [(name: "list-type", value: "2"), (name: "prefix", value: prefix), (name: "max-keys", value: String(maxKeys))]
+        var query: [(name: String, value: String)] = [
+            (name: "list-type", value: "2"), (name: "prefix", value: prefix), (name: "max-keys", value: String(maxKeys)),
+        ]
         if let delimiter { query.append((name: "delimiter", value: delimiter)) }
         if let continuation { query.append((name: "continuation-token", value: continuation)) }
         let response = try await send(.GET, key: nil, query: query)

@@ -67,7 +67,8 @@ public struct S3Configuration: Sendable {
         let rest = uri.dropFirst("s3://".count)
         let parts = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let bucket = String(parts.first ?? "")
-        let validBucket = (3...63).contains(bucket.count)
+        let validBucket =
+            (3...63).contains(bucket.count)
             && bucket.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }
         guard validBucket else { throw .invalidParameter("Invalid S3 bucket name '\(bucket)' in '\(uri)'") }
         let prefix = parts.count > 1 ? String(parts[1]) : ""

@@ -19,18 +19,21 @@ enum S3Failure {
         let message = S3XML.firstValue(of: "Message", in: body) ?? ""
         let subject = key.map { "s3://\(bucket)/\($0)" } ?? "s3://\(bucket)"
         if status != 404 || code == "NoSuchBucket" {
-            logger.warning("S3 refused a request", metadata: ["object": "\(subject)", "status": "\(status)", "code": "\(code)", "message": "\(message)"])
+            logger.warning(
+                "S3 refused a request", metadata: ["object": "\(subject)", "status": "\(status)", "code": "\(code)", "message": "\(message)"])
         }
         switch (status, code) {
         case (404, "NoSuchKey"), (404, "HTTP 404"):
             return .notFound("Artifact not found")
         case (404, "NoSuchBucket"):
-            return CairnError(.badGateway, "The artifact store's S3 bucket does not exist (NoSuchBucket); the operator must create it or fix --artifacts-uri")
+            return CairnError(
+                .badGateway, "The artifact store's S3 bucket does not exist (NoSuchBucket); the operator must create it or fix --artifacts-uri")
         case (412, _):
             // Only the If-Match of a download's later parts asks for a precondition.
             return CairnError(.resourceConflict, "The artifact was replaced while it was being downloaded (\(code)); retry the download")
         case (401, _), (403, _):
-            return CairnError(.badGateway, "S3 denied access to the artifact store (\(code)); the operator must check the S3 credentials and bucket policy")
+            return CairnError(
+                .badGateway, "S3 denied access to the artifact store (\(code)); the operator must check the S3 credentials and bucket policy")
         case (500..., _):
             return CairnError(.temporarilyUnavailable, "The S3 artifact store failed (\(code)); retry later")
         default:

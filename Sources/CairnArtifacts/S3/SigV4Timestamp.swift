@@ -29,7 +29,8 @@ public struct SigV4Timestamp: Sendable, Hashable {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        basic = pad(year, 4) + pad(month, 2) + pad(dayOfMonth, 2) + "T" + pad(secondsOfDay / 3600, 2) + pad(secondsOfDay % 3600 / 60, 2)
+        basic =
+            pad(year, 4) + pad(month, 2) + pad(dayOfMonth, 2) + "T" + pad(secondsOfDay / 3600, 2) + pad(secondsOfDay % 3600 / 60, 2)
             + pad(secondsOfDay % 60, 2) + "Z"
     }
 

@@ -89,7 +89,8 @@ public enum ModelStage: String, Sendable, Hashable, CaseIterable {
     /// Parses a stage name case-insensitively, as MLflow does.
     public init(wire: String) throws(CairnError) {
         guard let stage = ModelStage.allCases.first(where: { $0.rawValue.lowercased() == wire.lowercased() }) else {
-            throw .invalidParameter("Invalid Model Version stage: \(wire). Value must be one of \(ModelStage.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw .invalidParameter(
+                "Invalid Model Version stage: \(wire). Value must be one of \(ModelStage.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         self = stage
     }

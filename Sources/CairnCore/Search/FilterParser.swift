@@ -224,7 +224,8 @@ struct FilterParser {
                 }
                 guard values.count < Limits.maxInListValues else {
                     throw CairnError.invalidParameter(
-                        "The list at position \(open.position) has more than \(Limits.maxInListValues) values; \(comparator.rawValue) takes at most \(Limits.maxInListValues)")
+                        "The list at position \(open.position) has more than \(Limits.maxInListValues) values; \(comparator.rawValue) takes at most \(Limits.maxInListValues)"
+                    )
                 }
                 values.append(token.text)
             case .rightParenthesis where values.isEmpty:

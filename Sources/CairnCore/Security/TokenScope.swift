@@ -65,16 +65,21 @@ public struct APIToken: Sendable, Hashable {
     /// reads back as the list written.
     public static func validateTargetName(_ name: String) throws(CairnError) {
         guard !name.isEmpty, name.utf8.count <= 63,
-            name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) })
+            name.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+            })
         else {
-            throw .invalidParameter("Invalid value '\(name.prefix(100))' in 'allowed_targets': a target name is 1 to 63 letters, digits, '-', '_' or '.'")
+            throw .invalidParameter(
+                "Invalid value '\(name.prefix(100))' in 'allowed_targets': a target name is 1 to 63 letters, digits, '-', '_' or '.'")
         }
     }
 
     /// Token names: 1…100 characters of letters, digits, `-`, `_`, `.`.
     public static func validateName(_ name: String) throws(CairnError) {
         guard !name.isEmpty, name.count <= 100,
-            name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) })
+            name.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+            })
         else {
             throw .invalidParameter("Invalid token name '\(name)': use 1 to 100 letters, digits, '-', '_' or '.'")
         }

@@ -20,7 +20,8 @@ public enum Identifiers {
             "seal", "shrew", "snail", "stork", "swan", "toad", "trout", "wolf", "wren", "yak",
         ]
         var generator = SystemRandomNumberGenerator()
-        return "\(adjectives.randomElement(using: &generator)!)-\(nouns.randomElement(using: &generator)!)-\(Int.random(in: 0..<1000, using: &generator))"
+        return
+            "\(adjectives.randomElement(using: &generator)!)-\(nouns.randomElement(using: &generator)!)-\(Int.random(in: 0..<1000, using: &generator))"
     }
 
     public static func randomHex(bytes: Int) -> String {

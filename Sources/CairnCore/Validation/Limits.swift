@@ -42,7 +42,8 @@ public enum Limits {
     /// - Throws: 400 when a search names more experiments than ``maxSearchExperimentIDs``.
     public static func checkSearchExperimentIDs(_ count: Int) throws(CairnError) {
         guard count <= maxSearchExperimentIDs else {
-            throw .invalidParameter("Invalid value for parameter 'experiment_ids': \(count) ids given; a search takes at most \(maxSearchExperimentIDs)")
+            throw .invalidParameter(
+                "Invalid value for parameter 'experiment_ids': \(count) ids given; a search takes at most \(maxSearchExperimentIDs)")
         }
     }
 }

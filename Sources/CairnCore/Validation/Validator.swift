@@ -7,7 +7,8 @@ public enum Validator {
             throw .invalidParameter("Invalid \(kind) name: ''. Names must not be empty")
         }
         guard key.count <= Limits.maxKeyLength else {
-            throw .invalidParameter("Metric, param or tag name '\(key.prefix(40))…' had length \(key.count), which exceeded length limit of \(Limits.maxKeyLength)")
+            throw .invalidParameter(
+                "Metric, param or tag name '\(key.prefix(40))…' had length \(key.count), which exceeded length limit of \(Limits.maxKeyLength)")
         }
         for scalar in key.unicodeScalars where !isKeyCharacter(scalar) {
             throw .invalidParameter(
@@ -82,7 +83,10 @@ public enum Validator {
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
             if part == ".." {
-                if let last = parts.last, last != ".." { parts.removeLast(); continue }
+                if let last = parts.last, last != ".." {
+                    parts.removeLast()
+                    continue
+                }
                 if absolute { continue }
             }
             parts.append(part)

@@ -77,7 +77,8 @@ extension TargetsFile {
             guard let scheme = prefix.firstRange(of: "://"), scheme.lowerBound != prefix.startIndex,
                 prefix[scheme.upperBound...].contains(where: { $0 != "/" })
             else {
-                throw r.error("allowed_storage_prefixes[\(index)]", "must be a URI with a scheme and a location, e.g. s3://models/prod, got \"\(prefix)\"")
+                throw r.error(
+                    "allowed_storage_prefixes[\(index)]", "must be a URI with a scheme and a location, e.g. s3://models/prod, got \"\(prefix)\"")
             }
             var trimmed = prefix
             while trimmed.hasSuffix("/") { trimmed.removeLast() }

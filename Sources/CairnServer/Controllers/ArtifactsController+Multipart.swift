@@ -26,7 +26,8 @@ extension ArtifactsController {
 
     private func requirePresigning(download: Bool = false) throws(CairnError) -> any PresigningArtifactStore {
         guard let store = presigning else {
-            let message = download
+            let message =
+                download
                 ? "Multipart download is not supported for the current artifact repository: presigned URLs need an S3 store with presigning on"
                 : Self.multipartUnsupportedMessage + ": presigned URLs need an S3 store with presigning on"
             throw CairnError(.notImplemented, message)

@@ -154,8 +154,8 @@ enum ContentTypes {
 
     /// `attachment; filename="..."` with the name reduced to safe ASCII (and its UTF-8 form).
     static func attachment(_ name: String) -> String {
-        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" && $0.value < 0x7f ? Character($0) : "_" })
+        let ascii = String(
+            name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" && $0.value < 0x7f ? Character($0) : "_" })
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(PercentEncoding.encodePathSegment(name))"
     }
 }
-

@@ -58,7 +58,9 @@ struct LoggedModelsController {
     @Sendable func finalize(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(Body.self, context: context)
         var status = try required(body.status?.value, "status")
-        let numbered = ["0": "LOGGED_MODEL_STATUS_UNSPECIFIED", "1": "LOGGED_MODEL_PENDING", "2": "LOGGED_MODEL_READY", "3": "LOGGED_MODEL_UPLOAD_FAILED"]
+        let numbered = [
+            "0": "LOGGED_MODEL_STATUS_UNSPECIFIED", "1": "LOGGED_MODEL_PENDING", "2": "LOGGED_MODEL_READY", "3": "LOGGED_MODEL_UPLOAD_FAILED",
+        ]
         status = numbered[status] ?? status
         return respond(try await store.finalizeLoggedModel(id: try modelID(context), status: status))
     }
@@ -101,7 +103,8 @@ struct LoggedModelsController {
 
     @Sendable func logParams(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(Body.self, context: context)
-        try await store.logLoggedModelParams(id: try modelID(context), params: try (body.params ?? []).map { dto throws(CairnError) in try dto.param() })
+        try await store.logLoggedModelParams(
+            id: try modelID(context), params: try (body.params ?? []).map { dto throws(CairnError) in try dto.param() })
         return JSONResponse.empty
     }
 }

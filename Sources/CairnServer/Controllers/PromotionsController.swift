@@ -106,9 +106,12 @@ struct PromotionsController {
         // Kept past the window with a margin, so a replica whose clock runs behind this one's
         // cannot accept the signature again after the record is gone.
         let expiresAt = (signature.timestamp + WebhookSignature.pastWindow + WebhookSignature.futureSkew + 60) * 1000
-        guard try await idempotency.claim(signature: WebhookSignature.replayKey(timestamp: signature.timestamp, digest: digest), key: key, expiresAt: expiresAt)
+        guard
+            try await idempotency.claim(
+                signature: WebhookSignature.replayKey(timestamp: signature.timestamp, digest: digest), key: key, expiresAt: expiresAt)
         else {
-            throw CairnError(.unauthenticated, "Signature already used: a signed call is accepted once (with its first Idempotency-Key); sign each call anew")
+            throw CairnError(
+                .unauthenticated, "Signature already used: a signed call is accepted once (with its first Idempotency-Key); sign each call anew")
         }
         let promotionRequest = try decoded.get().request()
         let bodyDigest = Hex.encode(SHA256.hash(data: body))
@@ -175,11 +178,14 @@ struct PromotionsController {
     static func body(for outcome: PromotionService.Outcome) -> (status: Int, writer: JSONWriter) {
         switch outcome {
         case .started(let deployment):
-            return (202, JSONWriter.object { w in
-                w.field("deployment_id", deployment.id)
-                w.field("status", deployment.status.rawValue)
-                w.field("status_url", statusURL(deployment.id))
-            })
+            return (
+                202,
+                JSONWriter.object { w in
+                    w.field("deployment_id", deployment.id)
+                    w.field("status", deployment.status.rawValue)
+                    w.field("status_url", statusURL(deployment.id))
+                }
+            )
         case .dryRun(let report):
             return (200, JSONWriter.object(capacity: 8192) { w in w.dryRunReport(report) })
         }

@@ -135,7 +135,8 @@ struct RegistryController {
 
     @Sendable func setModelTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        try await registry.setRegisteredModelTag(name: try f.modelName(), tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value))
+        try await registry.setRegisteredModelTag(
+            name: try f.modelName(), tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value))
         return JSONResponse.empty
     }
 
@@ -228,7 +229,8 @@ struct RegistryController {
     @Sendable func setVersionTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
         try await registry.setModelVersionTag(
-            name: try f.modelName(), version: try f.versionNumber(), tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value))
+            name: try f.modelName(), version: try f.versionNumber(),
+            tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value))
         return JSONResponse.empty
     }
 

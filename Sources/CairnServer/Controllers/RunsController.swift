@@ -147,7 +147,8 @@ struct RunsController {
         let page = try await store.searchRuns(
             RunSearchRequest(
                 experimentIDs: (body.experiment_ids ?? []).map(\.value), filter: body.filter, orderBy: body.order_by ?? [],
-                viewType: try ViewType(wire: body.run_view_type?.value), maxResults: Int(body.max_results?.value ?? Int64(Limits.defaultRunsSearchResults)),
+                viewType: try ViewType(wire: body.run_view_type?.value),
+                maxResults: Int(body.max_results?.value ?? Int64(Limits.defaultRunsSearchResults)),
                 pageToken: body.page_token
             ))
         return JSONResponse.object(capacity: 1024 * max(1, page.items.count)) { w in

@@ -38,7 +38,8 @@ struct FlexibleDouble: Decodable, Sendable {
             case "-Infinity", "-inf": value = -.infinity
             default:
                 guard let number = Double(text) else {
-                    throw DecodingError.typeMismatch(Double.self, .init(codingPath: decoder.codingPath, debugDescription: "expected a number, got '\(text)'"))
+                    throw DecodingError.typeMismatch(
+                        Double.self, .init(codingPath: decoder.codingPath, debugDescription: "expected a number, got '\(text)'"))
                 }
                 value = number
             }
@@ -91,7 +92,9 @@ struct KeyValueDTO: Decodable, Sendable {
 
 /// Unwraps a required request field or throws MLflow's message for a missing one.
 func required<T>(_ value: T?, _ name: String) throws(CairnError) -> T {
-    guard let value else { throw .invalidParameter("Missing value for required parameter '\(name)'. See the API docs for more information about request parameters.") }
+    guard let value else {
+        throw .invalidParameter("Missing value for required parameter '\(name)'. See the API docs for more information about request parameters.")
+    }
     if let text = value as? String, text.isEmpty {
         throw .invalidParameter("Missing value for required parameter '\(name)'. See the API docs for more information about request parameters.")
     }

@@ -43,7 +43,8 @@ final class Authenticator: Sendable {
         guard configuration.mode == .token, let tokens else { return nil }
         guard let secret = Self.credential(request) else {
             throw CairnError(
-                .unauthenticated, "Authentication required: send an API token as 'Authorization: Bearer <token>' (MLFLOW_TRACKING_TOKEN) or as the Basic password")
+                .unauthenticated,
+                "Authentication required: send an API token as 'Authorization: Bearer <token>' (MLFLOW_TRACKING_TOKEN) or as the Basic password")
         }
         let now = Clock.nowMillis()
         let key = TokenStore.digest(secret)

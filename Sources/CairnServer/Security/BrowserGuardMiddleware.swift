@@ -39,7 +39,8 @@ struct BrowserGuardMiddleware: RouterMiddleware {
         if let host = hosts.first(where: { !isAllowed(hostOf: $0) }) {
             throw CairnError(
                 .permissionDenied,
-                "Host '\(Self.printable(host))' is not allowed: without authentication Cairn answers only loopback names; add the name with --allowed-hosts (CAIRN_ALLOWED_HOSTS)")
+                "Host '\(Self.printable(host))' is not allowed: without authentication Cairn answers only loopback names; add the name with --allowed-hosts (CAIRN_ALLOWED_HOSTS)"
+            )
         }
         let changesState = request.method != .get && request.method != .head && request.method != .options
         guard changesState else { return try await next(request, context) }
@@ -50,13 +51,15 @@ struct BrowserGuardMiddleware: RouterMiddleware {
             else {
                 throw CairnError(
                     .permissionDenied,
-                    "Origin '\(Self.printable(origin))' is not allowed to change data on this server: without authentication only Cairn's own pages (or hosts in --allowed-hosts) may")
+                    "Origin '\(Self.printable(origin))' is not allowed to change data on this server: without authentication only Cairn's own pages (or hosts in --allowed-hosts) may"
+                )
             }
         }
         if Self.hasBody(request), !Self.rawBodyPrefixes.contains(where: { path.hasPrefix($0) }), !Self.isJSON(request.headers[.contentType]) {
             throw CairnError(
                 .badRequest,
-                "Content-Type must be application/json for \(request.method.rawValue) \(path) (got '\(Self.printable(request.headers[.contentType] ?? "none"))')")
+                "Content-Type must be application/json for \(request.method.rawValue) \(path) (got '\(Self.printable(request.headers[.contentType] ?? "none"))')"
+            )
         }
         return try await next(request, context)
     }
@@ -65,7 +68,9 @@ struct BrowserGuardMiddleware: RouterMiddleware {
     func isAllowed(hostOf authority: String) -> Bool {
         if allowsAnyHost { return true }
         let host = Self.hostName(authority)
-        if host == "localhost" || host.hasSuffix(".localhost") || host == "[::1]" || host.hasPrefix("127.") && host.allSatisfy({ $0.isNumber || $0 == "." }) {
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "[::1]"
+            || host.hasPrefix("127.") && host.allSatisfy({ $0.isNumber || $0 == "." })
+        {
             return true
         }
         return allowedHosts.contains(host)

@@ -52,7 +52,8 @@ struct APIErrorMiddleware: RouterMiddleware {
                 if request.method == .get || request.uri.path.hasSuffix("/search") {
                     return CairnError(
                         .badRequest,
-                        "The request's query ran longer than the server's statement timeout and was cancelled; narrow it (fewer or more selective filter clauses, a smaller max_results)")
+                        "The request's query ran longer than the server's statement timeout and was cancelled; narrow it (fewer or more selective filter clauses, a smaller max_results)"
+                    )
                 }
                 return CairnError(
                     .temporarilyUnavailable, "The database did not finish this write within the server's statement timeout; retry shortly")

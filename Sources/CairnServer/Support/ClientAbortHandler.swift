@@ -2,7 +2,6 @@ import HummingbirdCore
 import NIOCore
 import NIOHTTPTypes
 
-
 /// Closes a connection whose client stopped sending (end of input) while a request on it is
 /// still being answered, as nginx does (its 499): an end of input mid-request almost always means
 /// the client has gone. Hummingbird allows half-closure, so without this the connection would

@@ -39,7 +39,7 @@ enum DisconnectCancellation {
                     clientGone = true
                     group.cancelAll()
                     context.logger.debug("client disconnected; request cancelled", metadata: ["path": "\(request.uri.path)"])
-                } catch where clientGone {
+                } catch  where clientGone {
                     break  // the handler's cancellation error: nobody is there to answer
                 }
             }

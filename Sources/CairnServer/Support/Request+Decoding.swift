@@ -110,6 +110,7 @@ enum JSONResponse {
             w.field("message", error.message)
         }
         return Response(
-            status: HTTPResponse.Status(code: error.code.httpStatus), headers: [.contentType: "application/json"], body: .init(byteBuffer: writer.buffer))
+            status: HTTPResponse.Status(code: error.code.httpStatus), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: writer.buffer))
     }
 }

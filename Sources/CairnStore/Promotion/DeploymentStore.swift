@@ -26,7 +26,8 @@ public struct DeploymentStore: Sendable {
                     "SELECT id FROM deployments WHERE target = $1 AND status = 'ready' ORDER BY created_at DESC, id DESC LIMIT 1", [.text(target)]
                 ).first?.string(0)
                 let deployment = Deployment(
-                    id: id, model: model, version: version, target: target, status: .pending, manifest: manifest, message: message, previousDeploymentID: previous,
+                    id: id, model: model, version: version, target: target, status: .pending, manifest: manifest, message: message,
+                    previousDeploymentID: previous,
                     actor: RequestActor.name, createdAt: now, updatedAt: now)
                 try await tx.execute(
                     """
@@ -47,13 +48,16 @@ public struct DeploymentStore: Sendable {
     /// Remembers that a promotion to `target` was requested by `alias` of `model`.
     public func recordPromotionAlias(model: String, alias: String, target: String) async throws {
         try await database.execute(
-            "INSERT INTO promotion_aliases (model, alias, target) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [.text(model), .text(alias), .text(target)])
+            "INSERT INTO promotion_aliases (model, alias, target) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            [.text(model), .text(alias), .text(target)])
     }
 
     /// The targets promotions were requested to by `alias` of `model`.
     public func targetsPromoted(model: String, alias: String) async throws -> [String] {
-        try await database.query("SELECT target FROM promotion_aliases WHERE model = $1 AND alias = $2 ORDER BY target", [.text(model), .text(alias)])
-            .map { $0.string(0) }
+        try await database.query(
+            "SELECT target FROM promotion_aliases WHERE model = $1 AND alias = $2 ORDER BY target", [.text(model), .text(alias)]
+        )
+        .map { $0.string(0) }
     }
 
     /// Records a state change; a final status also releases the target's lock, any other renews
@@ -61,7 +65,9 @@ public struct DeploymentStore: Sendable {
     public func update(_ id: String, status: DeploymentStatus, message: String, manifest: String? = nil) async throws {
         try await database.withTransaction { tx in
             var builder = SQLBuilder("UPDATE deployments SET status = ", dialect: tx.dialect)
-            builder.append("\(builder.bind(.text(status.rawValue))), message = \(builder.bind(.text(message))), updated_at = \(builder.bind(.int(Clock.nowMillis())))")
+            builder.append(
+                "\(builder.bind(.text(status.rawValue))), message = \(builder.bind(.text(message))), updated_at = \(builder.bind(.int(Clock.nowMillis())))"
+            )
             if let manifest { builder.append(", manifest = \(builder.bind(.text(manifest)))") }
             builder.append(" WHERE id = \(builder.bind(.text(id))) RETURNING target")
             guard let target = try await tx.query(builder).first?.string(0) else { throw CairnError.notFound("No deployment \(id)") }
@@ -120,7 +126,8 @@ public struct DeploymentStore: Sendable {
     /// The target's most recent `ready` deployment: what serves there now, as far as Cairn knows.
     public func latestReady(target: String) async throws -> Deployment? {
         try await database.query(
-            "SELECT \(Self.columns) FROM deployments WHERE target = $1 AND status = 'ready' ORDER BY created_at DESC, id DESC LIMIT 1", [.text(target)]
+            "SELECT \(Self.columns) FROM deployments WHERE target = $1 AND status = 'ready' ORDER BY created_at DESC, id DESC LIMIT 1",
+            [.text(target)]
         ).first.map(Self.deployment)
     }
 
@@ -150,7 +157,8 @@ public struct DeploymentStore: Sendable {
 
     static func deployment(_ row: SQLRow) -> Deployment {
         Deployment(
-            id: row.string(0), model: row.string(1), version: row.int(2), target: row.string(3), status: DeploymentStatus(rawValue: row.string(4)) ?? .failed,
+            id: row.string(0), model: row.string(1), version: row.int(2), target: row.string(3),
+            status: DeploymentStatus(rawValue: row.string(4)) ?? .failed,
             manifest: row.string(5), message: row.string(6), previousDeploymentID: row.optionalString(7), actor: row.string(8), createdAt: row.int(9),
             updatedAt: row.int(10))
     }

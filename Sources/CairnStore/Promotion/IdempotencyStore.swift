@@ -32,8 +32,10 @@ public struct IdempotencyStore: Sendable {
                 [.text(key), .text(bodySHA256), .int(now)])
             return .proceed(startedAt: now)
         } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
-            guard let row = try await database.query(
-                "SELECT body_sha256, status, response, created_at FROM webhook_deliveries WHERE idempotency_key = $1", [.text(key)]).first
+            guard
+                let row = try await database.query(
+                    "SELECT body_sha256, status, response, created_at FROM webhook_deliveries WHERE idempotency_key = $1", [.text(key)]
+                ).first
             else { return .inFlight }
             if row.string(0) != bodySHA256 { return .differentBody }
             if let status = row.optionalInt(1) { return .replay(status: Int(status), response: row.string(2)) }

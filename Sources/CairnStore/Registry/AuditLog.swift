@@ -45,7 +45,8 @@ enum RegistrySnapshot {
 extension SQLRegistryStore {
     public func auditEvents(entity: String, maxResults: Int, pageToken: String?) async throws -> Page<AuditEvent> {
         let (offset, limit) = try SQLTrackingStore.paging(maxResults: maxResults, ceiling: 1000, pageToken: pageToken)
-        var builder = SQLBuilder("SELECT id, entity, action, actor, occurred_at, before_json, after_json FROM audit_events WHERE entity = ", dialect: dialect)
+        var builder = SQLBuilder(
+            "SELECT id, entity, action, actor, occurred_at, before_json, after_json FROM audit_events WHERE entity = ", dialect: dialect)
         builder.append("\(builder.bind(.text(entity))) ORDER BY id DESC")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
         let events = try await database.query(builder).map { row in

@@ -41,7 +41,8 @@ struct ModelSourceResolver {
                     runID: runID ?? model.sourceRunID, modelID: model.modelID)
             }
             guard rest.count == 2, let number = Int64(rest[1]) else {
-                throw CairnError.invalidParameter("Invalid model version source: '\(source)'. Expected models:/<model_id> or models:/<name>/<version>")
+                throw CairnError.invalidParameter(
+                    "Invalid model version source: '\(source)'. Expected models:/<model_id> or models:/<name>/<version>")
             }
             let other = try await registry.modelVersion(name: String(rest[0]), version: number)
             return Resolution(

@@ -35,7 +35,8 @@ struct RegistryDetails {
         let numbers = Array(Set(versions.map(\.version))).sorted()
         for start in stride(from: 0, to: names.count, by: chunkSize) {
             let chunk = Array(names[start..<min(start + chunkSize, names.count)])
-            for row in try await db.query(query(names: chunk, numbers: numbers, modelTags: modelTags, withVersionTags: !versions.isEmpty, db.dialect)) {
+            for row in try await db.query(query(names: chunk, numbers: numbers, modelTags: modelTags, withVersionTags: !versions.isEmpty, db.dialect))
+            {
                 let name = row.string(1)
                 switch row.int(0) {
                 case 1:

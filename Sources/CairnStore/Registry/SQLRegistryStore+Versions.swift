@@ -78,7 +78,9 @@ extension SQLRegistryStore {
 
     public func transitionStage(name: String, version: Int64, stage: ModelStage, archiveExistingVersions: Bool) async throws -> ModelVersion {
         if archiveExistingVersions && !(stage == .staging || stage == .production) {
-            throw CairnError.invalidParameter("Model version transition cannot archive existing model versions because '\(stage.rawValue)' is not an Active stage. Valid stages are Staging, Production")
+            throw CairnError.invalidParameter(
+                "Model version transition cannot archive existing model versions because '\(stage.rawValue)' is not an Active stage. Valid stages are Staging, Production"
+            )
         }
         try await changeVersion(name, version, action: "transition_model_version_stage") { tx in
             let now = Clock.nowMillis()
@@ -141,7 +143,9 @@ extension SQLRegistryStore {
 
     /// One audited change of a version in a transaction: the version (404 when missing) is the
     /// "before"; `body` returns whether the version still exists afterwards.
-    func changeVersion(_ name: String, _ version: Int64, action: String, _ body: @Sendable @escaping (any SQLExecutor) async throws -> Bool) async throws {
+    func changeVersion(_ name: String, _ version: Int64, action: String, _ body: @Sendable @escaping (any SQLExecutor) async throws -> Bool)
+        async throws
+    {
         try await database.withTransaction { tx in
             if tx.dialect == .postgres {
                 try await tx.execute("SELECT 1 FROM registered_models WHERE name = $1 FOR UPDATE", [.text(name)])

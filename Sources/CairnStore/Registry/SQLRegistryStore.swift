@@ -47,7 +47,8 @@ public struct SQLRegistryStore: RegistryStore {
         do {
             try await change(name, action: "rename_registered_model") { tx in
                 try await tx.execute(
-                    "UPDATE registered_models SET name = $1, last_updated_time = $2 WHERE name = $3", [.text(newName), .int(Clock.nowMillis()), .text(name)])
+                    "UPDATE registered_models SET name = $1, last_updated_time = $2 WHERE name = $3",
+                    [.text(newName), .int(Clock.nowMillis()), .text(name)])
                 return newName
             }
         } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {

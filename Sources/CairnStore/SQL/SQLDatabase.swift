@@ -14,7 +14,8 @@ public protocol SQLExecutor: Sendable {
 
     /// Runs a ``FixedStatement``, prepared once per connection where the engine can, and decodes
     /// each row as `Row`.
-    func query<Statement: FixedStatement, Row: SQLRowDecodable>(_ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type) async throws -> [Row]
+    func query<Statement: FixedStatement, Row: SQLRowDecodable>(_ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type) async throws
+        -> [Row]
 }
 
 /// A database: an executor for single statements plus transactions.

@@ -3,8 +3,8 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import ServiceLifecycle
 import SQLiteNIO
+import ServiceLifecycle
 
 /// The embedded engine: one SQLite file in WAL mode, one writer connection (transactions are
 /// serialised by an async lock, as SQLite allows one writer anyway) and a few reader connections

@@ -89,7 +89,8 @@ public enum RunSearchCompiler {
             switch order.key.kind {
             case .metric:
                 let alias = "o\(joins.count)"
-                joins.append("LEFT JOIN latest_metrics \(alias) ON \(alias).run_uuid = r.run_uuid AND \(alias).key = \(builder.bind(.text(order.key.name)))")
+                joins.append(
+                    "LEFT JOIN latest_metrics \(alias) ON \(alias).run_uuid = r.run_uuid AND \(alias).key = \(builder.bind(.text(order.key.name)))")
                 // 0 = a number, 1 = NaN, 2 = no such metric: NaN and missing sort last either way.
                 items.append("COALESCE(\(alias).is_nan, 2) ASC")
                 items.append("\(alias).value \(direction)")

@@ -34,7 +34,8 @@ public struct TokenStore: Sendable {
         } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
             throw CairnError.alreadyExists("A token named '\(name)' already exists")
         }
-        return Created(token: APIToken(name: name, scope: scope, createdAt: now, expiresAt: expiresAt, allowedTargets: allowedTargets), secret: secret)
+        return Created(
+            token: APIToken(name: name, scope: scope, createdAt: now, expiresAt: expiresAt, allowedTargets: allowedTargets), secret: secret)
     }
 
     /// Installs (or replaces) a token with a given secret, e.g. `CAIRN_ADMIN_TOKEN` at start.

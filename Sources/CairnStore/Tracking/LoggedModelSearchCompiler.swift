@@ -20,14 +20,17 @@ enum LoggedModelSearchCompiler {
                 conditions.append(try SearchSQL.predicate(column, clause.comparator, clause.value, as: type, into: &builder))
             case .tag:
                 conditions.append(
-                    try SearchSQL.keyValueCondition(clause, table: "logged_model_tags t", alias: "t", link: "t.model_id = m.model_id", into: &builder))
+                    try SearchSQL.keyValueCondition(clause, table: "logged_model_tags t", alias: "t", link: "t.model_id = m.model_id", into: &builder)
+                )
             case .param:
                 conditions.append(
-                    try SearchSQL.keyValueCondition(clause, table: "logged_model_params p", alias: "p", link: "p.model_id = m.model_id", into: &builder))
+                    try SearchSQL.keyValueCondition(
+                        clause, table: "logged_model_params p", alias: "p", link: "p.model_id = m.model_id", into: &builder))
             case .metric:
                 let key = builder.bind(.text(clause.key.name))
                 let test = try SearchSQL.predicate("lm.value", clause.comparator, clause.value, as: .real, into: &builder)
-                conditions.append("EXISTS (SELECT 1 FROM logged_model_metrics lm WHERE lm.model_id = m.model_id AND lm.key = \(key) AND lm.is_nan = 0 AND \(test))")
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM logged_model_metrics lm WHERE lm.model_id = m.model_id AND lm.key = \(key) AND lm.is_nan = 0 AND \(test))")
             case .dataset:
                 throw SearchSQL.unsupported(clause.key, "logged model filter")
             }

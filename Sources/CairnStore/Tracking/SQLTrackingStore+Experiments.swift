@@ -57,7 +57,8 @@ extension SQLTrackingStore {
     }
 
     public func searchExperiments(_ request: ExperimentSearchRequest) async throws -> Page<Experiment> {
-        let (offset, limit) = try Self.paging(maxResults: request.maxResults, ceiling: Limits.maxExperimentsSearchResults, pageToken: request.pageToken)
+        let (offset, limit) = try Self.paging(
+            maxResults: request.maxResults, ceiling: Limits.maxExperimentsSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.experimentColumns) FROM experiments e WHERE ", dialect: dialect)
         let compiled = try ExperimentSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
         let stages = Self.inList("e.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue), into: &builder)
@@ -139,7 +140,8 @@ extension SQLTrackingStore {
 
     static func requireActive(_ experiment: Experiment) throws(CairnError) {
         guard experiment.lifecycleStage == .active else {
-            throw .invalidParameter("The experiment \(experiment.id) must be in the 'active' state. Current state is \(experiment.lifecycleStage.rawValue).")
+            throw .invalidParameter(
+                "The experiment \(experiment.id) must be in the 'active' state. Current state is \(experiment.lifecycleStage.rawValue).")
         }
     }
 

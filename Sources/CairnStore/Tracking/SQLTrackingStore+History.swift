@@ -3,7 +3,8 @@ import CairnCore
 extension SQLTrackingStore {
     public func metricHistory(runID: String, key: String, offset: Int, limit: Int?) async throws -> Page<Metric> {
         if let limit, !(1...Limits.maxHistoryPageSize).contains(limit) {
-            throw CairnError.invalidParameter("Invalid value \(limit) for parameter 'max_results': it must be between 1 and \(Limits.maxHistoryPageSize)")
+            throw CairnError.invalidParameter(
+                "Invalid value \(limit) for parameter 'max_results': it must be between 1 and \(Limits.maxHistoryPageSize)")
         }
         _ = try await runInfo(id: runID)
         var builder = SQLBuilder(dialect == .postgres ? HistoryColumns.select : "", dialect: dialect)
@@ -26,10 +27,13 @@ extension SQLTrackingStore {
         return Self.page(points, offset: offset, limit: limit)
     }
 
-    public func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric] {
+    public func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric]
+    {
         guard !runIDs.isEmpty else { throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request must specify at least one run_id.") }
         guard runIDs.count <= Limits.maxHistoryBulkRunIDs else {
-            throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request cannot specify more than \(Limits.maxHistoryBulkRunIDs) run_ids. Received \(runIDs.count) run_ids.")
+            throw CairnError.invalidParameter(
+                "GetMetricHistoryBulkInterval request cannot specify more than \(Limits.maxHistoryBulkRunIDs) run_ids. Received \(runIDs.count) run_ids."
+            )
         }
         guard (1...Limits.maxHistoryBulkResults).contains(maxResults) else {
             throw CairnError.invalidParameter("max_results must be between 1 and \(Limits.maxHistoryBulkResults).")
@@ -41,7 +45,9 @@ extension SQLTrackingStore {
         // Duplicate ids would return (and read) the same history twice.
         for runID in Set(runIDs).sorted() {
             _ = try await runInfo(id: runID)
-            let points = try await database.query(Self.sampledHistory(runID: runID, key: key, startStep: startStep, endStep: endStep, maxResults: maxResults, dialect: dialect), as: HistoryPoint.self)
+            let points = try await database.query(
+                Self.sampledHistory(runID: runID, key: key, startStep: startStep, endStep: endStep, maxResults: maxResults, dialect: dialect),
+                as: HistoryPoint.self)
             result += points.map { Metric(key: key, value: $0.value, timestamp: $0.timestamp, step: $0.step, runID: runID) }
         }
         return result

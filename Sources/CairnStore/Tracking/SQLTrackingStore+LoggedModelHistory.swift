@@ -22,7 +22,8 @@ extension SQLTrackingStore {
             // transactions are serialised already).
             let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""
             _ = try await tx.query("SELECT 1 FROM runs WHERE run_uuid = $1\(lock)", [.text(runID)])
-            let stored = try await tx.query("SELECT value FROM run_tags WHERE run_uuid = $1 AND key = $2", [.text(runID), .text(key)]).first?.string(0)
+            let stored = try await tx.query("SELECT value FROM run_tags WHERE run_uuid = $1 AND key = $2", [.text(runID), .text(key)]).first?.string(
+                0)
             var history: [Any] = []
             if let stored, !stored.isEmpty {
                 guard let array = try? JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [Any] else {
@@ -34,7 +35,8 @@ extension SQLTrackingStore {
             let text = String(decoding: try JSONSerialization.data(withJSONObject: history, options: [.sortedKeys]), as: UTF8.self)
             guard text.count <= Limits.maxRunTagValueLength else {
                 throw CairnError.invalidParameter(
-                    "The run's \(key) tag would exceed \(Limits.maxRunTagValueLength) characters; log further models with log_model (logged models) instead")
+                    "The run's \(key) tag would exceed \(Limits.maxRunTagValueLength) characters; log further models with log_model (logged models) instead"
+                )
             }
             try await tx.execute(
                 "INSERT INTO run_tags (run_uuid, key, value) VALUES ($1, $2, $3) ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",

@@ -24,7 +24,10 @@ extension SQLTrackingStore {
                     status, model_type, source_run_id)
                 VALUES ($1, $2, $3, $4, $5, $5, 'LOGGED_MODEL_PENDING', $6, $7)
                 """,
-                [.text(modelID), .int(experimentNumber), .text(name), .text(location), .int(now), .text(request.modelType ?? ""), .text(request.sourceRunID ?? "")]
+                [
+                    .text(modelID), .int(experimentNumber), .text(name), .text(location), .int(now), .text(request.modelType ?? ""),
+                    .text(request.sourceRunID ?? ""),
+                ]
             )
             try await Self.upsertModelRows("logged_model_tags", request.tags.map { ($0.key, $0.value) }, modelID: modelID, tx)
             try await Self.upsertModelRows("logged_model_params", request.params.map { ($0.key, $0.value) }, modelID: modelID, tx)
@@ -33,7 +36,8 @@ extension SQLTrackingStore {
     }
 
     public func loggedModel(id: String) async throws -> LoggedModel {
-        var builder = SQLBuilder("SELECT \(Self.loggedModelColumns) FROM logged_models m WHERE m.lifecycle_stage = 'active' AND m.model_id = ", dialect: dialect)
+        var builder = SQLBuilder(
+            "SELECT \(Self.loggedModelColumns) FROM logged_models m WHERE m.lifecycle_stage = 'active' AND m.model_id = ", dialect: dialect)
         builder.append(builder.bind(.text(id)))
         guard let model = try await loadLoggedModels(builder).first else {
             throw CairnError.notFound("Logged model with ID '\(id)' not found.")

@@ -81,17 +81,25 @@ extension SQLTrackingStore {
 
     static func validateBatch(metrics: [Metric], params: [Param], tags: [Tag]) throws(CairnError) {
         if metrics.count > Limits.maxMetricsPerBatch {
-            throw .invalidParameter("A batch logging request can contain at most \(Limits.maxMetricsPerBatch) metrics. Got \(metrics.count) metrics. Please split up metrics across multiple requests and try again.")
+            throw .invalidParameter(
+                "A batch logging request can contain at most \(Limits.maxMetricsPerBatch) metrics. Got \(metrics.count) metrics. Please split up metrics across multiple requests and try again."
+            )
         }
         if params.count > Limits.maxParamsPerBatch {
-            throw .invalidParameter("A batch logging request can contain at most \(Limits.maxParamsPerBatch) params. Got \(params.count) params. Please split up params across multiple requests and try again.")
+            throw .invalidParameter(
+                "A batch logging request can contain at most \(Limits.maxParamsPerBatch) params. Got \(params.count) params. Please split up params across multiple requests and try again."
+            )
         }
         if tags.count > Limits.maxTagsPerBatch {
-            throw .invalidParameter("A batch logging request can contain at most \(Limits.maxTagsPerBatch) tags. Got \(tags.count) tags. Please split up tags across multiple requests and try again.")
+            throw .invalidParameter(
+                "A batch logging request can contain at most \(Limits.maxTagsPerBatch) tags. Got \(tags.count) tags. Please split up tags across multiple requests and try again."
+            )
         }
         let total = metrics.count + params.count + tags.count
         if total > Limits.maxEntitiesPerBatch {
-            throw .invalidParameter("A batch logging request can contain at most \(Limits.maxEntitiesPerBatch) total metrics, params, and tags. Got \(total). Please split up across multiple requests and try again.")
+            throw .invalidParameter(
+                "A batch logging request can contain at most \(Limits.maxEntitiesPerBatch) total metrics, params, and tags. Got \(total). Please split up across multiple requests and try again."
+            )
         }
         var validKeys = Set<ExactKey>()
         for metric in metrics {
@@ -108,7 +116,8 @@ extension SQLTrackingStore {
             if !seen.insert(param.key).inserted { duplicates.append(param.key) }
         }
         if !duplicates.isEmpty {
-            throw .invalidParameter("Duplicate parameter keys have been submitted: \(duplicates). Please ensure the request contains only one param value per param key.")
+            throw .invalidParameter(
+                "Duplicate parameter keys have been submitted: \(duplicates). Please ensure the request contains only one param value per param key.")
         }
     }
 
@@ -151,7 +160,10 @@ extension SQLTrackingStore {
                     SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM logged_models WHERE model_id = $1)
                     ON CONFLICT DO NOTHING
                     """,
-                    [.text(modelID), .text(runID), .text(point.key), .int(point.timestamp), .int(point.step), .double(point.value.isNaN ? 0 : point.value), .int(point.value.isNaN ? 1 : 0)]
+                    [
+                        .text(modelID), .text(runID), .text(point.key), .int(point.timestamp), .int(point.step),
+                        .double(point.value.isNaN ? 0 : point.value), .int(point.value.isNaN ? 1 : 0),
+                    ]
                 )
             }
         }

@@ -42,7 +42,9 @@ extension SQLTrackingStore {
         builder.append(builder.bind(.text(candidate.runID)))
         let locations = [candidate.artifactURI] + candidate.loggedModels.map(\.artifactLocation)
         for location in locations where !location.isEmpty {
-            builder.append(" OR storage_location = \(builder.bind(.text(location))) OR storage_location LIKE \(builder.bind(.text(Self.likePrefix(location)))) ESCAPE '\\'")
+            builder.append(
+                " OR storage_location = \(builder.bind(.text(location))) OR storage_location LIKE \(builder.bind(.text(Self.likePrefix(location)))) ESCAPE '\\'"
+            )
         }
         if !candidate.loggedModels.isEmpty {
             builder.append(" OR " + Self.inList("model_id", texts: candidate.loggedModels.map(\.modelID), into: &builder))
@@ -68,7 +70,8 @@ extension SQLTrackingStore {
                 "SELECT 1 FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'deleted'\(lock)", [.text(candidate.runID)])
             guard !still.isEmpty, try await referenceHolder(candidate, on: tx) == nil else { return false }
             for model in candidate.loggedModels {
-                try await tx.execute("DELETE FROM logged_models WHERE model_id = $1 AND source_run_id = $2", [.text(model.modelID), .text(candidate.runID)])
+                try await tx.execute(
+                    "DELETE FROM logged_models WHERE model_id = $1 AND source_run_id = $2", [.text(model.modelID), .text(candidate.runID)])
             }
             // The history is keyed by series, with no foreign key to runs (migrations 0006 and
             // 0007), so it goes explicitly.

@@ -73,7 +73,10 @@ public struct ExperimentSearchRequest: Sendable {
     public var maxResults: Int
     public var pageToken: String?
 
-    public init(filter: String? = nil, orderBy: [String] = [], viewType: ViewType = .activeOnly, maxResults: Int = Limits.defaultExperimentsSearchResults, pageToken: String? = nil) {
+    public init(
+        filter: String? = nil, orderBy: [String] = [], viewType: ViewType = .activeOnly, maxResults: Int = Limits.defaultExperimentsSearchResults,
+        pageToken: String? = nil
+    ) {
         self.filter = filter
         self.orderBy = orderBy
         self.viewType = viewType
@@ -127,7 +130,9 @@ public struct CreateLoggedModelRequest: Sendable {
     public var params: [Param]
     public var tags: [Tag]
 
-    public init(experimentID: String, name: String? = nil, modelType: String? = nil, sourceRunID: String? = nil, params: [Param] = [], tags: [Tag] = []) {
+    public init(
+        experimentID: String, name: String? = nil, modelType: String? = nil, sourceRunID: String? = nil, params: [Param] = [], tags: [Tag] = []
+    ) {
         self.experimentID = experimentID
         self.name = name
         self.modelType = modelType
