@@ -189,6 +189,13 @@ if [ "$run_swift" = 1 ]; then
     # ManifestDumpTests writes the manifests it renders here; checked in the next section.
     export CAIRN_MANIFEST_DUMP_DIR="$WORK/manifests"
 
+    cairn_section "Swift: swift format lint --strict (.swift-format)"
+    if swift format lint --strict -r Sources Tests Package.swift; then
+        pass "swift format lint"
+    else
+        fail "swift format lint (run: swift format format -i -r Sources Tests Package.swift)"
+    fi
+
     cairn_section "Swift: swift build --build-tests"
     if swift build --build-tests; then
         pass "swift build --build-tests"
