@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "CairnArtifacts", targets: ["CairnArtifacts"]),
         .library(name: "CairnDeploy", targets: ["CairnDeploy"]),
         .library(name: "CairnServer", targets: ["CairnServer"]),
+        .library(name: "CairnMaintenance", targets: ["CairnMaintenance"]),
         .library(name: "CairnKube", targets: ["CairnKube"]),
         .library(name: "CairnPromotion", targets: ["CairnPromotion"]),
     ],
@@ -105,6 +106,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CairnMaintenance",
+            dependencies: [
+                "CairnCore", "CairnStore", "CairnArtifacts",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CairnKube",
             dependencies: [
                 "CairnCore",
@@ -121,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion",
+                "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion", "CairnMaintenance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -161,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "CairnServerTests",
             dependencies: [
-                "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion",
+                "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion", "CairnMaintenance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,6 @@
 import ArgumentParser
 import CairnArtifacts
-import CairnServer
+import CairnMaintenance
 import CairnStore
 import Logging
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CairnServer
 import CairnStore
 import Logging
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CairnCore
-import CairnServer
 import CairnStore
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import CairnArtifacts
 import CairnCore
+import CairnMaintenance
 import CairnServer
 import CairnStore
 import Foundation

@@ -1,4 +1,5 @@
 import CairnArtifacts
+import CairnCore
 import CairnStore
 import Hummingbird
 import Logging
@@ -50,9 +51,4 @@ struct SystemController {
             w.object("features_enabled") { w in w.field("gateway", false) }
         }
     }
-}
-
-/// Cairn's release version.
-public enum CairnVersion {
-    public static let current = "0.1.0"
 }
