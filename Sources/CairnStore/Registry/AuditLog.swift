@@ -44,7 +44,7 @@ enum RegistrySnapshot {
 
 extension SQLRegistryStore {
     public func auditEvents(entity: String, maxResults: Int, pageToken: String?) async throws -> Page<AuditEvent> {
-        let (offset, limit) = try SQLTrackingStore.paging(maxResults: maxResults, ceiling: 1000, pageToken: pageToken)
+        let (offset, limit) = try SQLPaging.bounds(maxResults: maxResults, ceiling: 1000, pageToken: pageToken)
         var builder = SQLBuilder(
             "SELECT id, entity, action, actor, occurred_at, before_json, after_json FROM audit_events WHERE entity = ", dialect: dialect)
         builder.append("\(builder.bind(.text(entity))) ORDER BY id DESC")
@@ -54,6 +54,6 @@ extension SQLRegistryStore {
                 id: row.int(0), entity: row.string(1), action: row.string(2), actor: row.string(3), timestamp: row.int(4),
                 before: row.optionalString(5), after: row.optionalString(6))
         }
-        return SQLTrackingStore.page(events, offset: offset, limit: limit)
+        return SQLPaging.page(events, offset: offset, limit: limit)
     }
 }

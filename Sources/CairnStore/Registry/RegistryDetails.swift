@@ -66,7 +66,7 @@ struct RegistryDetails {
 
     private static func query(names: [String], numbers: [Int64], modelTags: Bool, withVersionTags: Bool, _ dialect: SQLDialect) -> SQLBuilder {
         var builder = SQLBuilder(dialect: dialect)
-        let inNames = SQLTrackingStore.inList("name", texts: names, into: &builder)
+        let inNames = builder.inList("name", texts: names)
         var branches = ["SELECT 2 AS kind, name, alias AS s1, NULL AS s2, version AS n1 FROM registered_model_aliases WHERE \(inNames)"]
         if modelTags {
             branches.append("SELECT 1, name, key, value, NULL FROM registered_model_tags WHERE \(inNames)")
@@ -74,7 +74,7 @@ struct RegistryDetails {
         if withVersionTags {
             var versionFilter = ""
             if numbers.count <= maxBoundVersionNumbers {
-                versionFilter = " AND " + SQLTrackingStore.inList("version", ints: numbers, into: &builder)
+                versionFilter = " AND " + builder.inList("version", ints: numbers)
             }
             branches.append("SELECT 3, name, key, value, version FROM model_version_tags WHERE \(inNames)\(versionFilter)")
         }

@@ -68,7 +68,7 @@ extension SQLRegistryStore {
                 ) v ORDER BY v.name, v.version
                 """)
         } else {
-            let inNames = SQLTrackingStore.inList("m.name", texts: names, into: &builder)
+            let inNames = builder.inList("m.name", texts: names)
             builder.append(
                 """
                 SELECT \(versionColumns) FROM (

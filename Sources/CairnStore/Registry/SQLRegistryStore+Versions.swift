@@ -62,13 +62,13 @@ extension SQLRegistryStore {
     }
 
     public func searchModelVersions(_ request: RegistrySearchRequest) async throws -> Page<ModelVersion> {
-        let (offset, limit) = try SQLTrackingStore.paging(
+        let (offset, limit) = try SQLPaging.bounds(
             maxResults: request.maxResults, ceiling: RegistryRules.maxVersionSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.versionColumns) FROM model_versions v WHERE ", dialect: dialect)
         let compiled = try ModelVersionSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
         builder.append("\(builder.dialect.deadlineCheck)\(compiled.whereSQL) ORDER BY \(compiled.orderBySQL)")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
-        return SQLTrackingStore.page(try await Self.loadVersions(builder, database), offset: offset, limit: limit)
+        return SQLPaging.page(try await Self.loadVersions(builder, database), offset: offset, limit: limit)
     }
 
     public func downloadURI(name: String, version: Int64) async throws -> String {

@@ -77,13 +77,13 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func searchRegisteredModels(_ request: RegistrySearchRequest) async throws -> Page<RegisteredModel> {
-        let (offset, limit) = try SQLTrackingStore.paging(
+        let (offset, limit) = try SQLPaging.bounds(
             maxResults: request.maxResults, ceiling: RegistryRules.maxModelSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.modelColumns) FROM registered_models m WHERE ", dialect: dialect)
         let compiled = try RegisteredModelSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
         builder.append("\(builder.dialect.deadlineCheck)\(compiled.whereSQL) ORDER BY \(compiled.orderBySQL)")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
-        return SQLTrackingStore.page(try await Self.loadModels(builder, database), offset: offset, limit: limit)
+        return SQLPaging.page(try await Self.loadModels(builder, database), offset: offset, limit: limit)
     }
 
     public func setRegisteredModelTag(name: String, tag: Tag) async throws {

@@ -57,14 +57,14 @@ extension SQLTrackingStore {
     }
 
     public func searchExperiments(_ request: ExperimentSearchRequest) async throws -> Page<Experiment> {
-        let (offset, limit) = try Self.paging(
+        let (offset, limit) = try SQLPaging.bounds(
             maxResults: request.maxResults, ceiling: Limits.maxExperimentsSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.experimentColumns) FROM experiments e WHERE ", dialect: dialect)
         let compiled = try ExperimentSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
-        let stages = Self.inList("e.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue), into: &builder)
+        let stages = builder.inList("e.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue))
         builder.append("\(dialect.deadlineCheck)\(stages) AND (\(compiled.whereSQL)) ORDER BY \(compiled.orderBySQL)")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
-        return Self.page(try await loadExperiments(builder), offset: offset, limit: limit)
+        return SQLPaging.page(try await loadExperiments(builder), offset: offset, limit: limit)
     }
 
     public func renameExperiment(id: String, newName: String) async throws {
@@ -164,7 +164,7 @@ extension SQLTrackingStore {
         }
         guard !experiments.isEmpty else { return [] }
         var tagQuery = SQLBuilder("SELECT experiment_id, key, value FROM experiment_tags WHERE ", dialect: dialect)
-        tagQuery.append(Self.inList("experiment_id", ints: experiments.compactMap { Int64($0.id) }, into: &tagQuery))
+        tagQuery.append(tagQuery.inList("experiment_id", ints: experiments.compactMap { Int64($0.id) }))
         tagQuery.append(" ORDER BY key")
         var tags: [String: [Tag]] = [:]
         for row in try await database.query(tagQuery) {

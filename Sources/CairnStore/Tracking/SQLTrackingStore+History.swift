@@ -24,7 +24,7 @@ extension SQLTrackingStore {
         }
         let points = rows.map { point in Metric(key: key, value: point.value, timestamp: point.timestamp, step: point.step) }
         guard let limit else { return Page(items: points, nextPageToken: nil) }
-        return Self.page(points, offset: offset, limit: limit)
+        return SQLPaging.page(points, offset: offset, limit: limit)
     }
 
     public func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric]

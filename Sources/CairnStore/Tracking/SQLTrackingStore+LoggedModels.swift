@@ -67,13 +67,13 @@ extension SQLTrackingStore {
 
     public func searchLoggedModels(_ request: LoggedModelSearchRequest) async throws -> Page<LoggedModel> {
         try Limits.checkSearchExperimentIDs(request.experimentIDs.count)
-        let (offset, limit) = try Self.paging(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
+        let (offset, limit) = try SQLPaging.bounds(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.loggedModelColumns) FROM logged_models m WHERE m.lifecycle_stage = 'active' AND ", dialect: dialect)
         let condition = try LoggedModelSearchCompiler.compile(filter: request.filter, into: &builder)
-        let experiments = Self.inList("m.experiment_id", ints: request.experimentIDs.compactMap { Int64($0) }, into: &builder)
+        let experiments = builder.inList("m.experiment_id", ints: request.experimentIDs.compactMap { Int64($0) })
         builder.append("\(dialect.deadlineCheck)\(experiments) AND (\(condition)) ORDER BY m.creation_timestamp DESC, m.model_id")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
-        return Self.page(try await loadLoggedModels(builder), offset: offset, limit: limit)
+        return SQLPaging.page(try await loadLoggedModels(builder), offset: offset, limit: limit)
     }
 
     public func setLoggedModelTags(id: String, tags: [Tag]) async throws -> LoggedModel {
@@ -148,7 +148,7 @@ extension SQLTrackingStore {
 
     private func selectForModels(_ columnsAndTable: String, _ ids: [String]) async throws -> [SQLRow] {
         var builder = SQLBuilder("SELECT \(columnsAndTable) WHERE ", dialect: dialect)
-        builder.append(Self.inList("model_id", texts: ids, into: &builder))
+        builder.append(builder.inList("model_id", texts: ids))
         builder.append(" ORDER BY model_id, key")
         return try await database.query(builder)
     }

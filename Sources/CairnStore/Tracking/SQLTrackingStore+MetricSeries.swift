@@ -36,7 +36,7 @@ extension SQLTrackingStore {
         insert.append(" ON CONFLICT DO NOTHING")
         try await database.execute(insert.sql, insert.binds)
         var select = SQLBuilder("SELECT key, series_id FROM metric_series WHERE run_uuid = ", dialect: dialect)
-        select.append("\(select.bind(.text(runID))) AND " + Self.inList("key", texts: keys.map(\.text), into: &select))
+        select.append("\(select.bind(.text(runID))) AND " + select.inList("key", texts: keys.map(\.text)))
         return Dictionary(try await database.query(select).map { (ExactKey($0.string(0)), $0.int(1)) }, uniquingKeysWith: { a, _ in a })
     }
 

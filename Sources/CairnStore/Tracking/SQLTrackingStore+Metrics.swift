@@ -126,7 +126,7 @@ extension SQLTrackingStore {
     static func insertParams(_ params: [Param], runID: String, _ tx: any SQLExecutor) async throws {
         var builder = SQLBuilder("SELECT key, value FROM params WHERE run_uuid = ", dialect: tx.dialect)
         builder.append("\(builder.bind(.text(runID))) AND ")
-        builder.append(inList("key", texts: params.map(\.key), into: &builder))
+        builder.append(builder.inList("key", texts: params.map(\.key)))
         let existing = Dictionary(try await tx.query(builder).map { ($0.string(0), $0.string(1)) }, uniquingKeysWith: { a, _ in a })
         for param in params {
             if let old = existing[param.key] {

@@ -47,7 +47,7 @@ extension SQLTrackingStore {
             )
         }
         if !candidate.loggedModels.isEmpty {
-            builder.append(" OR " + Self.inList("model_id", texts: candidate.loggedModels.map(\.modelID), into: &builder))
+            builder.append(" OR " + builder.inList("model_id", texts: candidate.loggedModels.map(\.modelID)))
         }
         builder.append(" LIMIT 1")
         if let row = try await executor.query(builder).first {

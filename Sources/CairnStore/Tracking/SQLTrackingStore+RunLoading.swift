@@ -63,7 +63,7 @@ extension SQLTrackingStore {
     /// The details query on SQLite: the id list bound once, its placeholders reused by every branch.
     private static func detailsQuery(_ ids: [String]) -> SQLBuilder {
         var builder = SQLBuilder(dialect: .sqlite)
-        builder.append(detailsSQL(runs: inList("run_uuid", texts: ids, into: &builder)))
+        builder.append(detailsSQL(runs: builder.inList("run_uuid", texts: ids)))
         return builder
     }
 }

@@ -91,17 +91,17 @@ extension SQLTrackingStore {
 
     public func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run> {
         try Limits.checkSearchExperimentIDs(request.experimentIDs.count)
-        let (offset, limit) = try Self.paging(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
+        let (offset, limit) = try SQLPaging.bounds(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.runColumns) FROM runs r ", dialect: dialect)
         let compiled = try RunSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
         builder.append(compiled.joinSQL + " WHERE ")
         let experimentNumbers = request.experimentIDs.compactMap { Int64($0) }
         guard !experimentNumbers.isEmpty else { return Page(items: [], nextPageToken: nil) }
-        let experiments = Self.inList("r.experiment_id", ints: experimentNumbers, into: &builder)
-        let stages = Self.inList("r.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue), into: &builder)
+        let experiments = builder.inList("r.experiment_id", ints: experimentNumbers)
+        let stages = builder.inList("r.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue))
         builder.append("\(dialect.deadlineCheck)\(experiments) AND \(stages) AND (\(compiled.whereSQL)) ORDER BY \(compiled.orderBySQL)")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
-        return Self.page(try await loadRuns(builder), offset: offset, limit: limit)
+        return SQLPaging.page(try await loadRuns(builder), offset: offset, limit: limit)
     }
 
     public func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws {

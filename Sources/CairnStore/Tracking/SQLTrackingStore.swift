@@ -46,36 +46,4 @@ public struct SQLTrackingStore: TrackingStore {
         if root.hasSuffix(":") || root.hasSuffix("/") { return root + (root.hasSuffix(":") ? "/" : "") + id }
         return root + "/" + id
     }
-
-    /// Binds a list of values as `column IN (...)` (SQLite) or `column = ANY($n)` (PostgreSQL).
-    static func inList(_ column: String, texts: [String], into builder: inout SQLBuilder) -> String {
-        if texts.isEmpty { return "1=0" }
-        if builder.dialect == .postgres { return "\(column) = ANY(\(builder.bind(.textArray(texts))))" }
-        return "\(column) IN (" + texts.map { builder.bind(.text($0)) }.joined(separator: ",") + ")"
-    }
-
-    static func inList(_ column: String, ints: [Int64], into builder: inout SQLBuilder) -> String {
-        if ints.isEmpty { return "1=0" }
-        if builder.dialect == .postgres { return "\(column) = ANY(\(builder.bind(.intArray(ints))))" }
-        return "\(column) IN (" + ints.map { builder.bind(.int($0)) }.joined(separator: ",") + ")"
-    }
-
-    /// Maps a page token and size to (offset, limit), enforcing the endpoint's ceiling.
-    static func paging(maxResults: Int, ceiling: Int, pageToken: String?) throws(CairnError) -> (offset: Int, limit: Int) {
-        guard maxResults >= 1 else {
-            throw .invalidParameter("Invalid value \(maxResults) for parameter 'max_results' supplied: it must be a positive integer")
-        }
-        guard maxResults <= ceiling else {
-            throw .invalidParameter("Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at most \(ceiling)")
-        }
-        return (try PageToken.decodeOffset(pageToken), maxResults)
-    }
-
-    /// Trims the extra row fetched to learn whether another page exists.
-    static func page<Item>(_ items: [Item], offset: Int, limit: Int) -> Page<Item> {
-        if items.count > limit {
-            return Page(items: Array(items.prefix(limit)), nextPageToken: PageToken.encode(offset: offset + limit))
-        }
-        return Page(items: items, nextPageToken: nil)
-    }
 }
