@@ -227,7 +227,7 @@ if [ "$run_swift" = 1 ]; then
 fi
 
 # ---- Kubernetes manifests: offline schema checks ---------------------------------------------------
-# Rendered InferenceServices against KServe v0.20.0's CRD schema (deploy/crds/), strict; built-in
+# Rendered InferenceServices against KServe v0.20.0's CRD schema (Tests/fixtures/), strict; built-in
 # kinds (rendered Deployments, Services, HPAs and deploy/rbac/) with kubernetes-validate --strict.
 # The checker's self-test first proves that planted mistakes are caught.
 

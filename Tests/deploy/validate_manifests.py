@@ -5,7 +5,7 @@ usage: validate_manifests.py [--crd CRD.yaml] PATH...      (PATH: a .yaml file o
        validate_manifests.py --self-test [--crd CRD.yaml]  (planted errors must all be caught)
 
 * Custom resources (InferenceService): jsonschema against the CRD's openAPIV3Schema
-  (deploy/crds/kserve-inferenceservice-crd.yaml, KServe v0.20.0), made strict like
+  (Tests/fixtures/kserve-inferenceservice-crd.yaml, KServe v0.20.0), made strict like
   fieldValidation=Strict: objects that list `properties` reject unknown fields unless they carry
   x-kubernetes-preserve-unknown-fields (shared/reference/test-services.md, appendix E).
   The CRD leaves `metadata` open, so names, labels and annotations are checked here by hand.
@@ -26,7 +26,7 @@ import yaml
 from kubernetes_validate import utils as kv
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_CRD = os.path.join(ROOT, "deploy", "crds", "kserve-inferenceservice-crd.yaml")
+DEFAULT_CRD = os.path.join(ROOT, "Tests", "fixtures", "kserve-inferenceservice-crd.yaml")
 LEGACY_PREDICTOR_KEYS = ["sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "pmml", "lightgbm", "paddle", "huggingface"]
 DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")

@@ -23,7 +23,7 @@
 #   CAIRN_KUBE_ROOT     the temp dir (logs: etcd.log, apiserver.log)
 #
 # Settings: CAIRN_KUBE_CACHE (default /var/cache/cairn-kube-1.20.2; needs ~1.7 GB),
-# CAIRN_KUBE_CRD (default: <repo>/deploy/crds/kserve-inferenceservice-crd.yaml),
+# CAIRN_KUBE_CRD (default: <repo>/Tests/fixtures/kserve-inferenceservice-crd.yaml),
 # CAIRN_KUBE_START_TIMEOUT (seconds, default 90).
 
 CAIRN_KUBE_VERSION=v1.20.2
@@ -175,7 +175,7 @@ cairn_kube_start() {
     _cairn_kube_kubeconfig "$root/kubeconfig"
     export KUBE_KUBECONFIG="$root/kubeconfig"
     cairn_log "kube-apiserver $CAIRN_KUBE_VERSION on $KUBE_API_URL (etcd 127.0.0.1:$etcd_port; logs in $root)"
-    cairn_kube_install_crd "${CAIRN_KUBE_CRD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/crds/kserve-inferenceservice-crd.yaml}"
+    cairn_kube_install_crd "${CAIRN_KUBE_CRD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/Tests/fixtures/kserve-inferenceservice-crd.yaml}"
 }
 
 # cairn_kube_curl CURL-ARGS...: curl against the test API server as the admin, trusting its CA.
