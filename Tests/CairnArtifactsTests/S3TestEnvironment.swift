@@ -1,4 +1,4 @@
-import CairnArtifacts
+@_spi(Testing) import CairnArtifacts
 import Foundation
 import Logging
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import CairnKube
+@_spi(Testing) @testable import CairnKube
 
 /// Applies a real InferenceService (KServe's v0.20.0 CRD, installed by `cairn_kube_start`) and
 /// plays KServe's controller (no controllers run on the test server): the child Deployment and

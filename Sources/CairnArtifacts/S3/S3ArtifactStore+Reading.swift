@@ -87,8 +87,8 @@ extension S3ArtifactStore {
     }
 
     /// Every object key in the bucket that starts with `keyPrefix` (not limited to the store's
-    /// prefix; for maintenance and tests).
-    public func allKeys(under keyPrefix: String) async throws -> [String] {
+    /// prefix): for tests.
+    @_spi(Testing) public func allKeys(under keyPrefix: String) async throws -> [String] {
         var keys: [String] = []
         var continuation: String?
         repeat {

@@ -44,8 +44,8 @@ public struct S3ArtifactStore: ArtifactStore {
         try await httpClient.shutdown()
     }
 
-    /// Creates the bucket; an existing bucket of ours is fine.
-    public func createBucket() async throws {
+    /// Creates the bucket; an existing bucket of ours is fine. For tests (operators create buckets).
+    @_spi(Testing) public func createBucket() async throws {
         _ = try await send(.PUT, key: nil, allowedStatuses: [409])
     }
 

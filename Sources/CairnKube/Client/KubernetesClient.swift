@@ -139,9 +139,10 @@ public struct KubernetesClient: Sendable {
     }
 
     /// JSON-merge-patches an object or its subresource (`status`), as a controller writes status.
+    /// Test-only: the integration tests play KServe's controller with it.
     /// - Throws: ``KubeError``; `.notFound` when the object does not exist.
     @discardableResult
-    public func mergePatch(
+    @_spi(Testing) public func mergePatch(
         _ resource: KubeResource, namespace: String? = nil, name: String, subresource: String? = nil, patch: JSONValue
     ) async throws -> JSONValue {
         var path = try resource.path(namespace: namespace ?? config.namespace, name: name)
