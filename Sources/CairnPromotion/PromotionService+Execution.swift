@@ -47,7 +47,7 @@ extension PromotionService {
     /// Every half lease, claims promotions whose lease ran out and resumes them.
     private func sweepAbandoned() async {
         let lease = configuration.lease
-        let leaseMillis = Self.millis(lease)
+        let leaseMillis = lease.milliseconds
         while !Task.isCancelled {
             do {
                 for deployment in try await ledger.claimAbandoned(leaseMillis: leaseMillis)
@@ -80,7 +80,7 @@ extension PromotionService {
         let id = job.deployment.id
         guard running.withLock({ $0.insert(id).inserted }) else { return }
         defer { _ = running.withLock { $0.remove(id) } }
-        let deadline = job.deployment.createdAt + Self.millis(job.target.readyTimeout)
+        let deadline = job.deployment.createdAt + job.target.readyTimeout.milliseconds
         var previous: [JSONValue]?
         if let previousID = job.deployment.previousDeploymentID, let entry = try? await ledger.deployment(id: previousID) {
             previous = try? Self.parseLedgerText(entry.manifest)
@@ -197,10 +197,6 @@ extension PromotionService {
     }
 
     static let rollingBackPrefix = "rolling back: "
-
-    static func millis(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
 
     /// `InferenceService fraud` or `Deployment fraud, Service fraud, …`, for ledger messages.
     static func describe(_ manifests: [JSONValue]) -> String {

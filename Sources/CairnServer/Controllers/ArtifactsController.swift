@@ -148,8 +148,12 @@ enum ContentTypes {
 
     /// Whether a browser would run scripts in a document of this type (HTML, SVG, XML, script).
     static func isActive(_ contentType: String) -> Bool {
-        let media = contentType.split(separator: ";").first.map { String($0).trimmingWhitespace() } ?? ""
-        return ["text/html", "application/xhtml+xml", "application/xml", "text/xml", "image/svg+xml", "text/javascript"].contains(media)
+        ["text/html", "application/xhtml+xml", "application/xml", "text/xml", "image/svg+xml", "text/javascript"].contains(mediaType(contentType))
+    }
+
+    /// The media type of a `Content-Type` value, lowercased, without parameters (`; charset=…`).
+    static func mediaType(_ contentType: String) -> String {
+        contentType.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
     }
 
     /// `attachment; filename="..."` with the name reduced to safe ASCII (and its UTF-8 form).

@@ -115,9 +115,7 @@ struct PromotionsController {
         }
         let promotionRequest = try decoded.get().request()
         let bodyDigest = Hex.encode(SHA256.hash(data: body))
-        let lease = promotion.configuration.lease.components
-        let leaseMillis = lease.seconds * 1000 + lease.attoseconds / 1_000_000_000_000_000
-        switch try await idempotency.begin(key: key, bodySHA256: bodyDigest, staleAfterMillis: leaseMillis) {
+        switch try await idempotency.begin(key: key, bodySHA256: bodyDigest, staleAfterMillis: promotion.configuration.lease.milliseconds) {
         case .differentBody:
             throw CairnError(.idempotencyKeyReused, "Idempotency-Key '\(key)' was already used with a different request body")
         case .inFlight:

@@ -99,7 +99,7 @@ struct BrowserGuardMiddleware: RouterMiddleware {
 
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
+        let media = ContentTypes.mediaType(contentType)
         return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
     }
 

@@ -1,3 +1,4 @@
+import CairnCore
 import Logging
 import NIOCore
 import PostgresNIO
@@ -36,7 +37,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(5)
         if let statementTimeout {
-            let millis = max(1, statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
+            let millis = max(1, statementTimeout.milliseconds)
             // client_connection_check_interval (PostgreSQL 14+): a backend whose client closed the
             // connection (Cairn does when the request's own client went away) ends its statement
             // within a second instead of at the timeout.

@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -140,8 +141,7 @@ public final class SQLiteDatabase: SQLDatabase, Service {
     private func withDeadline(_ sql: String) -> String {
         guard sql.contains(Self.deadlineMarker) else { return sql }
         guard let statementTimeout else { return sql.replacing(Self.deadlineMarker, with: "1") }
-        let parts = statementTimeout.components
-        let deadline = Clock.nowMillis() + parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+        let deadline = Clock.nowMillis() + statementTimeout.milliseconds
         return sql.replacing(Self.deadlineMarker, with: "cairn_deadline(\(deadline))")
     }
 
