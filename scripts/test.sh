@@ -202,6 +202,12 @@ if [ "$run_swift" = 1 ]; then
         built_with_tests=1
         cairn_section "Swift: swift test"
         if swift test --skip-build; then pass "swift test"; else fail "swift test"; fi
+        cairn_section "README: configuration tables against the settings' definitions"
+        if "$ROOT/.build/debug/cairn" config --check-readme README.md; then
+            pass "README configuration tables"
+        else
+            fail "README configuration tables (run: swift run cairn config --update-readme README.md)"
+        fi
     else
         fail "swift build --build-tests"
         fail "swift test (not run: the build failed)"

@@ -115,16 +115,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger)
     let store = SQLTrackingStore(database: database)
     let tokens = TokenStore(database: database)
-    let artifacts: any ArtifactStore
-    var s3Store: S3ArtifactStore?
-    switch configuration.artifacts {
-    case .local(let root):
-        artifacts = try await LocalArtifactStore(root: root)
-    case .s3(let s3Configuration):
-        let store = S3ArtifactStore(configuration: s3Configuration, logger: logger)
-        artifacts = store
-        s3Store = store
-    }
+    let artifacts = try await configuration.artifacts.open(logger: logger)
     let registry = SQLRegistryStore(tracking: store)
     let promotion = PromotionService(
         configuration: configuration.promotion, registry: registry, tracking: store, ledger: DeploymentStore(database: database),
@@ -153,7 +144,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     if let service = database as? any Service {
         app.addServices(service)
     }
-    if let s3Store {
+    if let s3Store = artifacts as? S3ArtifactStore {
         app.addServices(S3ClientService(store: s3Store))
     }
     app.addServices(promotion)

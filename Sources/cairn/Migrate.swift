@@ -9,19 +9,13 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let logger = try database.logger("cairn.migrate")
-        let url = try database.resolvedDatabase()
-        let db = try await openDatabase(url, maximumConnections: 2, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            if let postgres = db as? PostgresDatabase {
-                group.addTask { try await postgres.run() }
-            }
-            let migrator = Migrator(logger: logger)
-            let applied = try await migrator.migrate(db)
-            let version = try await migrator.currentVersion(db)
-            print(applied.isEmpty ? "\(url): schema is up to date (version \(version))" : "\(url): applied \(applied), now at version \(version)")
-            group.cancelAll()
+        let reader = ConfigurationReader.process()
+        let logger = try database.logger("cairn.migrate", reader)
+        let url = try database.database(reader)
+        let message = try await withMigratedDatabase(url, logger: logger) { db, applied in
+            let version = try await Migrator(logger: logger).currentVersion(db)
+            return applied.isEmpty ? "\(url): schema is up to date (version \(version))" : "\(url): applied \(applied), now at version \(version)"
         }
-        await db.close()
+        print(message)
     }
 }

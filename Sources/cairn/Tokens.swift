@@ -18,35 +18,26 @@ struct Tokens: AsyncParsableCommand {
 
     /// Where the tokens are: the database directly, or a running server.
     struct Location: ParsableArguments {
-        @Option(name: .long, help: "A running Cairn (env CAIRN_TRACKING_URI); with --token, works over the API")
+        @Option(name: .customLong(Settings.trackingURI.flag!), help: ArgumentHelp(Settings.trackingURI.help))
         var trackingURI: String?
 
-        @Option(name: .long, help: "An admin token for --tracking-uri (env CAIRN_TOKEN)")
+        @Option(name: .customLong(Settings.token.flag!), help: ArgumentHelp(Settings.token.help))
         var token: String?
 
         @OptionGroup var database: DatabaseOptions
 
         var remote: (url: String, token: String)? {
-            guard let url = trackingURI ?? Environment.value("CAIRN_TRACKING_URI") else { return nil }
-            return (url, token ?? Environment.value("CAIRN_TOKEN") ?? "")
+            let reader = ConfigurationReader.process()
+            guard let url = reader.string(Settings.trackingURI, flag: trackingURI) else { return nil }
+            return (url, reader.string(Settings.token, flag: token) ?? "")
         }
 
         /// Runs `body` with a token store on the configured database (offline mode).
         func withStore<T: Sendable>(_ body: @Sendable (TokenStore) async throws -> T) async throws -> T {
-            let logger = try database.logger("cairn.tokens")
-            let db = try await openDatabase(try database.resolvedDatabase(), maximumConnections: 2, logger: logger)
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                if let postgres = db as? PostgresDatabase {
-                    group.addTask {
-                        try await postgres.run()
-                        return nil
-                    }
-                }
-                defer { group.cancelAll() }
-                try await Migrator(logger: logger).migrate(db)
-                let result = try await body(TokenStore(database: db))
-                await db.close()
-                return result
+            let reader = ConfigurationReader.process()
+            let logger = try database.logger("cairn.tokens", reader)
+            return try await withMigratedDatabase(try database.database(reader), logger: logger) { db, _ in
+                try await body(TokenStore(database: db))
             }
         }
 

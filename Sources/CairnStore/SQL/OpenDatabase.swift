@@ -13,3 +13,33 @@ public func openDatabase(_ url: DatabaseURL, maximumConnections: Int = 20, state
         return PostgresDatabase(settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, logger: logger)
     }
 }
+
+/// Opens a database for one short piece of work (a command such as `cairn migrate`, `gc` or
+/// `tokens`): runs its connection pool while `body` runs, applies pending migrations first, and
+/// closes the database afterwards, also when `body` throws. `cairn serve` opens its database with
+/// ``openDatabase(_:maximumConnections:statementTimeout:logger:)`` instead and runs the pool as a
+/// lifecycle service.
+/// - Parameter body: the work, given the database and the migration versions applied now.
+public func withMigratedDatabase<T: Sendable>(
+    _ url: DatabaseURL, maximumConnections: Int = 2, logger: Logger, _ body: @Sendable (any SQLDatabase, [Int]) async throws -> T
+) async throws -> T {
+    let database = try await openDatabase(url, maximumConnections: maximumConnections, logger: logger)
+    do {
+        let result = try await withThrowingTaskGroup(of: T?.self) { group in
+            if let postgres = database as? PostgresDatabase {
+                group.addTask {
+                    try await postgres.run()
+                    return nil
+                }
+            }
+            defer { group.cancelAll() }
+            let applied = try await Migrator(logger: logger).migrate(database)
+            return try await body(database, applied)
+        }
+        await database.close()
+        return result
+    } catch {
+        await database.close()
+        throw error
+    }
+}
