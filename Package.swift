@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "CairnMaintenance", targets: ["CairnMaintenance"]),
         .library(name: "CairnKube", targets: ["CairnKube"]),
         .library(name: "CairnPromotion", targets: ["CairnPromotion"]),
+        .library(name: "CairnSettings", targets: ["CairnSettings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -127,10 +128,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CairnSettings",
+            dependencies: ["CairnDeploy"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion", "CairnMaintenance",
+                "CairnSettings", "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion", "CairnMaintenance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -139,6 +145,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "CairnSettingsTests", dependencies: ["CairnSettings"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CairnArtifactsTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnSettings
 import Foundation
 
 /// `cairn config`: every setting with its flag, environment variable and default, and the value
@@ -24,7 +25,7 @@ struct Config: ParsableCommand {
             let outdated = SettingsDocumentation.outdatedGroups(in: try String(contentsOfFile: path, encoding: .utf8))
             guard outdated.isEmpty else {
                 throw CommandError(
-                    "\(path): the configuration tables \(outdated.map(\.rawValue)) do not match the settings in Sources/cairn/Configuration/Settings.swift; run `cairn config --update-readme \(path)`"
+                    "\(path): the configuration tables \(outdated.map(\.rawValue)) do not match the settings in Sources/CairnSettings/Settings.swift; run `cairn config --update-readme \(path)`"
                 )
             }
             print("\(path): the configuration tables match the settings")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CairnArtifacts
 import CairnMaintenance
+import CairnSettings
 import CairnStore
 import Logging
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import CairnCore
 import CairnDeploy
 import CairnServer
+import CairnSettings
 import Foundation
 import Hummingbird
 import Logging

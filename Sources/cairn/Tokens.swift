@@ -1,5 +1,6 @@
 import ArgumentParser
 import CairnCore
+import CairnSettings
 import CairnStore
 import Foundation
 import Logging

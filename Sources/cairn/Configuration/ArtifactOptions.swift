@@ -1,6 +1,7 @@
 import ArgumentParser
 import CairnArtifacts
 import CairnCore
+import CairnSettings
 
 /// The artifact store option of `serve` and `gc`, with the S3 settings an `s3://` URI brings in.
 struct ArtifactOptions: ParsableArguments {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnSettings
 import CairnStore
 import Logging
 

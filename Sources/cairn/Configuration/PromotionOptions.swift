@@ -2,6 +2,7 @@ import ArgumentParser
 import CairnCore
 import CairnDeploy
 import CairnPromotion
+import CairnSettings
 
 /// The promotion options of `serve`: the targets file, the webhook secrets its targets name, and
 /// the lease and polling intervals.

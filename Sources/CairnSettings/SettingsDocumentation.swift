@@ -2,9 +2,9 @@ import Foundation
 
 /// The README's configuration tables, made from ``Settings/all``: one Markdown table per
 /// ``Setting/Group``, each between `<!-- settings:GROUP -->` and `<!-- /settings:GROUP -->`.
-enum SettingsDocumentation {
+public enum SettingsDocumentation {
     /// The table of one group.
-    static func table(_ group: Setting.Group) -> String {
+    public static func table(_ group: Setting.Group) -> String {
         var lines = ["| flag | environment | default | meaning |", "| --- | --- | --- | --- |"]
         for setting in Settings.all where setting.group == group {
             let flag = setting.flag.map { "`--\($0)`" } ?? "—"
@@ -15,7 +15,7 @@ enum SettingsDocumentation {
     }
 
     /// `text` (a README) with every marked table replaced by the current one.
-    static func updating(_ text: String) -> String {
+    public static func updating(_ text: String) -> String {
         var text = text
         for group in Setting.Group.allCases {
             guard let range = blockRange(group, in: text) else { continue }
@@ -25,7 +25,7 @@ enum SettingsDocumentation {
     }
 
     /// The groups whose marked table in `text` is missing or differs from the definitions.
-    static func outdatedGroups(in text: String) -> [Setting.Group] {
+    public static func outdatedGroups(in text: String) -> [Setting.Group] {
         Setting.Group.allCases.filter { group in
             guard let range = blockRange(group, in: text) else { return true }
             return text[range].trimmingWhitespace() != table(group)

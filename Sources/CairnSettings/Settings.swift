@@ -1,82 +1,82 @@
 /// Every setting Cairn reads, in the order the README lists them. Commands take their flags'
 /// names and help from here and read values through ``ConfigurationReader``.
-enum Settings {
-    static let host = Setting(flag: "host", environment: ["CAIRN_HOST"], default: "127.0.0.1", "address to listen on")
-    static let port = Setting(flag: "port", environment: ["CAIRN_PORT"], default: "5000", "port to listen on (0 to 65535)")
-    static let databaseURL = Setting(
+public enum Settings {
+    public static let host = Setting(flag: "host", environment: ["CAIRN_HOST"], default: "127.0.0.1", "address to listen on")
+    public static let port = Setting(flag: "port", environment: ["CAIRN_PORT"], default: "5000", "port to listen on (0 to 65535)")
+    public static let databaseURL = Setting(
         flag: "database-url", environment: ["CAIRN_DATABASE_URL"], default: "sqlite:./cairn-data/cairn.db",
         "`sqlite:PATH` or `postgres://[user[:pass]@]host[:port]/db[?prepared_statements=false]` (see below)", visibility: .urlWithPassword)
-    static let artifactsURI = Setting(
+    public static let artifactsURI = Setting(
         flag: "artifacts-uri", environment: ["CAIRN_ARTIFACTS_URI"], default: "./cairn-data/artifacts",
         "artifact store: a local directory, or `s3://bucket/prefix` (then the S3 settings below apply)")
-    static let logLevel = Setting(
+    public static let logLevel = Setting(
         flag: "log-level", environment: ["CAIRN_LOG_LEVEL"], default: "info", "log level: trace, debug, info, notice, warning or error")
-    static let auth = Setting(flag: "auth", environment: ["CAIRN_AUTH"], default: "none", "authentication: `none` or `token` (see Security)")
-    static let insecureAllowRemote = Setting(
+    public static let auth = Setting(flag: "auth", environment: ["CAIRN_AUTH"], default: "none", "authentication: `none` or `token` (see Security)")
+    public static let insecureAllowRemote = Setting(
         flag: "insecure-allow-remote", environment: ["CAIRN_INSECURE_ALLOW_REMOTE"], unset: "off",
         "allow `--auth none` on a non-loopback `--host` (the variable takes `true`)")
-    static let adminToken = Setting(
+    public static let adminToken = Setting(
         environment: ["CAIRN_ADMIN_TOKEN"],
         "installs an admin token named `admin-env` with this secret (at least 32 characters) at start", visibility: .secret)
-    static let rateLimit = Setting(
+    public static let rateLimit = Setting(
         flag: "rate-limit", environment: ["CAIRN_RATE_LIMIT"], unset: "off",
         "requests per second per token (at least 50; bursts of twice that); over it: 429 with `Retry-After`")
-    static let tlsCert = Setting(
+    public static let tlsCert = Setting(
         flag: "tls-cert", environment: ["CAIRN_TLS_CERT"], "PEM certificate chain; HTTPS instead of HTTP (needs `--tls-key`)")
-    static let tlsKey = Setting(flag: "tls-key", environment: ["CAIRN_TLS_KEY"], "PEM private key for `--tls-cert`")
-    static let targets = Setting(
+    public static let tlsKey = Setting(flag: "tls-key", environment: ["CAIRN_TLS_KEY"], "PEM private key for `--tls-cert`")
+    public static let targets = Setting(
         flag: "targets", environment: ["CAIRN_TARGETS"], unset: "unset (no targets: promotions answer 404)",
         "promotion targets YAML (see Promotion); a malformed file, an unreadable kubeconfig or an unset `webhook_secret_env` variable stops start-up naming the target and field"
     )
-    static let webhookSecret = Setting(
+    public static let webhookSecret = Setting(
         environment: ["CAIRN_WEBHOOK_SECRET"],
         "secret signing CI webhook calls for targets without their own `webhook_secret_env`; with neither, the webhook answers 403",
         visibility: .secret)
-    static let promotionLease = Setting(
+    public static let promotionLease = Setting(
         flag: "promotion-lease", environment: ["CAIRN_PROMOTION_LEASE"], default: "30s",
         "how long an in-flight promotion outlives a replica that stopped renewing it before another replica (or the restarted one) takes it over"
     )
-    static let promotionPollInterval = Setting(
+    public static let promotionPollInterval = Setting(
         flag: "promotion-poll-interval", environment: ["CAIRN_PROMOTION_POLL_INTERVAL"], default: "1s",
         "how often a rollout's readiness is read")
-    static let statementTimeout = Setting(
+    public static let statementTimeout = Setting(
         flag: "statement-timeout", environment: ["CAIRN_STATEMENT_TIMEOUT"], default: "10s",
         "longest a PostgreSQL statement (or an SQLite search) may run before it is cancelled and the request answered 400: a duration up to 24h, or `0` for no limit (and for PgBouncer or PostgreSQL 13, see Security)"
     )
-    static let allowedHosts = Setting(
+    public static let allowedHosts = Setting(
         flag: "allowed-hosts", environment: ["CAIRN_ALLOWED_HOSTS"], unset: "unset (loopback names only)",
         "with `--auth none`: comma-separated host names (no port) `Host` and `Origin` may carry besides `localhost`, `*.localhost`, `127.x.x.x` and `[::1]`; `*` for any (see Security)"
     )
 
-    static let s3AccessKeyID = Setting(
+    public static let s3AccessKeyID = Setting(
         environment: ["AWS_ACCESS_KEY_ID"], unset: "required", "access key id (SigV4 credentials)", group: .s3)
-    static let s3SecretAccessKey = Setting(
+    public static let s3SecretAccessKey = Setting(
         environment: ["AWS_SECRET_ACCESS_KEY"], unset: "required", "secret access key", group: .s3, visibility: .secret)
-    static let s3SessionToken = Setting(environment: ["AWS_SESSION_TOKEN"], "temporary credentials", group: .s3, visibility: .secret)
-    static let s3Region = Setting(environment: ["AWS_REGION", "AWS_DEFAULT_REGION"], default: "us-east-1", "signing region", group: .s3)
-    static let s3Endpoint = Setting(
+    public static let s3SessionToken = Setting(environment: ["AWS_SESSION_TOKEN"], "temporary credentials", group: .s3, visibility: .secret)
+    public static let s3Region = Setting(environment: ["AWS_REGION", "AWS_DEFAULT_REGION"], default: "us-east-1", "signing region", group: .s3)
+    public static let s3Endpoint = Setting(
         environment: ["CAIRN_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3"], unset: "AWS", "the S3 endpoint, e.g. `http://minio:9000`", group: .s3)
-    static let s3PathStyle = Setting(
+    public static let s3PathStyle = Setting(
         environment: ["CAIRN_S3_PATH_STYLE"], default: "false", "`true` for path-style addressing (MinIO, SeaweedFS)", group: .s3)
-    static let s3PublicEndpoint = Setting(
+    public static let s3PublicEndpoint = Setting(
         environment: ["CAIRN_S3_PUBLIC_ENDPOINT"], unset: "the endpoint",
         "the endpoint put in presigned URLs, when clients cannot reach the in-cluster one", group: .s3)
-    static let s3Presign = Setting(
+    public static let s3Presign = Setting(
         environment: ["CAIRN_S3_PRESIGN"], default: "true",
         "`false` sends every byte through Cairn (no multipart/presigned URLs for clients)", group: .s3)
-    static let s3DownloadConcurrency = Setting(
+    public static let s3DownloadConcurrency = Setting(
         environment: ["CAIRN_S3_DOWNLOAD_CONCURRENCY"], default: "4",
         "ranged GETs in flight per proxied download larger than 8 MiB, 1 to 64 (1: one streaming GET)", group: .s3)
 
-    static let trackingURI = Setting(
+    public static let trackingURI = Setting(
         flag: "tracking-uri", environment: ["CAIRN_TRACKING_URI"], unset: "unset (work on the database)",
         "a running Cairn; with it, `cairn tokens` works over the API instead of on the database", group: .client)
-    static let token = Setting(
+    public static let token = Setting(
         flag: "token", environment: ["CAIRN_TOKEN"], "the API token sent to `--tracking-uri` (an admin token for `cairn tokens`)",
         group: .client, visibility: .secret)
 
     /// Every setting, in README order.
-    static let all: [Setting] = [
+    public static let all: [Setting] = [
         host, port, databaseURL, artifactsURI, logLevel, auth, insecureAllowRemote, adminToken, rateLimit, tlsCert, tlsKey, targets,
         webhookSecret, promotionLease, promotionPollInterval, statementTimeout, allowedHosts,
         s3AccessKeyID, s3SecretAccessKey, s3SessionToken, s3Region, s3Endpoint, s3PathStyle, s3PublicEndpoint, s3Presign,

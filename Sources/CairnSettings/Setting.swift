@@ -5,9 +5,9 @@ import Foundation
 /// Every command reads its settings through ``ConfigurationReader`` (flag, then environment, then
 /// default); the flags' `--help` texts and the README's configuration tables are made from these
 /// definitions (`cairn config --markdown`, checked against the README in CI), so the three agree.
-struct Setting: Sendable, Hashable {
+public struct Setting: Sendable, Hashable {
     /// Which table of the README the setting belongs to.
-    enum Group: String, Sendable, CaseIterable {
+    public enum Group: String, Sendable, CaseIterable {
         /// The server's own settings (`cairn serve`, and the database and log settings of every command).
         case server
         /// The S3 artifact store's settings (with an `s3://` artifacts URI).
@@ -17,22 +17,22 @@ struct Setting: Sendable, Hashable {
     }
 
     /// The long flag without dashes (`database-url`), or nil for a setting only the environment sets.
-    let flag: String?
+    public let flag: String?
     /// The environment variables that set it, the first set one winning.
-    let environment: [String]
+    public let environment: [String]
     /// The value used when neither a flag nor the environment gives one (nil: unset).
-    let defaultValue: String?
+    public let defaultValue: String?
     /// What "no value" means, for the docs (when ``defaultValue`` is nil).
-    let unsetMeaning: String
+    public let unsetMeaning: String
     /// What the setting does, in Markdown (code in backticks).
-    let meaning: String
+    public let meaning: String
     /// The README table it is listed in.
-    let group: Group
+    public let group: Group
     /// How its value may be shown in messages and by `cairn config`.
-    let visibility: Visibility
+    public let visibility: Visibility
 
     /// How a value may be shown.
-    enum Visibility: Sendable, Hashable {
+    public enum Visibility: Sendable, Hashable {
         /// As it is.
         case plain
         /// Never (secrets, tokens): only whether it is set.
@@ -41,7 +41,7 @@ struct Setting: Sendable, Hashable {
         case urlWithPassword
     }
 
-    init(
+    public init(
         flag: String? = nil, environment: [String], default defaultValue: String? = nil, unset unsetMeaning: String = "unset",
         _ meaning: String, group: Group = .server, visibility: Visibility = .plain
     ) {
@@ -55,10 +55,10 @@ struct Setting: Sendable, Hashable {
     }
 
     /// How error messages name the setting: its flag, else its first environment variable.
-    var displayName: String { flag.map { "--\($0)" } ?? environment[0] }
+    public var displayName: String { flag.map { "--\($0)" } ?? environment[0] }
 
     /// The `--help` text: the meaning without Markdown, then the environment and the default.
-    var help: String {
+    public var help: String {
         let plain = meaning.replacingOccurrences(of: "`", with: "")
         let first = plain.prefix(1).uppercased() + plain.dropFirst()
         let variables = environment.joined(separator: " or ")
@@ -66,7 +66,7 @@ struct Setting: Sendable, Hashable {
     }
 
     /// A value as it may be shown: secrets hidden, a URL's password replaced by `***`.
-    func shown(_ text: String) -> String {
+    public func shown(_ text: String) -> String {
         switch visibility {
         case .plain: return text
         case .secret: return "(set, hidden)"
@@ -79,5 +79,5 @@ struct Setting: Sendable, Hashable {
     }
 
     /// The default as the README shows it.
-    var documentedDefault: String { defaultValue.map { "`\($0)`" } ?? unsetMeaning }
+    public var documentedDefault: String { defaultValue.map { "`\($0)`" } ?? unsetMeaning }
 }

@@ -1,19 +1,17 @@
-import ArgumentParser
-import CairnCore
 import CairnDeploy
 import Foundation
 
 /// Reads settings for every command: the flag when given, else the first of the setting's
 /// environment variables that is set (and not empty), else its default. The only code in Cairn
 /// that looks at the process environment.
-struct ConfigurationReader: Sendable {
+public struct ConfigurationReader: Sendable {
     /// Where a value came from.
-    enum Source: Sendable, Equatable, CustomStringConvertible {
+    public enum Source: Sendable, Equatable, CustomStringConvertible {
         case flag(String)
         case environment(String)
         case defaultValue
 
-        var description: String {
+        public var description: String {
             switch self {
             case .flag(let name): "--\(name)"
             case .environment(let name): name
@@ -23,26 +21,26 @@ struct ConfigurationReader: Sendable {
     }
 
     /// The environment variables, as the process received them.
-    let environment: [String: String]
+    public let environment: [String: String]
 
-    init(environment: [String: String]) {
+    public init(environment: [String: String]) {
         self.environment = environment
     }
 
     /// A reader of this process's environment.
-    static func process() -> ConfigurationReader {
+    public static func process() -> ConfigurationReader {
         ConfigurationReader(environment: ProcessInfo.processInfo.environment)
     }
 
     /// A variable the configuration itself names (e.g. a target's `webhook_secret_env`); nil
     /// when unset or empty.
-    func variable(_ name: String) -> String? {
+    public func variable(_ name: String) -> String? {
         guard let value = environment[name], !value.isEmpty else { return nil }
         return value
     }
 
     /// The setting's text and where it came from; nil when nothing sets it and it has no default.
-    func resolve(_ setting: Setting, flag: String? = nil) -> (text: String, source: Source)? {
+    public func resolve(_ setting: Setting, flag: String? = nil) -> (text: String, source: Source)? {
         if let flag, let name = setting.flag { return (flag, .flag(name)) }
         for name in setting.environment {
             if let value = variable(name) { return (value, .environment(name)) }
@@ -51,13 +49,13 @@ struct ConfigurationReader: Sendable {
     }
 
     /// The setting's text (flag, environment, default), or nil.
-    func string(_ setting: Setting, flag: String? = nil) -> String? {
+    public func string(_ setting: Setting, flag: String? = nil) -> String? {
         resolve(setting, flag: flag)?.text
     }
 
     /// The setting parsed by `parse`; a value it refuses (returning nil, or throwing an error
     /// that describes the value) is an error naming the flag or variable it came from.
-    func value<T>(_ setting: Setting, flag: String? = nil, expected: String, _ parse: (String) throws -> T?) throws -> T? {
+    public func value<T>(_ setting: Setting, flag: String? = nil, expected: String, _ parse: (String) throws -> T?) throws -> T? {
         guard let (text, source) = resolve(setting, flag: flag) else { return nil }
         let parsed: T?
         do {
@@ -72,22 +70,22 @@ struct ConfigurationReader: Sendable {
     }
 
     /// The value of a setting that has a default, so is never missing.
-    func required<T>(_ setting: Setting, flag: String? = nil, expected: String, _ parse: (String) throws -> T?) throws -> T {
+    public func required<T>(_ setting: Setting, flag: String? = nil, expected: String, _ parse: (String) throws -> T?) throws -> T {
         try present(value(setting, flag: flag, expected: expected, parse), setting)
     }
 
     /// The text of a setting that has a default.
-    func required(_ setting: Setting, flag: String? = nil) throws -> String {
+    public func required(_ setting: Setting, flag: String? = nil) throws -> String {
         try present(string(setting, flag: flag), setting)
     }
 
     /// An integer in `range`, for a setting that has a default.
-    func required(_ setting: Setting, flag: Int? = nil, in range: ClosedRange<Int>, expected: String) throws -> Int {
+    public func required(_ setting: Setting, flag: Int? = nil, in range: ClosedRange<Int>, expected: String) throws -> Int {
         try present(integer(setting, flag: flag, in: range, expected: expected), setting)
     }
 
     /// A duration, for a setting that has a default.
-    func requiredDuration(_ setting: Setting, flag: String? = nil) throws -> Duration {
+    public func requiredDuration(_ setting: Setting, flag: String? = nil) throws -> Duration {
         try present(duration(setting, flag: flag), setting)
     }
 
@@ -97,12 +95,12 @@ struct ConfigurationReader: Sendable {
     }
 
     /// An integer in `range`.
-    func integer(_ setting: Setting, flag: Int? = nil, in range: ClosedRange<Int>, expected: String) throws -> Int? {
+    public func integer(_ setting: Setting, flag: Int? = nil, in range: ClosedRange<Int>, expected: String) throws -> Int? {
         try value(setting, flag: flag.map(String.init), expected: expected) { Int($0).flatMap { range.contains($0) ? $0 : nil } }
     }
 
     /// A boolean: `true`/`1`/`yes` or `false`/`0`/`no`; a flag that is present means true.
-    func boolean(_ setting: Setting, flag: Bool = false) throws -> Bool {
+    public func boolean(_ setting: Setting, flag: Bool = false) throws -> Bool {
         try value(setting, flag: flag ? "true" : nil, expected: "true or false") { text in
             switch text.lowercased() {
             case "true", "1", "yes": true
@@ -113,7 +111,7 @@ struct ConfigurationReader: Sendable {
     }
 
     /// A duration such as `30s`, `5m` or `1h`.
-    func duration(_ setting: Setting, flag: String? = nil) throws -> Duration? {
+    public func duration(_ setting: Setting, flag: String? = nil) throws -> Duration? {
         try value(setting, flag: flag, expected: "a duration such as 30s, 5m or 1h") { TargetDuration.parse($0) }
     }
 
