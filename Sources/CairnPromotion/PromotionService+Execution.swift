@@ -115,9 +115,9 @@ extension PromotionService {
                 case .moveAlias:
                     action = try await step(&machine) {
                         if let alias = job.target.aliasOnReady {
-                            try await RequestActor.$name.withValue(job.deployment.actor) {
-                                try await self.registry.setAlias(name: job.deployment.model, alias: alias, version: job.deployment.version)
-                            }
+                            try await self.registry.setAlias(
+                                name: job.deployment.model, alias: alias, version: job.deployment.version,
+                                actor: .promotionWorker(actor: job.deployment.actor))
                         }
                     } next: {
                         $0.aliasMoved()

@@ -72,12 +72,13 @@ public final class PromotionService: Service {
         case dryRun(DryRunReport)
     }
 
-    /// Checks, renders and (unless a dry run) records and starts a promotion.
-    /// - Throws: 404 for an unknown model, version, alias or target; 400 for a source that cannot
+    /// Checks, renders and (unless a dry run) records and starts a promotion on behalf of `actor`.
+    /// - Throws: 403 when `actor` may not promote to the target; 404 for an unknown model, version, alias or target; 400 for a source that cannot
     ///   be turned into a storage URI or manifests the cluster rejects; 409 when another promotion
     ///   holds the target or another model already uses the object name; 502/503 when the
     ///   cluster cannot be reached.
-    public func promote(_ request: PromotionRequest) async throws -> Outcome {
+    public func promote(_ request: PromotionRequest, by actor: Principal) async throws -> Outcome {
+        try Self.checkMayPromote(actor, to: request.target)
         let target = try target(named: request.target)
         let version: ModelVersion
         switch request.selector {
@@ -115,7 +116,7 @@ public final class PromotionService: Service {
         let id = Deployment.newID()
         let manifests = try await renderAndValidate(version: version, storageURI: storageURI, target: target, deploymentID: id).manifests
         let deployment = try await ledger.begin(
-            model: version.name, version: version.version, target: target.name, manifest: Self.ledgerText(manifests), id: id)
+            model: version.name, version: version.version, target: target.name, manifest: Self.ledgerText(manifests), actor: actor, id: id)
         logger.info(
             "promotion started",
             metadata: ["deployment": "\(id)", "model": "\(version.name)", "version": "\(version.version)", "target": "\(target.name)"])
@@ -123,28 +124,41 @@ public final class PromotionService: Service {
         return .started(deployment)
     }
 
-    /// Checks that `token` may move `alias` of `model`: an alias a target promotes by (its
+    /// Checks that `actor` may move `alias` of `model`: an alias a target promotes by (its
     /// `alias_on_ready`, or an alias a promotion to it was requested by) decides what the
-    /// target serves next, so only an admin or a write token allowed every such target may
-    /// set or delete it. Without authentication (`token` nil) everyone may.
+    /// target serves next, so only a principal that may promote to every such target (an admin
+    /// or a write token allowed them; anyone when authentication is off) may set or delete it.
     /// - Throws: 403 `PERMISSION_DENIED` naming the target.
-    public func checkMayMoveAlias(model: String, alias: String, token: APIToken?) async throws {
-        guard let token, token.scope != .admin else { return }
+    public func checkMayMoveAlias(model: String, alias: String, by actor: Principal) async throws {
+        guard !actor.mayPromoteEverywhere else { return }
         var targets = configuration.targets.targets.filter { $0.aliasOnReady == alias }.map(\.name)
         targets += try await ledger.targetsPromoted(model: model, alias: alias).filter { configuration.targets.target(named: $0) != nil }
-        for target in targets where !token.mayPromote(to: target) {
+        for target in targets where !actor.mayPromote(to: target) {
             throw CairnError(
                 .permissionDenied,
-                "Token '\(token.name)' may not move alias '\(alias)' of model '\(model)': target '\(target)' promotes by it, so it needs an admin token or a write token allowed that target"
+                "\(actor.displayName) may not move alias '\(alias)' of model '\(model)': target '\(target)' promotes by it, so it needs an admin token or a write token allowed that target"
             )
         }
     }
 
+    /// Checks that `actor` may promote to (or roll back) `target`: an admin token, a write token
+    /// whose allowed targets include it, the webhook signed for it, or anyone when
+    /// authentication is off.
+    /// - Throws: 403 `PERMISSION_DENIED`.
+    public static func checkMayPromote(_ actor: Principal, to target: String) throws(CairnError) {
+        guard actor.mayPromote(to: target) else {
+            throw CairnError(
+                .permissionDenied,
+                "\(actor.displayName) may not promote to target '\(target)': promotions need an admin token or a write token allowed that target")
+        }
+    }
+
     /// Re-applies the deployment that served on `target` before the current one, as a new ledger
-    /// entry that goes through the whole flow (apply, readiness, alias).
-    /// - Throws: 404 for an unknown target or when there is no earlier ready deployment; 409 while
+    /// entry that goes through the whole flow (apply, readiness, alias), on behalf of `actor`.
+    /// - Throws: 403 when `actor` may not promote to the target; 404 for an unknown target or when there is no earlier ready deployment; 409 while
     ///   another promotion holds the target.
-    public func rollback(target name: String) async throws -> Deployment {
+    public func rollback(target name: String, by actor: Principal) async throws -> Deployment {
+        try Self.checkMayPromote(actor, to: name)
         let target = try target(named: name)
         guard let current = try await ledger.latestReady(target: target.name) else {
             throw CairnError.notFound("Nothing has been deployed to target '\(target.name)' yet: there is nothing to roll back")
@@ -162,7 +176,8 @@ public final class PromotionService: Service {
         let manifests = try Self.parseLedgerText(text)
         let deployment = try await ledger.begin(
             model: previous.model, version: previous.version, target: target.name, manifest: text,
-            message: "rollback from \(current.id) (version \(current.version)) to \(previous.id) (version \(previous.version))", id: id)
+            message: "rollback from \(current.id) (version \(current.version)) to \(previous.id) (version \(previous.version))", actor: actor,
+            id: id)
         logger.info("rollback started", metadata: ["deployment": "\(id)", "target": "\(target.name)", "to": "\(previous.id)"])
         enqueue(deployment, manifests: manifests, target: target)
         return deployment

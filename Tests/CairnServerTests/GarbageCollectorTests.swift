@@ -44,8 +44,9 @@ import Testing
             let experiment = try await f.store.createExperiment(name: "gc", artifactLocation: nil, tags: [])
             let (doomed, doomedModel) = try await Self.deletedRunWithFiles(f, experiment: experiment)
             let (kept, _) = try await Self.deletedRunWithFiles(f, experiment: experiment)
-            _ = try await f.registry.createRegisteredModel(name: "prod-model", tags: [], description: nil)
-            _ = try await f.registry.createModelVersion(CreateModelVersionRequest(name: "prod-model", source: "runs:/\(kept.info.runID)/model"))
+            _ = try await f.registry.createRegisteredModel(name: "prod-model", tags: [], description: nil, actor: .unauthenticated)
+            _ = try await f.registry.createModelVersion(
+                CreateModelVersionRequest(name: "prod-model", source: "runs:/\(kept.info.runID)/model"), actor: .unauthenticated)
             let active = try await f.store.createRun(CreateRunRequest(experimentID: experiment))
             let collector = GarbageCollector(store: f.store, artifacts: f.artifacts, logger: Logger(label: "test"))
             let later = Clock.nowMillis() + 31 * 86_400_000
@@ -87,8 +88,9 @@ extension GarbageCollectorTests {
             // Deleted again and registered from before the purge: kept as well.
             try await f.store.deleteRun(id: run.info.runID)
             let listed = try #require(try await f.store.purgeCandidates(deletedBefore: Clock.nowMillis() + 1).first { $0.runID == run.info.runID })
-            _ = try await f.registry.createRegisteredModel(name: "late", tags: [], description: nil)
-            _ = try await f.registry.createModelVersion(CreateModelVersionRequest(name: "late", source: "runs:/\(run.info.runID)/model"))
+            _ = try await f.registry.createRegisteredModel(name: "late", tags: [], description: nil, actor: .unauthenticated)
+            _ = try await f.registry.createModelVersion(
+                CreateModelVersionRequest(name: "late", source: "runs:/\(run.info.runID)/model"), actor: .unauthenticated)
             #expect(try await f.store.purge(listed) == false)
             let file = f.root.appendingPathComponent("artifacts/\(experiment)/\(run.info.runID)/artifacts/file.bin")
             #expect(FileManager.default.fileExists(atPath: file.path))

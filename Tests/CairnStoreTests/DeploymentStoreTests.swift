@@ -7,22 +7,24 @@ import Testing
     func oneTargetTakesOnePromotionAtATimeAndRecordsItsRollbackPoint(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let ledger = DeploymentStore(database: store.database)
-            let first = try await ledger.begin(model: "fraud", version: 1, target: "prod", manifest: "{}")
+            let first = try await ledger.begin(model: "fraud", version: 1, target: "prod", manifest: "{}", actor: .unauthenticated)
             #expect(first.previousDeploymentID == nil)
             let busy = await #expect(throws: CairnError.self) {
-                _ = try await ledger.begin(model: "fraud", version: 2, target: "prod", manifest: "{}")
+                _ = try await ledger.begin(model: "fraud", version: 2, target: "prod", manifest: "{}", actor: .unauthenticated)
             }
             #expect(busy?.code == .resourceConflict)
             #expect(busy?.message.contains(first.id) == true)
-            _ = try await ledger.begin(model: "fraud", version: 2, target: "staging", manifest: "{}")
+            _ = try await ledger.begin(model: "fraud", version: 2, target: "staging", manifest: "{}", actor: .unauthenticated)
             #expect(try await ledger.unfinished().map(\.target).sorted() == ["prod", "staging"])
             try await ledger.update(first.id, status: .waiting, message: "applied")
-            await #expect(throws: CairnError.self) { _ = try await ledger.begin(model: "fraud", version: 2, target: "prod", manifest: "{}") }
+            await #expect(throws: CairnError.self) {
+                _ = try await ledger.begin(model: "fraud", version: 2, target: "prod", manifest: "{}", actor: .unauthenticated)
+            }
             try await ledger.update(first.id, status: .ready, message: "ready")
-            let second = try await ledger.begin(model: "fraud", version: 2, target: "prod", manifest: "{}")
+            let second = try await ledger.begin(model: "fraud", version: 2, target: "prod", manifest: "{}", actor: .unauthenticated)
             #expect(second.previousDeploymentID == first.id)
             try await ledger.update(second.id, status: .failed, message: "timeout")
-            let third = try await ledger.begin(model: "fraud", version: 3, target: "prod", manifest: "{}")
+            let third = try await ledger.begin(model: "fraud", version: 3, target: "prod", manifest: "{}", actor: .unauthenticated)
             #expect(third.previousDeploymentID == first.id, "a failed deployment is never a rollback point")
             #expect(try await ledger.deployment(id: first.id).status == .ready)
             #expect(try await ledger.deployments(target: "prod", model: nil).map(\.id) == [third.id, second.id, first.id])
@@ -92,8 +94,8 @@ import Testing
     func anAbandonedLeaseIsClaimedByExactlyOneSweeperAndALiveOneIsNot(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let ledger = DeploymentStore(database: store.database)
-            let live = try await ledger.begin(model: "fraud", version: 1, target: "prod", manifest: "[]")
-            let dead = try await ledger.begin(model: "fraud", version: 1, target: "staging", manifest: "[]")
+            let live = try await ledger.begin(model: "fraud", version: 1, target: "prod", manifest: "[]", actor: .unauthenticated)
+            let dead = try await ledger.begin(model: "fraud", version: 1, target: "staging", manifest: "[]", actor: .unauthenticated)
             #expect(try await ledger.claimAbandoned(leaseMillis: 60_000).isEmpty, "fresh leases are not abandoned")
             try await ledger.releaseLeases([dead.id])
             try await ledger.heartbeat(live.id)

@@ -5,7 +5,7 @@ public struct AuditEvent: Sendable, Hashable {
     public var entity: String
     /// The operation, e.g. `create_model_version`.
     public var action: String
-    /// The authenticated caller (a token name), or `anonymous`.
+    /// Who made the change: ``Principal/auditName`` (a token name, `webhook`, or `anonymous`).
     public var actor: String
     public var timestamp: Int64
     /// JSON snapshots; nil where the entity did not exist before (or after).
@@ -21,13 +21,4 @@ public struct AuditEvent: Sendable, Hashable {
         self.before = before
         self.after = after
     }
-}
-
-/// The caller of the current request, as the audit log records it. The HTTP layer binds it for
-/// the duration of a request (`RequestActor.$name.withValue(...)`); without authentication it is
-/// `anonymous`.
-public enum RequestActor {
-    @TaskLocal public static var name: String = "anonymous"
-    /// The token the request authenticated with (nil when authentication is off).
-    @TaskLocal public static var token: APIToken?
 }

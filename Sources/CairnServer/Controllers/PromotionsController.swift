@@ -59,14 +59,12 @@ struct PromotionsController {
 
     @Sendable func promote(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let promotionRequest = try Request.decodeJSON(PromotionBody.self, from: try await request.bodyBytes(context: context)).request()
-        try Self.checkMayPromote(to: promotionRequest.target)
-        return Self.response(for: try await promotion.promote(promotionRequest))
+        return Self.response(for: try await promotion.promote(promotionRequest, by: try context.actingPrincipal()))
     }
 
     @Sendable func rollback(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let target = try required(context.parameters.get("name"), "name")
-        try Self.checkMayPromote(to: target)
-        let deployment = try await promotion.rollback(target: target)
+        let deployment = try await promotion.rollback(target: target, by: try context.actingPrincipal())
         return Self.response(for: .started(deployment))
     }
 
@@ -127,7 +125,9 @@ struct PromotionsController {
         case .proceed(let startedAt):
             let outcome: PromotionService.Outcome
             do {
-                outcome = try await RequestActor.$name.withValue("webhook") { try await promotion.promote(promotionRequest) }
+                // The MAC was made with the target's secret (or the shared one): the signature speaks for
+                // that target only.
+                outcome = try await promotion.promote(promotionRequest, by: .webhook(target: targetName))
             } catch {
                 try? await idempotency.abandon(key: key, startedAt: startedAt)
                 throw error
@@ -161,17 +161,6 @@ struct PromotionsController {
     }
 
     // MARK: helpers
-
-    /// With authentication on, promoting needs an admin token or a write token whose allowed
-    /// targets include `target`.
-    static func checkMayPromote(to target: String) throws(CairnError) {
-        guard let token = RequestActor.token else { return }
-        guard token.mayPromote(to: target) else {
-            throw CairnError(
-                .permissionDenied,
-                "Token '\(token.name)' may not promote to target '\(target)': promotions need an admin token or a write token allowed that target")
-        }
-    }
 
     static func body(for outcome: PromotionService.Outcome) -> (status: Int, writer: JSONWriter) {
         switch outcome {

@@ -90,7 +90,9 @@ struct RegistryController {
 
     @Sendable func createModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        return model(try await registry.createRegisteredModel(name: try f.modelName(), tags: try f.tagList(), description: f.description))
+        return model(
+            try await registry.createRegisteredModel(
+                name: try f.modelName(), tags: try f.tagList(), description: f.description, actor: try context.actingPrincipal()))
     }
 
     @Sendable func getModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
@@ -104,20 +106,21 @@ struct RegistryController {
             // A rename moves the model's aliases to the new name: a protected alias must not
             // leave its model, nor arrive under a name a target promotes by.
             for alias in try await registry.registeredModel(name: name).aliases {
-                try await promotion.checkMayMoveAlias(model: name, alias: alias.alias, token: RequestActor.token)
-                try await promotion.checkMayMoveAlias(model: newName, alias: alias.alias, token: RequestActor.token)
+                try await promotion.checkMayMoveAlias(model: name, alias: alias.alias, by: try context.actingPrincipal())
+                try await promotion.checkMayMoveAlias(model: newName, alias: alias.alias, by: try context.actingPrincipal())
             }
         }
-        return model(try await registry.renameRegisteredModel(name: name, newName: newName))
+        return model(try await registry.renameRegisteredModel(name: name, newName: newName, actor: try context.actingPrincipal()))
     }
 
     @Sendable func updateModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        return model(try await registry.updateRegisteredModel(name: try f.modelName(), description: f.description))
+        return model(
+            try await registry.updateRegisteredModel(name: try f.modelName(), description: f.description, actor: try context.actingPrincipal()))
     }
 
     @Sendable func deleteModel(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        try await registry.deleteRegisteredModel(name: try Fields.read(request, context: context).modelName())
+        try await registry.deleteRegisteredModel(name: try Fields.read(request, context: context).modelName(), actor: try context.actingPrincipal())
         return JSONResponse.empty
     }
 
@@ -136,13 +139,14 @@ struct RegistryController {
     @Sendable func setModelTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
         try await registry.setRegisteredModelTag(
-            name: try f.modelName(), tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value))
+            name: try f.modelName(), tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value),
+            actor: try context.actingPrincipal())
         return JSONResponse.empty
     }
 
     @Sendable func deleteModelTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        try await registry.deleteRegisteredModelTag(name: try f.modelName(), key: try required(f.key, "key"))
+        try await registry.deleteRegisteredModelTag(name: try f.modelName(), key: try required(f.key, "key"), actor: try context.actingPrincipal())
         return JSONResponse.empty
     }
 
@@ -156,16 +160,18 @@ struct RegistryController {
     @Sendable func setAlias(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
         let (model, alias) = (try f.modelName(), try required(f.alias, "alias"))
-        try await promotion?.checkMayMoveAlias(model: model, alias: alias, token: RequestActor.token)
-        try await registry.setAlias(name: model, alias: alias, version: try f.versionNumber())
+        let actor = try context.actingPrincipal()
+        try await promotion?.checkMayMoveAlias(model: model, alias: alias, by: actor)
+        try await registry.setAlias(name: model, alias: alias, version: try f.versionNumber(), actor: actor)
         return JSONResponse.empty
     }
 
     @Sendable func deleteAlias(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
         let (model, alias) = (try f.modelName(), try required(f.alias, "alias"))
-        try await promotion?.checkMayMoveAlias(model: model, alias: alias, token: RequestActor.token)
-        try await registry.deleteAlias(name: model, alias: alias)
+        let actor = try context.actingPrincipal()
+        try await promotion?.checkMayMoveAlias(model: model, alias: alias, by: actor)
+        try await registry.deleteAlias(name: model, alias: alias, actor: actor)
         return JSONResponse.empty
     }
 
@@ -179,7 +185,7 @@ struct RegistryController {
         let created = try await registry.createModelVersion(
             CreateModelVersionRequest(
                 name: try f.modelName(), source: try required(f.source, "source"), runID: f.run_id, modelID: f.model_id, runLink: f.run_link,
-                description: f.description, tags: try f.tagList()))
+                description: f.description, tags: try f.tagList()), actor: try context.actingPrincipal())
         return version(created)
     }
 
@@ -190,12 +196,14 @@ struct RegistryController {
 
     @Sendable func updateVersion(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        return version(try await registry.updateModelVersion(name: try f.modelName(), version: try f.versionNumber(), description: f.description))
+        return version(
+            try await registry.updateModelVersion(
+                name: try f.modelName(), version: try f.versionNumber(), description: f.description, actor: try context.actingPrincipal()))
     }
 
     @Sendable func deleteVersion(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        try await registry.deleteModelVersion(name: try f.modelName(), version: try f.versionNumber())
+        try await registry.deleteModelVersion(name: try f.modelName(), version: try f.versionNumber(), actor: try context.actingPrincipal())
         return JSONResponse.empty
     }
 
@@ -222,7 +230,7 @@ struct RegistryController {
         let archive = try required(f.archive_existing_versions, "archive_existing_versions").value.lowercased() == "true"
         let updated = try await registry.transitionStage(
             name: try f.modelName(), version: try f.versionNumber(), stage: try ModelStage(wire: try required(f.stage, "stage")),
-            archiveExistingVersions: archive)
+            archiveExistingVersions: archive, actor: try context.actingPrincipal())
         return version(updated)
     }
 
@@ -230,13 +238,14 @@ struct RegistryController {
         let f = try await Fields.read(request, context: context)
         try await registry.setModelVersionTag(
             name: try f.modelName(), version: try f.versionNumber(),
-            tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value))
+            tag: Tag(key: try required(f.key, "key"), value: try required(f.value, "value").value), actor: try context.actingPrincipal())
         return JSONResponse.empty
     }
 
     @Sendable func deleteVersionTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        try await registry.deleteModelVersionTag(name: try f.modelName(), version: try f.versionNumber(), key: try required(f.key, "key"))
+        try await registry.deleteModelVersionTag(
+            name: try f.modelName(), version: try f.versionNumber(), key: try required(f.key, "key"), actor: try context.actingPrincipal())
         return JSONResponse.empty
     }
 

@@ -36,11 +36,13 @@ final class Authenticator: Sendable {
         self.limiter = configuration.rateLimitPerSecond.map { RateLimiter(perSecond: $0) }
     }
 
-    /// The token of the request, after checking it grants `scope`; nil when authentication is off.
-    /// - Throws: 401 `UNAUTHENTICATED` (no or bad credential), 403 `PERMISSION_DENIED` (scope too
-    ///   low), 429 when the token's rate limit is exceeded.
-    func authorize(_ request: Request, scope: TokenScope) async throws -> APIToken? {
-        guard configuration.mode == .token, let tokens else { return nil }
+    /// Who sends the request, after checking their token grants `scope`: ``Principal/unauthenticated``
+    /// only when authentication is off.
+    /// - Throws: 401 `UNAUTHENTICATED` (no or bad credential, or no token store to check it
+    ///   against), 403 `PERMISSION_DENIED` (scope too low), 429 when the token's rate limit is exceeded.
+    func authorize(_ request: Request, scope: TokenScope) async throws -> Principal {
+        guard configuration.mode == .token else { return .unauthenticated }
+        guard let tokens else { throw CairnError(.unauthenticated, "Authentication is on but this server has no token store") }
         guard let secret = Self.credential(request) else {
             throw CairnError(
                 .unauthenticated,
@@ -82,7 +84,7 @@ final class Authenticator: Sendable {
         if let limiter, let wait = limiter.acquire(token.name) {
             throw RateLimitedError(retryAfterSeconds: wait)
         }
-        return token
+        return .token(token)
     }
 
     /// Drops a token from the cache so a revocation takes effect on this replica at once.

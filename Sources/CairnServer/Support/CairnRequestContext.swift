@@ -1,3 +1,4 @@
+import CairnCore
 import Hummingbird
 import Logging
 import NIOCore
@@ -13,10 +14,23 @@ public struct CairnRequestContext: RequestContext {
     /// The client's connection, watched for the client leaving (``DisconnectCancellation``).
     public let channel: (any Channel)?
 
+    /// Who sends the request, set when the route's authentication passes; nil on open routes
+    /// (`/health`, the signed webhook), which must not act on anyone's behalf. Handlers that
+    /// record or check an actor read it through ``actingPrincipal()``.
+    public var principal: Principal?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.channel = source.channel
     }
 
     public var maxUploadSize: Int { Self.maxJSONBodySize }
+
+    /// The request's principal.
+    /// - Throws: 401 on a route that authenticated nobody (a programming error: such a route must
+    ///   not change anything on someone's behalf), so no identity never means "allowed".
+    public func actingPrincipal() throws(CairnError) -> Principal {
+        guard let principal else { throw CairnError(.unauthenticated, "This route does not authenticate its caller") }
+        return principal
+    }
 }

@@ -80,12 +80,9 @@ struct RouteRegistrar {
         }
         router.on(RouterPath(path), method: method) { request, context in
             guard case .scope(let scope) = access else { return try await run(request, context) }
-            let token = try await authenticator.authorize(request, scope: scope)
-            return try await RequestActor.$token.withValue(token) {
-                try await RequestActor.$name.withValue(token?.name ?? "anonymous") {
-                    try await run(request, context)
-                }
-            }
+            var context = context
+            context.principal = try await authenticator.authorize(request, scope: scope)
+            return try await run(request, context)
         }
     }
 

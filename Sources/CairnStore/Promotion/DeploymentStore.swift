@@ -14,7 +14,8 @@ public struct DeploymentStore: Sendable {
     /// rollback point is the target's last `ready` deployment, in one transaction.
     /// - Throws: 409 `RESOURCE_CONFLICT` while another promotion holds the target.
     public func begin(
-        model: String, version: Int64, target: String, manifest: String, message: String = "", id: String = Deployment.newID()
+        model: String, version: Int64, target: String, manifest: String, message: String = "", actor: Principal,
+        id: String = Deployment.newID()
     ) async throws -> Deployment {
         let now = Clock.nowMillis()
         do {
@@ -28,7 +29,7 @@ public struct DeploymentStore: Sendable {
                 let deployment = Deployment(
                     id: id, model: model, version: version, target: target, status: .pending, manifest: manifest, message: message,
                     previousDeploymentID: previous,
-                    actor: RequestActor.name, createdAt: now, updatedAt: now)
+                    actor: actor.auditName, createdAt: now, updatedAt: now)
                 try await tx.execute(
                     """
                     INSERT INTO deployments (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)

@@ -6,11 +6,13 @@ enum AuditLog {
     static func entity(model name: String) -> String { "model:\(name)" }
 
     /// Appends one event (inside the caller's transaction, so it commits with the change).
-    static func record(entity modelName: String, action: String, before: String?, after: String?, _ tx: any SQLExecutor) async throws {
+    static func record(
+        entity modelName: String, action: String, actor: Principal, before: String?, after: String?, _ tx: any SQLExecutor
+    ) async throws {
         try await tx.execute(
             "INSERT INTO audit_events (entity, action, actor, occurred_at, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6)",
             [
-                .text(entity(model: modelName)), .text(action), .text(RequestActor.name), .int(Clock.nowMillis()),
+                .text(entity(model: modelName)), .text(action), .text(actor.auditName), .int(Clock.nowMillis()),
                 before.map(SQLValue.text) ?? .null, after.map(SQLValue.text) ?? .null,
             ]
         )

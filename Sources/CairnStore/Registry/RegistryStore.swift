@@ -3,32 +3,33 @@ import CairnCore
 /// The model registry as storage operations: registered models, versions, stages, aliases, tags
 /// and the audit log. Version numbering, alias rules and source validation live here, so the
 /// MLflow API, the CLI and the promotion webhook share one implementation. Every change writes an
-/// audit event (actor: ``CairnCore/RequestActor``) in the same transaction.
+/// audit event in the same transaction, naming the ``CairnCore/Principal`` passed as `actor`.
 public protocol RegistryStore: Sendable {
-    func createRegisteredModel(name: String, tags: [Tag], description: String?) async throws -> RegisteredModel
+    func createRegisteredModel(name: String, tags: [Tag], description: String?, actor: Principal) async throws -> RegisteredModel
     func registeredModel(name: String) async throws -> RegisteredModel
-    func renameRegisteredModel(name: String, newName: String) async throws -> RegisteredModel
-    func updateRegisteredModel(name: String, description: String?) async throws -> RegisteredModel
-    func deleteRegisteredModel(name: String) async throws
+    func renameRegisteredModel(name: String, newName: String, actor: Principal) async throws -> RegisteredModel
+    func updateRegisteredModel(name: String, description: String?, actor: Principal) async throws -> RegisteredModel
+    func deleteRegisteredModel(name: String, actor: Principal) async throws
     func searchRegisteredModels(_ request: RegistrySearchRequest) async throws -> Page<RegisteredModel>
-    func setRegisteredModelTag(name: String, tag: Tag) async throws
-    func deleteRegisteredModelTag(name: String, key: String) async throws
+    func setRegisteredModelTag(name: String, tag: Tag, actor: Principal) async throws
+    func deleteRegisteredModelTag(name: String, key: String, actor: Principal) async throws
     /// The latest version in each of `stages` (all stages when empty).
     func latestVersions(name: String, stages: [ModelStage]) async throws -> [ModelVersion]
 
-    func createModelVersion(_ request: CreateModelVersionRequest) async throws -> ModelVersion
+    func createModelVersion(_ request: CreateModelVersionRequest, actor: Principal) async throws -> ModelVersion
     func modelVersion(name: String, version: Int64) async throws -> ModelVersion
-    func updateModelVersion(name: String, version: Int64, description: String?) async throws -> ModelVersion
-    func deleteModelVersion(name: String, version: Int64) async throws
+    func updateModelVersion(name: String, version: Int64, description: String?, actor: Principal) async throws -> ModelVersion
+    func deleteModelVersion(name: String, version: Int64, actor: Principal) async throws
     func searchModelVersions(_ request: RegistrySearchRequest) async throws -> Page<ModelVersion>
     /// Where the version's files are: the logged model's or run's artifact location, or the source.
     func downloadURI(name: String, version: Int64) async throws -> String
-    func transitionStage(name: String, version: Int64, stage: ModelStage, archiveExistingVersions: Bool) async throws -> ModelVersion
-    func setModelVersionTag(name: String, version: Int64, tag: Tag) async throws
-    func deleteModelVersionTag(name: String, version: Int64, key: String) async throws
+    func transitionStage(name: String, version: Int64, stage: ModelStage, archiveExistingVersions: Bool, actor: Principal) async throws
+        -> ModelVersion
+    func setModelVersionTag(name: String, version: Int64, tag: Tag, actor: Principal) async throws
+    func deleteModelVersionTag(name: String, version: Int64, key: String, actor: Principal) async throws
 
-    func setAlias(name: String, alias: String, version: Int64) async throws
-    func deleteAlias(name: String, alias: String) async throws
+    func setAlias(name: String, alias: String, version: Int64, actor: Principal) async throws
+    func deleteAlias(name: String, alias: String, actor: Principal) async throws
     func modelVersion(name: String, alias: String) async throws -> ModelVersion
 
     /// The audit events of one entity (e.g. `model:NAME`), newest first.

@@ -1,7 +1,7 @@
 import CairnCore
 
 extension SQLRegistryStore {
-    public func createModelVersion(_ request: CreateModelVersionRequest) async throws -> ModelVersion {
+    public func createModelVersion(_ request: CreateModelVersionRequest, actor: Principal) async throws -> ModelVersion {
         try RegistryRules.validateModelName(request.name)
         for tag in request.tags { try RegistryRules.validateTag(tag) }
         let resolved = try await ModelSourceResolver(tracking: tracking, registry: self).resolve(request)
@@ -21,7 +21,7 @@ extension SQLRegistryStore {
                 VALUES ($1, $2, $3, $3, $4, 'None', $5, $6, $7, $8, $9, $10, 'READY')
                 """,
                 [
-                    .text(request.name), .int(number), .int(now), .text(RequestActor.name), .text(request.description ?? ""), .text(request.source),
+                    .text(request.name), .int(number), .int(now), .text(actor.auditName), .text(request.description ?? ""), .text(request.source),
                     .text(resolved.runID), .text(request.runLink ?? ""), .text(resolved.modelID), .text(resolved.storageLocation),
                 ]
             )
@@ -29,7 +29,8 @@ extension SQLRegistryStore {
             guard let version = try await Self.version(name: request.name, version: number, tx) else {
                 throw CairnError(.internalError, "model version vanished inside its own transaction")
             }
-            try await AuditLog.record(entity: request.name, action: "create_model_version", before: nil, after: RegistrySnapshot.version(version), tx)
+            try await AuditLog.record(
+                entity: request.name, action: "create_model_version", actor: actor, before: nil, after: RegistrySnapshot.version(version), tx)
             return version
         }
         return created
@@ -42,8 +43,8 @@ extension SQLRegistryStore {
         return found
     }
 
-    public func updateModelVersion(name: String, version: Int64, description: String?) async throws -> ModelVersion {
-        try await changeVersion(name, version, action: "update_model_version") { tx in
+    public func updateModelVersion(name: String, version: Int64, description: String?, actor: Principal) async throws -> ModelVersion {
+        try await changeVersion(name, version, action: "update_model_version", actor: actor) { tx in
             if let description {
                 try await tx.execute(
                     "UPDATE model_versions SET description = $1, last_updated_time = $2 WHERE name = $3 AND version = $4",
@@ -54,8 +55,8 @@ extension SQLRegistryStore {
         return try await modelVersion(name: name, version: version)
     }
 
-    public func deleteModelVersion(name: String, version: Int64) async throws {
-        try await changeVersion(name, version, action: "delete_model_version") { tx in
+    public func deleteModelVersion(name: String, version: Int64, actor: Principal) async throws {
+        try await changeVersion(name, version, action: "delete_model_version", actor: actor) { tx in
             try await tx.execute("DELETE FROM model_versions WHERE name = $1 AND version = $2", [.text(name), .int(version)])
             return false
         }
@@ -76,13 +77,15 @@ extension SQLRegistryStore {
         return found.storageLocation.isEmpty ? found.source : found.storageLocation
     }
 
-    public func transitionStage(name: String, version: Int64, stage: ModelStage, archiveExistingVersions: Bool) async throws -> ModelVersion {
+    public func transitionStage(name: String, version: Int64, stage: ModelStage, archiveExistingVersions: Bool, actor: Principal) async throws
+        -> ModelVersion
+    {
         if archiveExistingVersions && !(stage == .staging || stage == .production) {
             throw CairnError.invalidParameter(
                 "Model version transition cannot archive existing model versions because '\(stage.rawValue)' is not an Active stage. Valid stages are Staging, Production"
             )
         }
-        try await changeVersion(name, version, action: "transition_model_version_stage") { tx in
+        try await changeVersion(name, version, action: "transition_model_version_stage", actor: actor) { tx in
             let now = Clock.nowMillis()
             if archiveExistingVersions {
                 try await tx.execute(
@@ -97,25 +100,25 @@ extension SQLRegistryStore {
         return try await modelVersion(name: name, version: version)
     }
 
-    public func setModelVersionTag(name: String, version: Int64, tag: Tag) async throws {
+    public func setModelVersionTag(name: String, version: Int64, tag: Tag, actor: Principal) async throws {
         try RegistryRules.validateTag(tag)
-        try await changeVersion(name, version, action: "set_model_version_tag") { tx in
+        try await changeVersion(name, version, action: "set_model_version_tag", actor: actor) { tx in
             try await Self.upsertVersionTag(name: name, version: version, tag: tag, tx)
             return true
         }
     }
 
-    public func deleteModelVersionTag(name: String, version: Int64, key: String) async throws {
-        try await changeVersion(name, version, action: "delete_model_version_tag") { tx in
+    public func deleteModelVersionTag(name: String, version: Int64, key: String, actor: Principal) async throws {
+        try await changeVersion(name, version, action: "delete_model_version_tag", actor: actor) { tx in
             try await tx.execute(
                 "DELETE FROM model_version_tags WHERE name = $1 AND version = $2 AND key = $3", [.text(name), .int(version), .text(key)])
             return true
         }
     }
 
-    public func setAlias(name: String, alias: String, version: Int64) async throws {
+    public func setAlias(name: String, alias: String, version: Int64, actor: Principal) async throws {
         try RegistryRules.validateAlias(alias)
-        try await changeVersion(name, version, action: "set_registered_model_alias") { tx in
+        try await changeVersion(name, version, action: "set_registered_model_alias", actor: actor) { tx in
             try await tx.execute(
                 "INSERT INTO registered_model_aliases (name, alias, version) VALUES ($1, $2, $3) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
                 [.text(name), .text(alias), .int(version)])
@@ -123,9 +126,9 @@ extension SQLRegistryStore {
         }
     }
 
-    public func deleteAlias(name: String, alias: String) async throws {
+    public func deleteAlias(name: String, alias: String, actor: Principal) async throws {
         let current = try await modelVersion(name: name, alias: alias)
-        try await changeVersion(name, current.version, action: "delete_registered_model_alias") { tx in
+        try await changeVersion(name, current.version, action: "delete_registered_model_alias", actor: actor) { tx in
             try await tx.execute("DELETE FROM registered_model_aliases WHERE name = $1 AND alias = $2", [.text(name), .text(alias)])
             return true
         }
@@ -143,7 +146,9 @@ extension SQLRegistryStore {
 
     /// One audited change of a version in a transaction: the version (404 when missing) is the
     /// "before"; `body` returns whether the version still exists afterwards.
-    func changeVersion(_ name: String, _ version: Int64, action: String, _ body: @Sendable @escaping (any SQLExecutor) async throws -> Bool)
+    func changeVersion(
+        _ name: String, _ version: Int64, action: String, actor: Principal, _ body: @Sendable @escaping (any SQLExecutor) async throws -> Bool
+    )
         async throws
     {
         try await database.withTransaction { tx in
@@ -157,7 +162,7 @@ extension SQLRegistryStore {
             try await tx.execute("UPDATE registered_models SET last_updated_time = $1 WHERE name = $2", [.int(Clock.nowMillis()), .text(name)])
             let after = exists ? try await Self.version(name: name, version: version, tx) : nil
             try await AuditLog.record(
-                entity: name, action: action, before: RegistrySnapshot.version(before), after: after.map(RegistrySnapshot.version), tx)
+                entity: name, action: action, actor: actor, before: RegistrySnapshot.version(before), after: after.map(RegistrySnapshot.version), tx)
         }
     }
 

@@ -15,7 +15,7 @@ public struct SQLRegistryStore: RegistryStore {
 
     static let modelColumns = "m.name, m.creation_time, m.last_updated_time, m.description, m.user_id"
 
-    public func createRegisteredModel(name: String, tags: [Tag], description: String?) async throws -> RegisteredModel {
+    public func createRegisteredModel(name: String, tags: [Tag], description: String?, actor: Principal) async throws -> RegisteredModel {
         try RegistryRules.validateModelName(name)
         for tag in tags { try RegistryRules.validateTag(tag) }
         let now = Clock.nowMillis()
@@ -23,11 +23,12 @@ public struct SQLRegistryStore: RegistryStore {
             try await database.withTransaction { tx in
                 try await tx.execute(
                     "INSERT INTO registered_models (name, creation_time, last_updated_time, description, user_id) VALUES ($1, $2, $2, $3, $4)",
-                    [.text(name), .int(now), .text(description ?? ""), .text(RequestActor.name)]
+                    [.text(name), .int(now), .text(description ?? ""), .text(actor.auditName)]
                 )
                 for tag in tags { try await Self.upsertModelTag(name: name, tag: tag, tx) }
                 let after = try await Self.loadModels(Self.modelQuery(name: name, dialect: tx.dialect), tx).first
-                try await AuditLog.record(entity: name, action: "create_registered_model", before: nil, after: after.map(RegistrySnapshot.model), tx)
+                try await AuditLog.record(
+                    entity: name, action: "create_registered_model", actor: actor, before: nil, after: after.map(RegistrySnapshot.model), tx)
             }
         } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
             throw CairnError.alreadyExists("Registered Model (name=\(name)) already exists.")
@@ -42,10 +43,10 @@ public struct SQLRegistryStore: RegistryStore {
         return model
     }
 
-    public func renameRegisteredModel(name: String, newName: String) async throws -> RegisteredModel {
+    public func renameRegisteredModel(name: String, newName: String, actor: Principal) async throws -> RegisteredModel {
         try RegistryRules.validateModelName(newName)
         do {
-            try await change(name, action: "rename_registered_model") { tx in
+            try await change(name, action: "rename_registered_model", actor: actor) { tx in
                 try await tx.execute(
                     "UPDATE registered_models SET name = $1, last_updated_time = $2 WHERE name = $3",
                     [.text(newName), .int(Clock.nowMillis()), .text(name)])
@@ -57,8 +58,8 @@ public struct SQLRegistryStore: RegistryStore {
         return try await registeredModel(name: newName)
     }
 
-    public func updateRegisteredModel(name: String, description: String?) async throws -> RegisteredModel {
-        try await change(name, action: "update_registered_model") { tx in
+    public func updateRegisteredModel(name: String, description: String?, actor: Principal) async throws -> RegisteredModel {
+        try await change(name, action: "update_registered_model", actor: actor) { tx in
             if let description {
                 try await tx.execute(
                     "UPDATE registered_models SET description = $1, last_updated_time = $2 WHERE name = $3",
@@ -69,8 +70,8 @@ public struct SQLRegistryStore: RegistryStore {
         return try await registeredModel(name: name)
     }
 
-    public func deleteRegisteredModel(name: String) async throws {
-        try await change(name, action: "delete_registered_model") { tx in
+    public func deleteRegisteredModel(name: String, actor: Principal) async throws {
+        try await change(name, action: "delete_registered_model", actor: actor) { tx in
             try await tx.execute("DELETE FROM registered_models WHERE name = $1", [.text(name)])
             return nil
         }
@@ -86,17 +87,17 @@ public struct SQLRegistryStore: RegistryStore {
         return SQLPaging.page(try await Self.loadModels(builder, database), offset: offset, limit: limit)
     }
 
-    public func setRegisteredModelTag(name: String, tag: Tag) async throws {
+    public func setRegisteredModelTag(name: String, tag: Tag, actor: Principal) async throws {
         try RegistryRules.validateTag(tag)
-        try await change(name, action: "set_registered_model_tag") { tx in
+        try await change(name, action: "set_registered_model_tag", actor: actor) { tx in
             try await Self.upsertModelTag(name: name, tag: tag, tx)
             try await tx.execute("UPDATE registered_models SET last_updated_time = $1 WHERE name = $2", [.int(Clock.nowMillis()), .text(name)])
             return name
         }
     }
 
-    public func deleteRegisteredModelTag(name: String, key: String) async throws {
-        try await change(name, action: "delete_registered_model_tag") { tx in
+    public func deleteRegisteredModelTag(name: String, key: String, actor: Principal) async throws {
+        try await change(name, action: "delete_registered_model_tag", actor: actor) { tx in
             try await tx.execute("DELETE FROM registered_model_tags WHERE name = $1 AND key = $2", [.text(name), .text(key)])
             return name
         }
@@ -111,7 +112,8 @@ public struct SQLRegistryStore: RegistryStore {
     /// Runs one audited change of a registered model in a transaction: loads the model (404 when
     /// missing) as the "before" snapshot, applies `body`, which returns the model's name
     /// afterwards (nil when deleted), and records the event under the old and the new name.
-    func change(_ name: String, action: String, _ body: @Sendable @escaping (any SQLExecutor) async throws -> String?) async throws {
+    func change(_ name: String, action: String, actor: Principal, _ body: @Sendable @escaping (any SQLExecutor) async throws -> String?) async throws
+    {
         try await database.withTransaction { tx in
             guard let before = try await Self.loadModels(Self.modelQuery(name: name, dialect: tx.dialect, lock: true), tx).first else {
                 throw CairnError.notFound("Registered Model with name=\(name) not found")
@@ -120,9 +122,9 @@ public struct SQLRegistryStore: RegistryStore {
             let after = try await newName.asyncMap { try await Self.loadModels(Self.modelQuery(name: $0, dialect: tx.dialect), tx).first }
             let beforeJSON = RegistrySnapshot.model(before)
             let afterJSON = after.flatMap { $0 }.map(RegistrySnapshot.model)
-            try await AuditLog.record(entity: name, action: action, before: beforeJSON, after: afterJSON, tx)
+            try await AuditLog.record(entity: name, action: action, actor: actor, before: beforeJSON, after: afterJSON, tx)
             if let newName, newName != name {
-                try await AuditLog.record(entity: newName, action: action, before: beforeJSON, after: afterJSON, tx)
+                try await AuditLog.record(entity: newName, action: action, actor: actor, before: beforeJSON, after: afterJSON, tx)
             }
         }
     }
