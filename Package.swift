@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "CairnServer",
             dependencies: [
-                "CairnCore", "CairnStore", "CairnArtifacts", "CairnDeploy", "CairnKube", "CairnPromotion",
+                "CairnCore", "CairnStore", "CairnArtifacts", "CairnDeploy", "CairnPromotion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

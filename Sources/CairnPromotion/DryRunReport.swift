@@ -1,5 +1,4 @@
 import CairnCore
-import CairnKube
 
 /// What a dry-run promotion answers: the manifests Cairn would apply and what the cluster's
 /// server-side dry run made of each (defaults filled in, admission run), plus warnings such as a

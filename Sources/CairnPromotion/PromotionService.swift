@@ -212,7 +212,7 @@ public final class PromotionService: Service {
         let apis = try await clusters.apis(target: target.name)
         let rendered = try ManifestRenderer(apis: apis).render(
             model: version.name, version: version.version, storageURI: storageURI, target: target, deploymentID: deploymentID)
-        let manifests = try rendered.map { try JSONValue(parsing: $0.json) }
+        let manifests = rendered.map(\.body)
         let client = try await clusters.client(target: target.name)
         var results: [JSONValue] = []
         for manifest in manifests {
@@ -225,11 +225,14 @@ public final class PromotionService: Service {
         return (manifests, results)
     }
 
-    /// The ledger's `manifest` column: a JSON array of the applied objects.
+    /// The ledger's `manifest` column: a JSON array of the applied objects, keys sorted
+    /// (``JSONValue/jsonString``), as the column has always been written.
     static func ledgerText(_ manifests: [JSONValue]) -> String {
         JSONValue.array(manifests).jsonString
     }
 
+    /// The applied objects back from the ledger's `manifest` column.
+    /// - Throws: `CairnError` `INTERNAL_ERROR` when the text is not a JSON array.
     static func parseLedgerText(_ text: String) throws -> [JSONValue] {
         guard let manifests = try? JSONValue(parsing: text).arrayValue else {
             throw CairnError(.internalError, "the ledger's manifest is not a JSON array")

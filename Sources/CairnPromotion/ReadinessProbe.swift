@@ -1,3 +1,4 @@
+import CairnCore
 import CairnKube
 
 /// Reads the live objects a rollout must bring up and judges them with ``ReadinessEvaluator``:

@@ -1,3 +1,4 @@
+import CairnCore
 import CairnDeploy
 import Testing
 
@@ -8,14 +9,14 @@ import Testing
     }
 
     @Test func jsonIsCompactAndOrdered() {
-        let value: ManifestValue = .object([.init("b", 1), .init("a", .array(["x", .null, true, .double(0.5)])), .init("c", .object([]))])
+        let value: JSONValue = .object([.init("b", 1), .init("a", .array(["x", .null, true, .double(0.5)])), .init("c", .object([]))])
         #expect(ManifestEncoder.json(value) == #"{"b":1,"a":["x",null,true,0.5],"c":{}}"#)
         #expect(ManifestEncoder.prettyJSON(value) == "{\n  \"b\": 1,\n  \"a\": [\n    \"x\",\n    null,\n    true,\n    0.5\n  ],\n  \"c\": {}\n}")
         #expect(ManifestEncoder.json("quote \" backslash \\ newline \n tab \t nul \u{0}") == #""quote \" backslash \\ newline \n tab \t nul \u0000""#)
     }
 
     @Test func yamlQuotesAnythingAmbiguous() {
-        let value: ManifestValue = .object([
+        let value: JSONValue = .object([
             .init("version", "7"), .init("yes", "yes"), .init("off", "off"), .init("null", "null"), .init("empty", ""),
             .init("uri", "s3://models/x"), .init("plain", "fraud-detector"), .init("key.with/slash", "A100"),
             .init("float", .double(0.5)), .init("int", 3), .init("bool", false), .init("cpu", "500m"), .init("lead", "-x"),
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func yamlNestsListsOfObjects() {
-        let value: ManifestValue = .object([
+        let value: JSONValue = .object([
             .init("containers", .array([.object([.init("name", "a"), .init("args", .array(["x", "y"])), .init("env", .array([]))])])),
             .init("volumes", .array([.object([.init("name", "m"), .init("emptyDir", .object([]))])])),
         ])

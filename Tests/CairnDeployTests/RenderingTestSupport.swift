@@ -1,3 +1,4 @@
+import CairnCore
 import CairnDeploy
 import Testing
 
@@ -12,7 +13,7 @@ func renderExample(
         model: model, version: version, storageURI: "s3://models/1/abc/artifacts/model", target: target, deploymentID: "dep-0001")
 }
 
-extension ManifestValue {
+extension JSONValue {
     /// Labels or annotations as a dictionary.
     var stringMap: [String: String] {
         guard case .object(let members) = self else { return [:] }

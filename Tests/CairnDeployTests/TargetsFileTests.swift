@@ -1,3 +1,4 @@
+import CairnCore
 import CairnDeploy
 import Testing
 

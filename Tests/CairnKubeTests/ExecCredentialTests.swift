@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
             "apiVersion": .string(Self.v1), "kind": "ExecCredential",
             "status": ["clientCertificateData": .string(Fixtures.certificatePEM), "clientKeyData": .string(Fixtures.keyPEM)],
         ]
-        let credential = try ExecCredential.parse(Array(status.jsonData), expectedAPIVersion: Self.v1)
+        let credential = try ExecCredential.parse(Array(status.jsonString.utf8), expectedAPIVersion: Self.v1)
         #expect(credential.token == nil)
         #expect(credential.clientCertificate?.certificatePEM == Array(Fixtures.certificatePEM.utf8))
         #expect(credential.expiration == nil)

@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 import Testing
 
@@ -114,16 +115,8 @@ struct KServeRolloutIntegrationTests {
         try await withClient(try environment.client()) { client in
             let namespace = try await environment.makeNamespace(client)
             var manifest = Self.inferenceService(namespace: namespace, deploymentID: "d", storageURI: "s3://m")
-            guard case .object(var root) = manifest, case .object(var spec) = root["spec"] ?? .null,
-                case .object(var predictor) = spec["predictor"] ?? .null
-            else {
-                Issue.record("fixture shape")
-                return
-            }
-            predictor["minReplicas"] = "lots"
-            spec["predictor"] = .object(predictor)
-            root["spec"] = .object(spec)
-            manifest = .object(root)
+            _ = try #require(manifest[path: "spec", "predictor"], "fixture shape")
+            manifest["spec"]?["predictor"]?["minReplicas"] = "lots"
             let error = await #expect(throws: KubeError.self) { try await client.apply(manifest, dryRun: true) }
             #expect(error?.code == .invalid, "\(String(describing: error))")
             #expect(error?.message.contains("spec.predictor.minReplicas") == true, "\(error?.message ?? "")")

@@ -9,7 +9,7 @@ import Testing
             "kind": "Status", "apiVersion": "v1", "status": "Failure", "message": .string(message), "reason": .string(reason),
             "details": ["causes": .array(causes)], "code": .int(Int64(code)),
         ]
-        return Array(value.jsonData)
+        return Array(value.jsonString.utf8)
     }
 
     @Test func fieldManagerConflictNamesTheOtherManagers() {

@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ struct KubernetesClientIntegrationTests {
     static func configMap(_ name: String, namespace: String, data: [String: String]) -> JSONValue {
         [
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)],
-            "data": .object(data.mapValues(JSONValue.string)),
+            "data": .sortedStrings(data),
         ]
     }
 

@@ -1,3 +1,4 @@
+import CairnCore
 import Testing
 
 @testable import CairnKube
@@ -8,20 +9,20 @@ enum Live {
         name: String = "fraud-predictor", stamp: String? = "dep-2", generation: Int64 = 3, observed: Int64? = 3,
         specReplicas: Int64? = 2, replicas: Int64 = 2, updated: Int64 = 2, available: Int64 = 2, progressingReason: String? = nil
     ) -> JSONValue {
-        var status: [String: JSONValue] = [
+        var status: JSONValue = [
             "replicas": .int(replicas), "updatedReplicas": .int(updated), "availableReplicas": .int(available),
         ]
         if let observed { status["observedGeneration"] = .int(observed) }
         if let progressingReason {
             status["conditions"] = [["type": "Progressing", "status": "False", "reason": .string(progressingReason), "message": "took too long"]]
         }
-        var spec: [String: JSONValue] = [
-            "template": ["metadata": ["annotations": .object(stamp.map { ["cairn.dev/deployment-id": .string($0)] } ?? [:])]]
+        var spec: JSONValue = [
+            "template": ["metadata": ["annotations": .object(stamp.map { [.init("cairn.dev/deployment-id", .string($0))] } ?? [])]]
         ]
         if let specReplicas { spec["replicas"] = .int(specReplicas) }
         return [
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "generation": .int(generation)],
-            "spec": .object(spec), "status": .object(status),
+            "spec": spec, "status": status,
         ]
     }
 
@@ -29,28 +30,28 @@ enum Live {
         name: String = "fraud", ready: String? = "True", mode: String = "RawDeployment", predictorName: String? = nil,
         created: String? = nil, latestReady: String? = nil, observedGeneration: Int64 = 99
     ) -> JSONValue {
-        var status: [String: JSONValue] = ["observedGeneration": .int(observedGeneration)]
+        var status: JSONValue = ["observedGeneration": .int(observedGeneration)]
         if let ready { status["conditions"] = [["type": "Ready", "status": .string(ready), "reason": "PredictorNotReady"]] }
-        var predictor: [String: JSONValue] = [:]
+        var predictor: JSONValue = [:]
         if let created { predictor["latestCreatedRevision"] = .string(created) }
         if let latestReady { predictor["latestReadyRevision"] = .string(latestReady) }
-        status["components"] = ["predictor": .object(predictor)]
-        var specPredictor: [String: JSONValue] = ["annotations": ["cairn.dev/deployment-id": "dep-2"]]
+        status["components"] = ["predictor": predictor]
+        var specPredictor: JSONValue = ["annotations": ["cairn.dev/deployment-id": "dep-2"]]
         if let predictorName { specPredictor["name"] = .string(predictorName) }
         return [
             "apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
             "metadata": ["name": .string(name), "generation": 5, "annotations": ["serving.kserve.io/deploymentMode": .string(mode)]],
-            "spec": ["predictor": .object(specPredictor)], "status": .object(status),
+            "spec": ["predictor": specPredictor], "status": status,
         ]
     }
 
     static func revision(name: String, stamp: String?, readyReason: String? = nil) -> JSONValue {
-        var status: [String: JSONValue] = [:]
+        var status: JSONValue = [:]
         if let readyReason { status["conditions"] = [["type": "Ready", "status": "False", "reason": .string(readyReason)]] }
         return [
             "apiVersion": "serving.knative.dev/v1", "kind": "Revision",
-            "metadata": ["name": .string(name), "annotations": .object(stamp.map { ["cairn.dev/deployment-id": .string($0)] } ?? [:])],
-            "status": .object(status),
+            "metadata": ["name": .string(name), "annotations": .object(stamp.map { [.init("cairn.dev/deployment-id", .string($0))] } ?? [])],
+            "status": status,
         ]
     }
 }

@@ -1,3 +1,5 @@
+import CairnCore
+
 /// One rendered Kubernetes object, ready for a server-side apply.
 public struct Manifest: Sendable, Equatable {
     /// What kind of object this is, and where it lives in the API.
@@ -7,10 +9,10 @@ public struct Manifest: Sendable, Equatable {
     /// `metadata.name`.
     public var name: String
     /// The whole object (`apiVersion`, `kind`, `metadata`, `spec`), keys in rendering order.
-    public var body: ManifestValue
+    public var body: JSONValue
 
     /// Creates a manifest.
-    public init(type: ResourceType, namespace: String, name: String, body: ManifestValue) {
+    public init(type: ResourceType, namespace: String, name: String, body: JSONValue) {
         self.type = type
         self.namespace = namespace
         self.name = name
@@ -20,8 +22,8 @@ public struct Manifest: Sendable, Equatable {
     /// The REST path to PATCH for a server-side apply of this object.
     public var path: String { type.path(namespace: namespace, name: name) }
 
-    /// Compact JSON of ``body``: the request body of a server-side apply
-    /// (`Content-Type: application/apply-patch+yaml` accepts JSON, which is YAML).
+    /// Compact JSON of ``body``, keys in rendering order. (Promotion hands ``body`` itself to the
+    /// Kubernetes client, which writes the apply request's JSON.)
     public var json: String { ManifestEncoder.json(body) }
 
     /// ``body`` as a YAML document.

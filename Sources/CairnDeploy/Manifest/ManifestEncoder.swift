@@ -1,27 +1,25 @@
-/// Writes ``ManifestValue``s as JSON or YAML, with number formatting Cairn controls.
+import CairnCore
+
+/// Writes ``JSONValue``s as JSON or YAML, with number formatting Cairn controls.
 ///
-/// Decimals are always written with a `.` and a signed exponent when one is needed (`0.5`,
-/// `1.0e-05`), so that YAML 1.1 readers such as PyYAML read them back as floats (Yams 6 writes
-/// `0.5` as `5e-1`, which PyYAML reads as a string). The YAML output is block style; any string
-/// that a YAML 1.1 or 1.2 reader could take for something else (a number, a boolean, `null`, a
-/// string with indicators) is written double-quoted, with JSON escapes, which YAML accepts.
+/// JSON is ``JSONValue/jsonText(_:)`` with keys in their order; decimals are written by
+/// ``JSONValue/formatDouble(_:)`` (always with a `.` and a signed exponent when one is needed, so
+/// YAML 1.1 readers such as PyYAML read them back as floats). The YAML output is block style; any
+/// string that a YAML 1.1 or 1.2 reader could take for something else (a number, a boolean, `null`,
+/// a string with indicators) is written double-quoted, with JSON escapes, which YAML accepts.
 public enum ManifestEncoder {
-    /// Compact JSON (the body of a server-side apply request).
-    public static func json(_ value: ManifestValue) -> String {
-        var out = ""
-        writeJSON(value, into: &out, indent: nil)
-        return out
+    /// Compact JSON, keys in their order (the text of a rendered manifest).
+    public static func json(_ value: JSONValue) -> String {
+        value.jsonText(.compact)
     }
 
     /// Indented JSON (two spaces), for people and for files.
-    public static func prettyJSON(_ value: ManifestValue) -> String {
-        var out = ""
-        writeJSON(value, into: &out, indent: 0)
-        return out
+    public static func prettyJSON(_ value: JSONValue) -> String {
+        value.jsonText(.pretty)
     }
 
     /// A YAML document for one value, ending in a newline.
-    public static func yaml(_ value: ManifestValue) -> String {
+    public static func yaml(_ value: JSONValue) -> String {
         var out = ""
         switch value {
         case .object(let members) where !members.isEmpty: writeYAMLObject(members, into: &out, indent: 0)
@@ -32,90 +30,18 @@ public enum ManifestEncoder {
     }
 
     /// A multi-document YAML stream (`---` between documents), as `kubectl apply -f` reads it.
-    public static func yamlStream(_ values: [ManifestValue]) -> String {
+    public static func yamlStream(_ values: [JSONValue]) -> String {
         values.map(yaml).joined(separator: "---\n")
     }
 
-    /// The text of a decimal number: shortest round-trip digits, always with a `.`, exponent signed.
-    /// Non-finite values have no JSON form; they are written as `null` (JSON) by the callers.
+    /// The text of a decimal number, as ``JSONValue/formatDouble(_:)`` writes it.
     public static func formatDouble(_ double: Double) -> String {
-        if double.isNaN || double.isInfinite { return "null" }
-        if double == double.rounded(), abs(double) < 1e15 { return String(Int64(double)) + ".0" }
-        var text = "\(double)"  // shortest representation that round-trips, e.g. 0.5, 1e-05, 1.5e+20
-        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return text }
-        var mantissa = String(text[..<e])
-        var exponent = String(text[text.index(after: e)...])
-        if !mantissa.contains(".") { mantissa += ".0" }
-        if !exponent.hasPrefix("-") && !exponent.hasPrefix("+") { exponent = "+" + exponent }
-        text = mantissa + "e" + exponent
-        return text
-    }
-
-    // MARK: JSON
-
-    private static func writeJSON(_ value: ManifestValue, into out: inout String, indent: Int?) {
-        switch value {
-        case .null: out += "null"
-        case .bool(let bool): out += bool ? "true" : "false"
-        case .int(let int): out += String(int)
-        case .double(let double): out += formatDouble(double)
-        case .string(let string): out += quoted(string)
-        case .array(let elements):
-            writeJSONContainer(elements.count, open: "[", close: "]", into: &out, indent: indent) { index, out, inner in
-                writeJSON(elements[index], into: &out, indent: inner)
-            }
-        case .object(let members):
-            writeJSONContainer(members.count, open: "{", close: "}", into: &out, indent: indent) { index, out, inner in
-                out += quoted(members[index].key)
-                out += inner == nil ? ":" : ": "
-                writeJSON(members[index].value, into: &out, indent: inner)
-            }
-        }
-    }
-
-    private static func writeJSONContainer(
-        _ count: Int, open: String, close: String, into out: inout String, indent: Int?,
-        element: (Int, inout String, Int?) -> Void
-    ) {
-        out += open
-        guard count > 0 else {
-            out += close
-            return
-        }
-        let inner = indent.map { $0 + 2 }
-        for index in 0..<count {
-            if index > 0 { out += "," }
-            if let inner { out += "\n" + String(repeating: " ", count: inner) }
-            element(index, &out, inner)
-        }
-        if let indent { out += "\n" + String(repeating: " ", count: indent) }
-        out += close
-    }
-
-    /// A JSON string literal (also a valid YAML double-quoted scalar).
-    static func quoted(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _
-            where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
-                || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFEFF:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        JSONValue.formatDouble(double)
     }
 
     // MARK: YAML
 
-    private static func writeYAMLObject(_ members: [ManifestValue.Member], into out: inout String, indent: Int) {
+    private static func writeYAMLObject(_ members: [JSONValue.Member], into out: inout String, indent: Int) {
         let pad = String(repeating: " ", count: indent)
         for member in members {
             out += pad + yamlString(member.key) + ":"
@@ -123,7 +49,7 @@ public enum ManifestEncoder {
         }
     }
 
-    private static func writeYAMLArray(_ elements: [ManifestValue], into out: inout String, indent: Int) {
+    private static func writeYAMLArray(_ elements: [JSONValue], into out: inout String, indent: Int) {
         let pad = String(repeating: " ", count: indent)
         for element in elements {
             switch element {
@@ -141,7 +67,7 @@ public enum ManifestEncoder {
         }
     }
 
-    private static func writeYAMLChild(_ value: ManifestValue, into out: inout String, indent: Int, inSequence: Bool) {
+    private static func writeYAMLChild(_ value: JSONValue, into out: inout String, indent: Int, inSequence: Bool) {
         switch value {
         case .object(let members) where !members.isEmpty:
             out += "\n"
@@ -154,7 +80,7 @@ public enum ManifestEncoder {
         }
     }
 
-    private static func inlineYAML(_ value: ManifestValue) -> String {
+    private static func inlineYAML(_ value: JSONValue) -> String {
         switch value {
         case .null: "null"
         case .bool(let bool): bool ? "true" : "false"
@@ -175,7 +101,7 @@ public enum ManifestEncoder {
     /// A string as a plain YAML scalar when that is unambiguous, else double-quoted.
     static func yamlString(_ string: String) -> String {
         if isSafePlain(string) { return string }
-        return quoted(string)
+        return JSONValue.quoted(string)
     }
 
     private static func isSafePlain(_ string: String) -> Bool {

@@ -1,3 +1,5 @@
+import CairnCore
+
 extension ManifestRenderer {
     /// The name of the volume the model is downloaded into.
     static let modelVolume = "models"
@@ -11,23 +13,23 @@ extension ManifestRenderer {
         let selector = ["app.kubernetes.io/name": name]
         let autoscaled = target.maxReplicas > target.minReplicas
 
-        let initEnv: [ManifestValue] = settings.s3.environment.map { .fields(["name": .string($0.name), "value": .string($0.value)]) }
-        let storageInitializer: ManifestValue = .fields([
+        let initEnv: [JSONValue] = settings.s3.environment.map { .fields(["name": .string($0.name), "value": .string($0.value)]) }
+        let storageInitializer: JSONValue = .fields([
             "name": "storage-initializer",
             "image": .string(settings.storageInitializerImage),
             "args": .array([.string(input.storageURI), .string(Self.modelMountPath)]),
-            "envFrom": settings.s3CredentialsSecret.map { ManifestValue.array([.fields(["secretRef": .fields(["name": .string($0)])])]) },
+            "envFrom": settings.s3CredentialsSecret.map { JSONValue.array([.fields(["secretRef": .fields(["name": .string($0)])])]) },
             "env": initEnv.isEmpty ? nil : .array(initEnv),
             "volumeMounts": .array([.fields(["name": .string(Self.modelVolume), "mountPath": .string(Self.modelMountPath)])]),
         ])
-        let server: ManifestValue = .fields([
+        let server: JSONValue = .fields([
             "name": "server",
             "image": .string(settings.image),
             "env": .array([
                 .fields(["name": "MODEL_URI", "value": .string(Self.modelMountPath)]),
                 .fields(["name": "STORAGE_URI", "value": .string(input.storageURI)]),
             ]),
-            "ports": .array([.fields(["name": "http", "containerPort": .int(settings.port), "protocol": "TCP"])]),
+            "ports": .array([.fields(["name": "http", "containerPort": .int(Int64(settings.port)), "protocol": "TCP"])]),
             "resources": target.resources.isEmpty ? nil : target.resources.manifestValue,
             "volumeMounts": .array([
                 .fields(["name": .string(Self.modelVolume), "mountPath": .string(Self.modelMountPath), "readOnly": true])
@@ -38,7 +40,7 @@ extension ManifestRenderer {
         podSpec.append(.init("containers", .array([server])))
         podSpec.append(.init("volumes", .array([.fields(["name": .string(Self.modelVolume), "emptyDir": .object([])])])))
 
-        let template: ManifestValue = .fields([
+        let template: JSONValue = .fields([
             "metadata": .fields([
                 "labels": .sortedStrings(podLabels(input).merging(selector) { $1 }),
                 "annotations": .sortedStrings(annotations(input)),
@@ -46,14 +48,14 @@ extension ManifestRenderer {
             "spec": .object(podSpec),
         ])
         // With an autoscaler, spec.replicas belongs to it: Cairn must not own the field.
-        let deploymentSpec: ManifestValue = .fields([
-            "replicas": autoscaled ? nil : .int(target.minReplicas),
+        let deploymentSpec: JSONValue = .fields([
+            "replicas": autoscaled ? nil : .int(Int64(target.minReplicas)),
             "selector": .fields(["matchLabels": .sortedStrings(selector)]),
             "template": template,
         ])
         var manifests = [manifest(.deployment, input, metadata: metadata(input, extraLabels: selector), spec: deploymentSpec)]
 
-        let serviceSpec: ManifestValue = .fields([
+        let serviceSpec: JSONValue = .fields([
             "selector": .sortedStrings(selector),
             "ports": .array([.fields(["name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"])]),
         ])
@@ -61,12 +63,12 @@ extension ManifestRenderer {
 
         if autoscaled {
             let hpa = apis.horizontalPodAutoscaler
-            let hpaSpec: ManifestValue = .fields([
+            let hpaSpec: JSONValue = .fields([
                 "scaleTargetRef": .fields([
                     "apiVersion": .string(ResourceType.deployment.apiVersion), "kind": .string(ResourceType.deployment.kind), "name": .string(name),
                 ]),
-                "minReplicas": .int(max(target.minReplicas, 1)),
-                "maxReplicas": .int(target.maxReplicas),
+                "minReplicas": .int(Int64(max(target.minReplicas, 1))),
+                "maxReplicas": .int(Int64(target.maxReplicas)),
                 "metrics": .array([
                     .fields([
                         "type": "Resource",

@@ -110,7 +110,7 @@ public struct ManifestRenderer: Sendable {
         [Self.deploymentIDAnnotation: input.deploymentID, Self.modelNameAnnotation: input.model]
     }
 
-    func metadata(_ input: Input, extraLabels: [String: String] = [:], extraAnnotations: [String: String] = [:]) -> ManifestValue {
+    func metadata(_ input: Input, extraLabels: [String: String] = [:], extraAnnotations: [String: String] = [:]) -> JSONValue {
         .fields([
             "name": .string(input.objectName),
             "namespace": .string(input.target.namespace),
@@ -120,15 +120,15 @@ public struct ManifestRenderer: Sendable {
     }
 
     /// Pod scheduling fields shared by both kinds: service account, node selector, tolerations.
-    func schedulingFields(_ target: PromotionTarget) -> [ManifestValue.Member] {
-        var members: [ManifestValue.Member] = []
+    func schedulingFields(_ target: PromotionTarget) -> [JSONValue.Member] {
+        var members: [JSONValue.Member] = []
         if let account = target.serviceAccount { members.append(.init("serviceAccountName", .string(account))) }
         if !target.nodeSelector.isEmpty { members.append(.init("nodeSelector", .sortedStrings(target.nodeSelector))) }
         if !target.tolerations.isEmpty { members.append(.init("tolerations", .array(target.tolerations.map(\.manifestValue)))) }
         return members
     }
 
-    func manifest(_ type: ResourceType, _ input: Input, metadata: ManifestValue, spec: ManifestValue) -> Manifest {
+    func manifest(_ type: ResourceType, _ input: Input, metadata: JSONValue, spec: JSONValue) -> Manifest {
         Manifest(
             type: type, namespace: input.target.namespace, name: input.objectName,
             body: .fields(["apiVersion": .string(type.apiVersion), "kind": .string(type.kind), "metadata": metadata, "spec": spec]))

@@ -1,3 +1,5 @@
+import CairnCore
+
 /// A pod toleration, passed through to the serving pods unchanged.
 public struct Toleration: Sendable, Equatable {
     /// The taint key; `nil` with operator `Exists` tolerates every taint.
@@ -39,11 +41,11 @@ public struct Toleration: Sendable, Equatable {
     }
 
     /// The toleration as a pod spec entry.
-    public var manifestValue: ManifestValue {
+    public var manifestValue: JSONValue {
         .fields([
-            "key": key.map(ManifestValue.string), "operator": self.operator.map { ManifestValue.string($0.rawValue) },
-            "value": value.map(ManifestValue.string), "effect": effect.map { ManifestValue.string($0.rawValue) },
-            "tolerationSeconds": tolerationSeconds.map(ManifestValue.int),
+            "key": key.map(JSONValue.string), "operator": self.operator.map { JSONValue.string($0.rawValue) },
+            "value": value.map(JSONValue.string), "effect": effect.map { JSONValue.string($0.rawValue) },
+            "tolerationSeconds": tolerationSeconds.map { JSONValue.int(Int64($0)) },
         ])
     }
 }

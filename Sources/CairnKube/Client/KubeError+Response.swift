@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CairnCore
 import Foundation
 import NIOSSL
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CairnCore
 import Foundation
 import Logging
 import NIOCore
@@ -79,12 +80,13 @@ extension KubernetesClient {
     /// Checks an apply manifest and finds its path: resource, namespace, name, and the body to
     /// send (with `metadata.namespace` filled in from the configuration when missing).
     func prepareApply(_ manifest: JSONValue) async throws -> (KubeResource, String?, String, JSONValue) {
-        guard case .object(var object) = manifest else { throw KubeError(.invalidManifest, "the manifest is not a JSON object") }
+        guard case .object = manifest else { throw KubeError(.invalidManifest, "the manifest is not a JSON object") }
+        var object = manifest
         guard let apiVersion = object["apiVersion"]?.stringValue, !apiVersion.isEmpty else {
             throw KubeError(.invalidManifest, "the manifest has no apiVersion")
         }
         guard let kind = object["kind"]?.stringValue, !kind.isEmpty else { throw KubeError(.invalidManifest, "the manifest has no kind") }
-        guard case .object(var metadata) = object["metadata"] ?? .null, let name = metadata["name"]?.stringValue, !name.isEmpty else {
+        guard let metadata = object["metadata"], case .object = metadata, let name = metadata["name"]?.stringValue, !name.isEmpty else {
             throw KubeError(.invalidManifest, "the \(kind) manifest has no metadata.name")
         }
         if metadata["managedFields"] != nil {
@@ -94,10 +96,9 @@ extension KubernetesClient {
         var namespace: String?
         if resource.namespaced {
             namespace = metadata["namespace"]?.stringValue ?? config.namespace
-            metadata["namespace"] = namespace.map(JSONValue.string)
-            object["metadata"] = .object(metadata)
+            object["metadata"]?["namespace"] = namespace.map(JSONValue.string)
         }
-        return (resource, namespace, name, .object(object))
+        return (resource, namespace, name, object)
     }
 
     /// A field manager is at most 128 printable ASCII characters.

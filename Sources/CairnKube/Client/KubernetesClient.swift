@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CairnCore
 import Foundation
 import Logging
 import NIOCore
@@ -103,14 +104,14 @@ public struct KubernetesClient: Sendable {
         if dryRun { query += "&dryRun=All" }
         let path = try resource.path(namespace: namespace, name: name)
         let response = try await send(
-            .PATCH, path: path, query: query, body: Array(body.jsonData), contentType: "application/apply-patch+yaml")
+            .PATCH, path: path, query: query, body: Array(body.jsonString.utf8), contentType: "application/apply-patch+yaml")
         return try Self.decode(response, path: path)
     }
 
     /// Server-side applies a manifest given as JSON text (for example a rendered manifest's `json`).
     /// - Throws: ``KubeError/Code/invalidManifest`` when the text is not a JSON object, else as ``apply(_:fieldManager:force:dryRun:)``.
     public func apply(manifestJSON: String, fieldManager: String = "cairn", force: Bool = false, dryRun: Bool = false) async throws -> JSONValue {
-        guard let manifest = try? JSONValue(parsing: manifestJSON), manifest.objectValue != nil else {
+        guard let manifest = try? JSONValue(parsing: manifestJSON), case .object = manifest else {
             throw KubeError(.invalidManifest, "the manifest is not a JSON object")
         }
         return try await apply(manifest, fieldManager: fieldManager, force: force, dryRun: dryRun)
@@ -148,7 +149,7 @@ public struct KubernetesClient: Sendable {
         var path = try resource.path(namespace: namespace ?? config.namespace, name: name)
         if let subresource { path += "/\(subresource)" }
         let response = try await send(
-            .PATCH, path: path, query: "fieldManager=cairn", body: Array(patch.jsonData), contentType: "application/merge-patch+json")
+            .PATCH, path: path, query: "fieldManager=cairn", body: Array(patch.jsonString.utf8), contentType: "application/merge-patch+json")
         return try Self.decode(response, path: path)
     }
 

@@ -1,3 +1,5 @@
+import CairnCore
+
 /// What a cluster serves, from its discovery endpoints (`/api`, `/apis` and each group version's
 /// resource list): used to choose API versions (`autoscaling/v2` where served, else
 /// `autoscaling/v2beta2`) and to map kinds Cairn does not know to their plural.

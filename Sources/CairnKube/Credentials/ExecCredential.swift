@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 
 /// What an exec credential plugin printed: an `ExecCredential` whose `status` carries a bearer
@@ -38,7 +39,7 @@ public struct ExecCredential: Sendable, Hashable {
             throw KubeError(
                 .credentialPlugin, "exec plugin answered apiVersion \"\(apiVersion)\", but the kubeconfig asked for \"\(expectedAPIVersion)\"")
         }
-        guard let status = json["status"], status.objectValue != nil else {
+        guard let status = json["status"], case .object = status else {
             throw KubeError(.credentialPlugin, "exec plugin output has no status")
         }
         let token = status["token"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }

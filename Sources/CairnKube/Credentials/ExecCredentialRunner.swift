@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -30,16 +31,16 @@ enum ExecCredentialRunner {
 
     /// `KUBERNETES_EXEC_INFO`: an `ExecCredential` with `spec.interactive = false` (and the cluster).
     static func execInfo(_ config: ExecCredentialConfig, cluster: ClusterInfo?) -> String {
-        var spec: [String: JSONValue] = ["interactive": false]
+        var spec: JSONValue = ["interactive": false]
         if config.provideClusterInfo, let cluster {
-            var info: [String: JSONValue] = ["server": .string(cluster.server)]
+            var info: JSONValue = ["server": .string(cluster.server)]
             if cluster.insecureSkipVerify { info["insecure-skip-tls-verify"] = true }
             if let ca = cluster.certificateAuthorityPEM {
                 info["certificate-authority-data"] = .string(Data(ca).base64EncodedString())
             }
-            spec["cluster"] = .object(info)
+            spec["cluster"] = info
         }
-        let value: JSONValue = ["apiVersion": .string(config.apiVersion), "kind": "ExecCredential", "spec": .object(spec)]
+        let value: JSONValue = ["apiVersion": .string(config.apiVersion), "kind": "ExecCredential", "spec": spec]
         return value.jsonString
     }
 

@@ -1,3 +1,5 @@
+import CairnCore
+
 /// How KServe runs an InferenceService: as a plain Deployment (`RawDeployment`, renamed
 /// `Standard` in KServe 0.16) or as a Knative Service (`Serverless`, renamed `Knative`).
 public enum KServeDeploymentMode: String, Sendable, Hashable {

@@ -1,3 +1,5 @@
+import CairnCore
+
 /// Decides whether a rollout is ready, still progressing or failed, from live objects alone
 /// (pure functions, no I/O), by issue 5's rules.
 ///

@@ -1,6 +1,5 @@
 import CairnCore
 import CairnDeploy
-import CairnKube
 import CairnPromotion
 
 extension JSONWriter {
