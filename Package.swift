@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CairnKube", targets: ["CairnKube"]),
         .library(name: "CairnPromotion", targets: ["CairnPromotion"]),
         .library(name: "CairnSettings", targets: ["CairnSettings"]),
+        .library(name: "CairnClient", targets: ["CairnClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -133,10 +134,21 @@ let package = Package(
             dependencies: ["CairnDeploy"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CairnClient",
+            dependencies: [
+                "CairnCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnSettings", "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion", "CairnMaintenance",
+                "CairnSettings", "CairnClient", "CairnServer", "CairnStore", "CairnCore", "CairnArtifacts", "CairnDeploy", "CairnPromotion",
+                "CairnMaintenance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -146,6 +158,7 @@ let package = Package(
         ),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CairnSettingsTests", dependencies: ["CairnSettings"], swiftSettings: swiftSettings),
+        .testTarget(name: "CairnClientTests", dependencies: ["CairnClient", "CairnCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CairnArtifactsTests",
             dependencies: [

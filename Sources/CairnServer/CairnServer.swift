@@ -96,12 +96,13 @@ func buildRouter(
     RunsController(store: store).register(routes)
     MetricsController(store: store).register(routes)
     LoggedModelsController(store: store).register(routes)
-    RegistryController(registry: registry, promotion: promotion).register(routes)
+    let idempotency = (registry as? SQLRegistryStore).map { IdempotencyStore(database: $0.database) }
+    RegistryController(registry: registry, promotion: promotion, idempotency: idempotency).register(routes)
     ArtifactsController(artifacts: artifacts).register(routes)
     OpenAPIController().register(routes)
     if let tokens { TokensController(tokens: tokens, authenticator: authenticator).register(routes) }
     if let promotion {
-        PromotionsController(promotion: promotion, idempotency: IdempotencyStore(database: promotion.ledger.database)).register(routes)
+        PromotionsController(promotion: promotion, idempotency: idempotency ?? IdempotencyStore(database: promotion.ledger.database)).register(routes)
     }
     return router
 }

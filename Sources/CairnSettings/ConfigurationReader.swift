@@ -2,19 +2,22 @@ import CairnDeploy
 import Foundation
 
 /// Reads settings for every command: the flag when given, else the first of the setting's
-/// environment variables that is set (and not empty), else its default. The only code in Cairn
-/// that looks at the process environment.
+/// environment variables that is set (and not empty), else the saved profile's value (client
+/// commands, `cairn login`), else its default. The only code in Cairn that looks at the process
+/// environment.
 public struct ConfigurationReader: Sendable {
     /// Where a value came from.
     public enum Source: Sendable, Equatable, CustomStringConvertible {
         case flag(String)
         case environment(String)
+        case profile(String)
         case defaultValue
 
         public var description: String {
             switch self {
             case .flag(let name): "--\(name)"
             case .environment(let name): name
+            case .profile(let name): "profile \(name)"
             case .defaultValue: "default"
             }
         }
@@ -22,9 +25,18 @@ public struct ConfigurationReader: Sendable {
 
     /// The environment variables, as the process received them.
     public let environment: [String: String]
+    /// A saved profile: its name and its values by flag name (`tracking-uri`), consulted after
+    /// the environment.
+    public let profile: (name: String, values: [String: String])?
 
-    public init(environment: [String: String]) {
+    public init(environment: [String: String], profile: (name: String, values: [String: String])? = nil) {
         self.environment = environment
+        self.profile = profile
+    }
+
+    /// The same reader with a saved profile consulted after the environment.
+    public func with(profile name: String, values: [String: String]) -> ConfigurationReader {
+        ConfigurationReader(environment: environment, profile: (name, values))
     }
 
     /// A reader of this process's environment.
@@ -44,6 +56,9 @@ public struct ConfigurationReader: Sendable {
         if let flag, let name = setting.flag { return (flag, .flag(name)) }
         for name in setting.environment {
             if let value = variable(name) { return (value, .environment(name)) }
+        }
+        if let profile, let name = setting.flag, let value = profile.values[name], !value.isEmpty {
+            return (value, .profile(profile.name))
         }
         return setting.defaultValue.map { ($0, .defaultValue) }
     }
@@ -120,7 +135,7 @@ public struct ConfigurationReader: Sendable {
     private static func name(of setting: Setting, from source: Source) -> String {
         switch source {
         case .environment(let name): name
-        case .flag, .defaultValue: setting.displayName
+        case .flag, .profile, .defaultValue: setting.displayName
         }
     }
 }

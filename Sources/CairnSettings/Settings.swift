@@ -69,11 +69,19 @@ public enum Settings {
         "ranged GETs in flight per proxied download larger than 8 MiB, 1 to 64 (1: one streaming GET)", group: .s3)
 
     public static let trackingURI = Setting(
-        flag: "tracking-uri", environment: ["CAIRN_TRACKING_URI"], unset: "unset (work on the database)",
-        "a running Cairn; with it, `cairn tokens` works over the API instead of on the database", group: .client)
+        flag: "tracking-uri", environment: ["CAIRN_TRACKING_URI", "MLFLOW_TRACKING_URI"], default: "http://127.0.0.1:5000",
+        "the Cairn server client commands talk to; `cairn tokens` works on the database unless one is configured", group: .client)
     public static let token = Setting(
-        flag: "token", environment: ["CAIRN_TOKEN"], "the API token sent to `--tracking-uri` (an admin token for `cairn tokens`)",
-        group: .client, visibility: .secret)
+        flag: "token", environment: ["CAIRN_TOKEN", "MLFLOW_TRACKING_TOKEN"],
+        "the API token sent to the server (an admin token for `cairn tokens`)", group: .client, visibility: .secret)
+    public static let profile = Setting(
+        flag: "profile", environment: ["CAIRN_PROFILE"], unset: "`default`, when saved",
+        "the profile saved by `cairn login` whose server and token client commands use when no flag or variable sets them",
+        group: .client)
+    public static let retryFor = Setting(
+        flag: "retry-for", environment: ["CAIRN_RETRY_FOR"], default: "60s",
+        "how long client commands retry a server that is unreachable or answers 429, 502, 503 or 504 (`0` for no retries)",
+        group: .client)
 
     /// Every setting, in README order.
     public static let all: [Setting] = [
@@ -81,6 +89,6 @@ public enum Settings {
         webhookSecret, promotionLease, promotionPollInterval, statementTimeout, allowedHosts,
         s3AccessKeyID, s3SecretAccessKey, s3SessionToken, s3Region, s3Endpoint, s3PathStyle, s3PublicEndpoint, s3Presign,
         s3DownloadConcurrency,
-        trackingURI, token,
+        trackingURI, token, profile, retryFor,
     ]
 }

@@ -1,36 +1,35 @@
 import ArgumentParser
+import CairnClient
 import CairnCore
 import CairnSettings
 import CairnStore
 import Foundation
 import Logging
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOHTTP1
 
 /// `cairn tokens`: create, list and revoke API tokens, offline against the database (to
 /// bootstrap the first admin token) or over the API with an admin token.
 struct Tokens: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage API tokens.",
+        discussion:
+            "With a server configured (--tracking-uri, CAIRN_TRACKING_URI or MLFLOW_TRACKING_URI) over its API with an admin token; else on the database.",
         subcommands: [Create.self, List.self, Revoke.self]
     )
 
     /// Where the tokens are: the database directly, or a running server.
     struct Location: ParsableArguments {
-        @Option(name: .customLong(Settings.trackingURI.flag!), help: ArgumentHelp(Settings.trackingURI.help))
-        var trackingURI: String?
-
-        @Option(name: .customLong(Settings.token.flag!), help: ArgumentHelp(Settings.token.help))
-        var token: String?
+        @OptionGroup var connection: ClientOptions
 
         @OptionGroup var database: DatabaseOptions
 
-        var remote: (url: String, token: String)? {
-            let reader = ConfigurationReader.process()
-            guard let url = reader.string(Settings.trackingURI, flag: trackingURI) else { return nil }
-            return (url, reader.string(Settings.token, flag: token) ?? "")
+        /// Whether a server is configured (the default address does not count): then the
+        /// commands work over its API.
+        var isRemote: Bool {
+            get throws {
+                guard let source = try connection.reader().resolve(Settings.trackingURI, flag: connection.trackingURI)?.source else { return false }
+                return source != .defaultValue
+            }
         }
 
         /// Runs `body` with a token store on the configured database (offline mode).
@@ -42,25 +41,9 @@ struct Tokens: AsyncParsableCommand {
             }
         }
 
-        /// Calls the token API of a running server; returns the JSON object, or throws its error message.
-        func call(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> [String: Any] {
-            guard let remote, let url = URL(string: remote.url.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
-                throw ValidationError("Invalid --tracking-uri")
-            }
-            var request = URLRequest(url: url)
-            request.httpMethod = method
-            request.setValue("Bearer \(remote.token)", forHTTPHeaderField: "Authorization")
-            if let body {
-                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                request.httpBody = try JSONSerialization.data(withJSONObject: body)
-            }
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-                let code = (response as? HTTPURLResponse)?.statusCode ?? 0
-                throw ValidationError("HTTP \(code): \(object["message"] as? String ?? String(decoding: data, as: UTF8.self))")
-            }
-            return object
+        /// Calls the token API of the configured server.
+        func call(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil) async throws -> JSONValue {
+            try await connection.withClient { try await $0.call(method, path, body: body) }
         }
     }
 
@@ -91,11 +74,12 @@ struct Tokens: AsyncParsableCommand {
             }
             let expiresAt = expiresInDays.map { Clock.nowMillis() + Int64($0) * 86_400_000 }
             let secret: String
-            if location.remote != nil {
-                var body: [String: Any] = ["name": name, "scope": scope.rawValue, "allowed_targets": allowedTarget]
-                if let expiresAt { body["expires_at"] = expiresAt }
-                let object = try await location.call("POST", "/api/cairn/v1/tokens", body: body)
-                secret = object["token"] as? String ?? ""
+            if try location.isRemote {
+                var body: JSONValue = [
+                    "name": .string(name), "scope": .string(scope.rawValue), "allowed_targets": .array(allowedTarget.map { .string($0) }),
+                ]
+                if let expiresAt { body["expires_at"] = .int(expiresAt) }
+                secret = try await location.call(.POST, "/api/cairn/v1/tokens", body: body)["token"]?.stringValue ?? ""
             } else {
                 let name = self.name
                 let targets = allowedTarget
@@ -104,9 +88,7 @@ struct Tokens: AsyncParsableCommand {
                 }
             }
             if output == "json" {
-                let data = try JSONSerialization.data(
-                    withJSONObject: ["name": name, "scope": scope.rawValue, "token": secret], options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                print(JSONValue.fields(["name": .string(name), "scope": .string(scope.rawValue), "token": .string(secret)]).jsonString)
             } else {
                 print(secret)
             }
@@ -119,10 +101,10 @@ struct Tokens: AsyncParsableCommand {
         @OptionGroup var location: Location
 
         func run() async throws {
-            if location.remote != nil {
-                let object = try await location.call("GET", "/api/cairn/v1/tokens")
-                for token in object["tokens"] as? [[String: Any]] ?? [] {
-                    print("\(token["name"] ?? "")\t\(token["scope"] ?? "")\t\(token["revoked_at"] == nil ? "active" : "revoked")")
+            if try location.isRemote {
+                for token in try await location.call(.GET, "/api/cairn/v1/tokens")["tokens"]?.arrayValue ?? [] {
+                    let state = (token["revoked_at"] ?? .null) == .null ? "active" : "revoked"
+                    print("\(token["name"]?.stringValue ?? "")\t\(token["scope"]?.stringValue ?? "")\t\(state)")
                 }
                 return
             }
@@ -140,8 +122,9 @@ struct Tokens: AsyncParsableCommand {
         @OptionGroup var location: Location
 
         func run() async throws {
-            if location.remote != nil {
-                _ = try await location.call("DELETE", "/api/cairn/v1/tokens/\(name)")
+            if try location.isRemote {
+                _ = try await location.call(
+                    .DELETE, "/api/cairn/v1/tokens/\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)")
             } else {
                 let name = self.name
                 try await location.withStore { try await $0.revoke(name: name) }

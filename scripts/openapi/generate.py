@@ -383,6 +383,9 @@ OPERATIONS: list[Op] = [
        }),
     Op("GET", "/version", "version", "system", "read", "Cairn's release version as plain text.",
        responses={"200": {"description": "The version", "content": {"text/plain": {"schema": STR}}}}),
+    Op("GET", "/api/cairn/v1/whoami", "whoami", "system", "read", "Who the server takes the caller for (what `cairn doctor` checks).",
+       ok=reply({"actor*": STR, "authentication*": {"type": "string", "enum": ["token", "none"]},
+                 "scope*": {"type": "string", "enum": ["read", "write", "admin"]}, "allowed_targets": array(STR), "expires_at": INT64})),
     Op("GET", "/api/3.0/mlflow/server-info", "serverInfo", "system", "read", "MLflow 3's server capabilities.",
        ok=reply({
            "store_type*": STR, "workspaces_enabled*": BOOL, "trace_archival_enabled*": BOOL, "multipart_uploads_enabled*": BOOL,
@@ -555,15 +558,22 @@ OPERATIONS: list[Op] = [
        query={"name*": STR, "stages": array({"type": "string", "enum": STAGES})},
        ok=reply({"model_versions": array(ref("ModelVersion"))}), errors=["404"]),
     Op("POST", f"{RM}/alias", "setRegisteredModelAlias", "registry", "write", "Point an alias at a version.",
-       body={"name*": STR, "alias*": STR, "version*": STR_IN}, ok=EMPTY, errors=["404"]),
+       description="Cairn's extension: with `expected_version` the alias moves only if it points at that version now "
+                   "(`0`: only if it does not exist yet); otherwise 409 RESOURCE_CONFLICT and nothing changes.",
+       body={"name*": STR, "alias*": STR, "version*": STR_IN, "expected_version": STR_IN}, ok=EMPTY, errors=["404", "409"]),
     Op("DELETE", f"{RM}/alias", "deleteRegisteredModelAlias", "registry", "write", "Delete an alias.",
        body={"name*": STR, "alias*": STR}, ok=EMPTY, errors=["404"]),
     Op("GET", f"{RM}/alias", "getModelVersionByAlias", "registry", "read", "The version an alias points at.",
        query={"name*": STR, "alias*": STR}, ok=reply({"model_version*": ref("ModelVersion")}), errors=["404"]),
     # -- model versions -------------------------------------------------------------------------
     Op("POST", f"{MV}/create", "createModelVersion", "registry", "write", "Create a model version (status READY).",
+       description="Cairn's extension: with an `Idempotency-Key` header, a retry with the same key and the same fields answers "
+                   "the version the key created before (`Idempotent-Replayed: true`) instead of creating another; the same key "
+                   "with other fields is refused (422); while the first request runs, 409.",
+       headers={"Idempotency-Key": {"type": "string", "pattern": "^[!-~]{1,255}$",
+                                    "description": "1-255 visible ASCII characters, unique per version to register."}},
        body={"name*": STR, "source*": STR, "run_id": STR, "model_id": STR, "run_link": STR, "description": STR, "tags": array(KEY_VALUE_IN)},
-       ok=reply({"model_version*": ref("ModelVersion")}), errors=["404"]),
+       ok=reply({"model_version*": ref("ModelVersion")}), errors=["404", "409", "422"]),
     Op("GET", f"{MV}/get", "getModelVersion", "registry", "read", "Get a model version.",
        query={"name*": STR, "version*": STR}, ok=reply({"model_version*": ref("ModelVersion")}), errors=["404"]),
     Op("PATCH", f"{MV}/update", "updateModelVersion", "registry", "write", "Update a model version's description.",

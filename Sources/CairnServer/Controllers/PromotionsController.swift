@@ -12,9 +12,6 @@ struct PromotionsController {
     let promotion: PromotionService
     let idempotency: IdempotencyStore
 
-    /// The longest `Idempotency-Key` accepted.
-    static let maximumIdempotencyKeyLength = 255
-
     func register(_ routes: RouteRegistrar) {
         routes.get("/api/cairn/v1/targets", listTargets)
         routes.get("/api/cairn/v1/targets/:name", getTarget)
@@ -84,11 +81,8 @@ struct PromotionsController {
         let signature = try WebhookSignature.parse(header: request.headers[.init(WebhookSignature.header)!])
         let now = Clock.nowMillis()
         try signature.checkWindow(now: now / 1000)
-        guard let key = request.headers[.init("Idempotency-Key")!], !key.isEmpty else {
+        guard let key = try IdempotentRequest.key(of: request) else {
             throw CairnError(.badRequest, "Missing Idempotency-Key header: send a unique key per promotion (e.g. the CI job's run id)")
-        }
-        guard key.utf8.count <= Self.maximumIdempotencyKeyLength, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7e }) else {
-            throw CairnError(.badRequest, "Idempotency-Key must be 1-\(Self.maximumIdempotencyKeyLength) visible ASCII characters")
         }
         let body = try await request.bodyBytes(context: context, limit: Self.maximumWebhookBodySize)
         // The target names the secret, so it is read before the MAC is checked; nothing else of
@@ -113,28 +107,12 @@ struct PromotionsController {
         }
         let promotionRequest = try decoded.get().request()
         let bodyDigest = Hex.encode(SHA256.hash(data: body))
-        switch try await idempotency.begin(key: key, bodySHA256: bodyDigest, staleAfterMillis: promotion.configuration.lease.milliseconds) {
-        case .differentBody:
-            throw CairnError(.idempotencyKeyReused, "Idempotency-Key '\(key)' was already used with a different request body")
-        case .inFlight:
-            throw CairnError(.resourceConflict, "A request with Idempotency-Key '\(key)' is still being processed")
-        case .replay(let status, let stored):
-            var headers: HTTPFields = [.contentType: "application/json"]
-            headers[.init("Idempotent-Replayed")!] = "true"
-            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: .init(string: stored)))
-        case .proceed(let startedAt):
-            let outcome: PromotionService.Outcome
-            do {
-                // The MAC was made with the target's secret (or the shared one): the signature speaks for
-                // that target only.
-                outcome = try await promotion.promote(promotionRequest, by: .webhook(target: targetName))
-            } catch {
-                try? await idempotency.abandon(key: key, startedAt: startedAt)
-                throw error
-            }
-            let (status, writer) = Self.body(for: outcome)
-            try await idempotency.finish(key: key, startedAt: startedAt, status: status, response: String(decoding: writer.bytes, as: UTF8.self))
-            return Self.response(status: status, writer)
+        return try await IdempotentRequest(store: idempotency).run(
+            namespace: "", key: key, bodySHA256: bodyDigest, staleAfterMillis: promotion.configuration.lease.milliseconds
+        ) {
+            // The MAC was made with the target's secret (or the shared one): the signature speaks
+            // for that target only.
+            Self.body(for: try await promotion.promote(promotionRequest, by: .webhook(target: targetName)))
         }
     }
 

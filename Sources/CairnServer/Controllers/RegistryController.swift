@@ -1,6 +1,7 @@
 import CairnCore
 import CairnPromotion
 import CairnStore
+import Crypto
 import Hummingbird
 
 /// MLflow's model registry endpoints (`/api/2.0/mlflow/registered-models/...`,
@@ -9,6 +10,8 @@ struct RegistryController {
     let registry: any RegistryStore
     /// Decides who may move aliases that promotion targets go by; nil without promotions.
     var promotion: PromotionService? = nil
+    /// Remembers `Idempotency-Key`s of `model-versions/create`; nil: the header is refused.
+    var idempotency: IdempotencyStore? = nil
 
     func register(_ routes: RouteRegistrar) {
         let models = "/api/2.0/mlflow/registered-models"
@@ -56,6 +59,9 @@ struct RegistryController {
         var stages: [String]?
         var archive_existing_versions: FlexibleString?
         var tags: [KeyValueDTO]?
+        /// `registered-models/alias` (Cairn's extension): move the alias only if it points at this
+        /// version now; `0` only if it does not exist yet.
+        var expected_version: FlexibleString?
 
         static func read(_ request: Request, context: CairnRequestContext) async throws -> Fields {
             var fields = request.method == .get ? Fields() : try await request.decodeJSON(Fields.self, context: context)
@@ -161,8 +167,15 @@ struct RegistryController {
         let f = try await Fields.read(request, context: context)
         let (model, alias) = (try f.modelName(), try required(f.alias, "alias"))
         let actor = try context.actingPrincipal()
+        let expected = try f.expected_version.map { expected throws(CairnError) -> Int64 in
+            guard let number = Int64(expected.value), number >= 0 else {
+                throw CairnError.invalidParameter(
+                    "Invalid value '\(expected.value)' for parameter 'expected_version': expected a version number, or 0 for none")
+            }
+            return number
+        }
         try await promotion?.checkMayMoveAlias(model: model, alias: alias, by: actor)
-        try await registry.setAlias(name: model, alias: alias, version: try f.versionNumber(), actor: actor)
+        try await registry.setAlias(name: model, alias: alias, version: try f.versionNumber(), expectedVersion: expected, actor: actor)
         return JSONResponse.empty
     }
 
@@ -182,11 +195,31 @@ struct RegistryController {
 
     @Sendable func createVersion(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let f = try await Fields.read(request, context: context)
-        let created = try await registry.createModelVersion(
-            CreateModelVersionRequest(
-                name: try f.modelName(), source: try required(f.source, "source"), runID: f.run_id, modelID: f.model_id, runLink: f.run_link,
-                description: f.description, tags: try f.tagList()), actor: try context.actingPrincipal())
-        return version(created)
+        let versionRequest = CreateModelVersionRequest(
+            name: try f.modelName(), source: try required(f.source, "source"), runID: f.run_id, modelID: f.model_id, runLink: f.run_link,
+            description: f.description, tags: try f.tagList())
+        let actor = try context.actingPrincipal()
+        guard let key = try IdempotentRequest.key(of: request) else {
+            return version(try await registry.createModelVersion(versionRequest, actor: actor))
+        }
+        guard let idempotency else { throw CairnError(.badRequest, "This server does not keep Idempotency-Keys") }
+        // A retry must ask for the same version: the fields that make it, in a fixed order.
+        let identity =
+            [
+                versionRequest.name, versionRequest.source, versionRequest.runID ?? "", versionRequest.modelID ?? "",
+                versionRequest.runLink ?? "", versionRequest.description ?? "",
+            ] + versionRequest.tags.flatMap { [$0.key, $0.value] }
+        let digest = Hex.encode(SHA256.hash(data: Array(identity.joined(separator: "\u{0}").utf8)))
+        return try await IdempotentRequest(store: idempotency).run(namespace: "model-versions/create", key: key, bodySHA256: digest) {
+            let created = try await registry.createModelVersion(versionRequest, actor: actor)
+            return (
+                200,
+                JSONWriter.object { w in
+                    w.keyPrefix("model_version")
+                    w.modelVersion(created)
+                }
+            )
+        }
     }
 
     @Sendable func getVersion(_ request: Request, context: CairnRequestContext) async throws -> Response {

@@ -16,6 +16,7 @@ struct SystemController {
         routes.get("/version", version)
         routes.get("/ready", access: .open, ready)
         routes.get("/api/3.0/mlflow/server-info", serverInfo)
+        routes.get("/api/cairn/v1/whoami", whoami)
     }
 
     @Sendable func health(_ request: Request, context: CairnRequestContext) async throws -> Response {
@@ -36,6 +37,25 @@ struct SystemController {
             return Response(
                 status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "database unavailable")))
+        }
+    }
+
+    /// Who the server takes the caller for: the principal its token maps to, the scope and the
+    /// targets it may promote to (what `cairn doctor` checks).
+    @Sendable func whoami(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let principal = try context.actingPrincipal()
+        return JSONResponse.object { w in
+            w.field("actor", principal.auditName)
+            switch principal {
+            case .token(let token):
+                w.field("authentication", "token")
+                w.field("scope", token.scope.rawValue)
+                w.array("allowed_targets", token.allowedTargets) { w, target in w.element(target) }
+                w.field("expires_at", token.expiresAt)
+            case .unauthenticated, .webhook, .promotionWorker:
+                w.field("authentication", "none")
+                w.field("scope", "admin")
+            }
         }
     }
 

@@ -28,7 +28,9 @@ public protocol RegistryStore: Sendable {
     func setModelVersionTag(name: String, version: Int64, tag: Tag, actor: Principal) async throws
     func deleteModelVersionTag(name: String, version: Int64, key: String, actor: Principal) async throws
 
-    func setAlias(name: String, alias: String, version: Int64, actor: Principal) async throws
+    /// Points `alias` at `version`; with `expectedVersion`, only if the alias points at that version
+    /// now (0: only if it does not exist), else 409 `RESOURCE_CONFLICT` and nothing changes.
+    func setAlias(name: String, alias: String, version: Int64, expectedVersion: Int64?, actor: Principal) async throws
     func deleteAlias(name: String, alias: String, actor: Principal) async throws
     func modelVersion(name: String, alias: String) async throws -> ModelVersion
 
@@ -70,5 +72,12 @@ public struct CreateModelVersionRequest: Sendable {
         self.runLink = runLink
         self.description = description
         self.tags = tags
+    }
+}
+
+extension RegistryStore {
+    /// Points `alias` at `version`, whatever it pointed at before.
+    public func setAlias(name: String, alias: String, version: Int64, actor: Principal) async throws {
+        try await setAlias(name: name, alias: alias, version: version, expectedVersion: nil, actor: actor)
     }
 }

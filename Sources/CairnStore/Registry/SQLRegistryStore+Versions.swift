@@ -116,9 +116,23 @@ extension SQLRegistryStore {
         }
     }
 
-    public func setAlias(name: String, alias: String, version: Int64, actor: Principal) async throws {
+    public func setAlias(name: String, alias: String, version: Int64, expectedVersion: Int64?, actor: Principal) async throws {
         try RegistryRules.validateAlias(alias)
         try await changeVersion(name, version, action: "set_registered_model_alias", actor: actor) { tx in
+            if let expectedVersion {
+                // Inside the transaction that holds the model's lock: no other change can move the
+                // alias between this check and the write.
+                let current =
+                    try await tx.query(
+                        "SELECT version FROM registered_model_aliases WHERE name = $1 AND alias = $2", [.text(name), .text(alias)]
+                    ).first?.int(0) ?? 0
+                guard current == expectedVersion else {
+                    throw CairnError(
+                        .resourceConflict,
+                        "Alias '\(alias)' of model '\(name)' \(current == 0 ? "does not exist" : "points at version \(current)"), not \(expectedVersion == 0 ? "nothing" : "version \(expectedVersion)") as expected: it was moved meanwhile"
+                    )
+                }
+            }
             try await tx.execute(
                 "INSERT INTO registered_model_aliases (name, alias, version) VALUES ($1, $2, $3) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
                 [.text(name), .text(alias), .int(version)])

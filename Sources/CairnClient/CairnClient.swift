@@ -1,0 +1,181 @@
+import AsyncHTTPClient
+import CairnCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A typed client of a running Cairn (or MLflow) server's HTTP API: the MLflow routes and
+/// `/api/cairn/v1/...`, nothing else. The `cairn` CLI's client commands sit on it; tests and
+/// other Swift programs can use it too.
+///
+/// Answers are the API's own JSON objects (``JSONValue``), so what the CLI prints as JSON is
+/// exactly what the server sent. Calls that fail transiently (connection refused, 429, 502, 503,
+/// 504) are retried under the ``RetryPolicy``; every other failure is a ``ClientError`` carrying
+/// the server's `error_code` and message.
+public struct CairnClient: Sendable {
+    /// Where the server is and how to talk to it.
+    public struct Configuration: Sendable {
+        /// The server's base URL, e.g. `http://127.0.0.1:5000`.
+        public var trackingURI: String
+        /// An API token, sent as `Authorization: Bearer`.
+        public var token: String?
+        /// Retries of transient failures.
+        public var retry = RetryPolicy()
+        /// The longest one request may take.
+        public var requestTimeout: Duration = .seconds(60)
+        /// The largest JSON answer read.
+        public var maximumResponseBytes = 64 * 1024 * 1024
+
+        public init(trackingURI: String, token: String? = nil) {
+            self.trackingURI = trackingURI
+            self.token = token
+        }
+    }
+
+    public let configuration: Configuration
+    let baseURL: String
+    let httpClient: HTTPClient
+
+    /// A client of the server at `configuration.trackingURI`.
+    /// - Throws: ``ClientError/Kind/usage`` for a URI that is not `http://` or `https://`.
+    public init(_ configuration: Configuration, httpClient: HTTPClient = .shared) throws(ClientError) {
+        var base = configuration.trackingURI
+        while base.hasSuffix("/") { base.removeLast() }
+        guard base.hasPrefix("http://") || base.hasPrefix("https://"), URL(string: base)?.host != nil else {
+            throw ClientError(.usage, "Invalid tracking URI '\(configuration.trackingURI)': expected http://HOST[:PORT] or https://HOST[:PORT]")
+        }
+        self.configuration = configuration
+        self.baseURL = base
+        self.httpClient = httpClient
+    }
+
+    /// The user agent sent with every request.
+    static let userAgent = "cairn-cli/\(CairnVersion.current)"
+
+    /// Sends one JSON request (retrying transient failures) and returns the answer's JSON.
+    /// - Parameters:
+    ///   - path: the route, e.g. `/api/2.0/mlflow/experiments/search`.
+    ///   - query: query parameters, repeated names allowed.
+    ///   - body: a JSON body (POST, PATCH).
+    ///   - headers: extra headers (`Idempotency-Key`).
+    /// - Throws: ``ClientError``.
+    public func call(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, headers: [(String, String)] = []
+    ) async throws(ClientError) -> JSONValue {
+        let bytes = body.map { Array($0.jsonText().utf8) }
+        let response = try await send(method, path, query: query, body: bytes, contentType: "application/json", headers: headers)
+        if response.body.isEmpty { return .object([]) }
+        do {
+            return try JSONValue(parsing: response.body)
+        } catch {
+            throw ClientError(.failed, "The server at \(baseURL) answered \(path) with something other than JSON (is it a Cairn or MLflow server?)")
+        }
+    }
+
+    /// A response: status, headers and the whole body.
+    struct Answer: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+    }
+
+    /// Sends a request with a body held in memory, retrying transient failures within the budget.
+    func send(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], body: [UInt8]?, contentType: String?, headers: [(String, String)] = []
+    ) async throws(ClientError) -> Answer {
+        let started = ContinuousClock.now
+        var attempt = 0
+        while true {
+            let failure: ClientError
+            var retryAfter: Duration?
+            do {
+                let answer = try await sendOnce(method, path, query: query, body: body, contentType: contentType, headers: headers)
+                if (200..<300).contains(answer.status) { return answer }
+                failure = Self.error(status: answer.status, body: answer.body, path: path)
+                retryAfter = RetryPolicy.parseRetryAfter(answer.headers.first(name: "Retry-After"))
+            } catch {
+                failure = error
+            }
+            guard failure.kind == .unavailable,
+                let wait = configuration.retry.delay(
+                    attempt: attempt, elapsed: ContinuousClock.now - started, retryAfter: retryAfter, random: Double.random(in: 0..<1))
+            else { throw failure }
+            do {
+                try await Task.sleep(for: wait)
+            } catch {
+                throw ClientError(.failed, "Interrupted")
+            }
+            attempt += 1
+        }
+    }
+
+    private func sendOnce(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], body: [UInt8]?, contentType: String?, headers: [(String, String)]
+    ) async throws(ClientError) -> Answer {
+        var request = HTTPClientRequest(url: url(path, query: query))
+        request.method = method
+        request.headers.add(name: "User-Agent", value: Self.userAgent)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let token = configuration.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType ?? "application/octet-stream")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await httpClient.execute(request, timeout: TimeAmount(configuration.requestTimeout))
+            let buffer = try await response.body.collect(upTo: configuration.maximumResponseBytes)
+            return Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
+        } catch {
+            throw Self.transportError(error, method: method, path: path, baseURL: baseURL)
+        }
+    }
+
+    /// The full URL of a route with its query.
+    func url(_ path: String, query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return baseURL + path }
+        return baseURL + path + "?" + query.map { "\(Self.percentEncoded($0.0))=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
+    }
+
+    /// A query component with everything but unreserved characters percent-encoded.
+    static func percentEncoded(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return result
+    }
+
+    /// The error a non-2xx answer means: the server's `{"error_code", "message"}` when it sent one.
+    static func error(status: Int, body: [UInt8], path: String) -> ClientError {
+        let object = try? JSONValue(parsing: body)
+        let code = object?["error_code"]?.stringValue
+        let message = object?["message"]?.stringValue ?? "HTTP \(status) from \(path)"
+        return ClientError.forStatus(status, errorCode: code, message: message)
+    }
+
+    /// A failure before any answer: unreachable (retried), timed out, or a broken answer.
+    static func transportError(_ error: any Error, method: HTTPMethod, path: String, baseURL: String) -> ClientError {
+        if let error = error as? ClientError { return error }
+        if error is CancellationError { return ClientError(.failed, "Interrupted") }
+        if let client = error as? HTTPClientError, client == .deadlineExceeded || client == .readTimeout {
+            return ClientError(.unavailable, "\(method.rawValue) \(baseURL)\(path) timed out")
+        }
+        if let error = error as? NIOTooManyBytesError {
+            return ClientError(.failed, "The answer to \(path) is larger than \(error.maxBytes ?? 0) bytes")
+        }
+        return ClientError(.unavailable, "Cannot reach the server at \(baseURL): \(error)")
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}
