@@ -19,7 +19,8 @@ public actor ClusterConnections {
     /// Loads every target's cluster configuration.
     /// - Parameters:
     ///   - targets: the targets file.
-    ///   - environment: the process environment, for the in-cluster configuration.
+    ///   - environment: the process environment: for the in-cluster configuration, `~/` paths in
+    ///     kubeconfigs, and the environment exec credential plugins start from.
     /// - Throws: 400 `INVALID_PARAMETER_VALUE` naming the target whose kubeconfig or in-cluster
     ///   configuration cannot be used.
     public init(targets: TargetsFile, environment: [String: String], logger: Logger) async throws {
@@ -31,7 +32,7 @@ public actor ClusterConnections {
             do {
                 let config: KubeConfig
                 if let path = target.cluster.kubeconfig {
-                    config = try KubeConfig.load(path: path, context: target.cluster.context)
+                    config = try KubeConfig.load(path: path, context: target.cluster.context, environment: environment)
                 } else {
                     config = try KubeConfig.inCluster(environment: environment)
                 }

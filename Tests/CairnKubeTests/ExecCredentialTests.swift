@@ -94,6 +94,29 @@ import Testing
         #expect(info["spec"]?["cluster"]?["certificate-authority-data"]?.stringValue == Fixtures.certificateBase64)
     }
 
+    @Test func thePluginStartsFromThePassedEnvironmentNotTheProcesses() async throws {
+        var (exec, _) = try Self.plugin(expiration: "2999-01-01T00:00:00Z")
+        exec.environment = []
+        exec.inheritedEnvironment = ["PLUGIN_VALUE": "inherited"]
+        #expect(try await Self.provider(exec).current().bearerToken == "inherited-1")
+        exec.environment = [.init(name: "PLUGIN_VALUE", value: "own")]
+        #expect(try await Self.provider(exec).current().bearerToken == "own-2", "the kubeconfig's env entries win")
+    }
+
+    @Test func aKubeconfigResolvesHomeFromThePassedEnvironment() throws {
+        let yaml = """
+            apiVersion: v1
+            kind: Config
+            current-context: c
+            clusters: [{name: k, cluster: {server: "https://k.example:6443", certificate-authority: ~/ca.pem}}]
+            contexts: [{name: c, context: {cluster: k}}]
+            """
+        let directory = try Fixtures.temporaryDirectory()
+        _ = try Fixtures.write(Fixtures.certificatePEM, to: "ca.pem", in: directory)
+        let config = try KubeConfig.parse(yaml: yaml, directory: "/elsewhere", environment: ["HOME": directory])
+        #expect(config.server == "https://k.example:6443")
+    }
+
     @Test func expiredCredentialIsFetchedAgain() async throws {
         let (exec, _) = try Self.plugin(expiration: "2000-01-01T00:00:00Z")
         let provider = try Self.provider(exec)

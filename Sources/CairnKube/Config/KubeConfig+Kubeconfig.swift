@@ -5,9 +5,10 @@ extension KubeConfig {
     /// - Parameters:
     ///   - path: the kubeconfig file; relative file references inside it resolve against its directory.
     ///   - context: the context to use; `nil` uses `current-context`.
+    ///   - environment: the process environment, for `~/` paths and exec credential plugins.
     /// - Throws: ``KubeError/Code/invalidConfiguration`` naming the missing or invalid field.
-    public static func load(path: String, context: String? = nil) throws -> KubeConfig {
-        try load(paths: [path], context: context)
+    public static func load(path: String, context: String? = nil, environment: [String: String] = [:]) throws -> KubeConfig {
+        try load(paths: [path], context: context, environment: environment)
     }
 
     /// Loads several kubeconfig files merged as `KUBECONFIG=a:b:c` does (the first file that
@@ -15,9 +16,11 @@ extension KubeConfig {
     /// - Parameters:
     ///   - paths: the files, in priority order; missing files are skipped unless all are missing.
     ///   - context: the context to use; `nil` uses the first `current-context` set.
+    ///   - environment: the process environment, for `~/` paths and exec credential plugins.
     /// - Throws: ``KubeError/Code/invalidConfiguration`` naming the missing or invalid field.
-    public static func load(paths: [String], context: String? = nil) throws -> KubeConfig {
+    public static func load(paths: [String], context: String? = nil, environment: [String: String] = [:]) throws -> KubeConfig {
         var document = KubeConfigDocument()
+        document.processEnvironment = environment
         var read = 0
         for path in paths where !path.isEmpty {
             guard let data = FileManager.default.contents(atPath: path) else { continue }
@@ -38,8 +41,11 @@ extension KubeConfig {
     ///   - directory: the directory relative file references resolve against.
     ///   - context: the context to use; `nil` uses `current-context`.
     /// - Throws: ``KubeError/Code/invalidConfiguration`` naming the missing or invalid field.
-    public static func parse(yaml: String, directory: String = "", context: String? = nil) throws -> KubeConfig {
+    public static func parse(yaml: String, directory: String = "", context: String? = nil, environment: [String: String] = [:]) throws
+        -> KubeConfig
+    {
         var document = KubeConfigDocument()
+        document.processEnvironment = environment
         try document.merge(yaml: yaml, directory: directory, source: "kubeconfig")
         return try document.resolve(context: context)
     }

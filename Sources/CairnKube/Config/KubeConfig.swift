@@ -60,7 +60,7 @@ public struct KubeConfig: Sendable, Hashable {
     /// `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`, the service account's `ca.crt`,
     /// its `token` (a file credential: re-read as the kubelet rotates it) and its `namespace`.
     /// - Parameters:
-    ///   - environment: the process environment (the executable passes `ProcessInfo.processInfo.environment`).
+    ///   - environment: the process environment (the executable passes the one its configuration reader holds).
     ///   - serviceAccountDirectory: where the service account files are mounted.
     /// - Throws: ``KubeError/Code/invalidConfiguration`` naming the missing variable or file.
     public static func inCluster(

@@ -16,6 +16,9 @@ struct KubeConfigDocument {
     private(set) var contexts: [String: Entry] = [:]
     private(set) var currentContext: String?
     private(set) var sources: [String] = []
+    /// The environment of the process using the kubeconfig (passed in, never read here): `HOME`
+    /// for `~/` paths, and the environment exec credential plugins start from.
+    var processEnvironment: [String: String] = [:]
 
     /// Adds one file's entries.
     mutating func merge(yaml: String, directory: String, source: String) throws {
@@ -73,9 +76,9 @@ struct KubeConfigDocument {
             guard let user = users[userName] else {
                 throw KubeError.invalidConfiguration("\(context.field.path).user names \"\(userName)\", which is not in users")
             }
-            credentials = try Self.credentials(user)
+            credentials = try self.credentials(user)
         }
-        let tls = try Self.tls(cluster)
+        let tls = try self.tls(cluster)
         let server = try cluster.field.requiredString("server")
         return try KubeConfig(
             server: KubeConfig.normalizedServer(server, field: "\(cluster.field.path).server"),
@@ -83,14 +86,14 @@ struct KubeConfigDocument {
             contextName: contextName)
     }
 
-    private static func tls(_ cluster: Entry) throws -> KubeConfig.TLS {
+    private func tls(_ cluster: Entry) throws -> KubeConfig.TLS {
         let field = cluster.field
         let insecure = try field.bool("insecure-skip-tls-verify") ?? false
         var ca: [UInt8]?
         if let data = try field.string("certificate-authority-data"), !data.isEmpty {
             ca = try base64(data, field: "\(field.path).certificate-authority-data")
         } else if let file = try field.string("certificate-authority"), !file.isEmpty {
-            ca = try KubeConfig.readFile(resolve(file, in: cluster.directory), field: "\(field.path).certificate-authority")
+            ca = try KubeConfig.readFile(resolvePath(file, in: cluster.directory), field: "\(field.path).certificate-authority")
         }
         if let ca {
             if insecure {
@@ -102,7 +105,7 @@ struct KubeConfigDocument {
         return KubeConfig.TLS(certificateAuthorityPEM: ca, insecureSkipVerify: insecure, serverName: try field.string("tls-server-name"))
     }
 
-    private static func credentials(_ user: Entry) throws -> KubeCredentials {
+    private func credentials(_ user: Entry) throws -> KubeCredentials {
         let field = user.field
         if try field.mapping("auth-provider") != nil {
             throw KubeError.invalidConfiguration(
@@ -115,7 +118,7 @@ struct KubeConfigDocument {
         if let token = try field.string("token"), !token.isEmpty {
             credentials.bearerToken = .literal(token)
         } else if let file = try field.string("tokenFile"), !file.isEmpty {
-            let path = resolve(file, in: user.directory)
+            let path = resolvePath(file, in: user.directory)
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw KubeError.invalidConfiguration("\(field.path).tokenFile: cannot read file \(path)")
             }
@@ -144,7 +147,7 @@ struct KubeConfigDocument {
         return credentials
     }
 
-    private static func execConfig(_ exec: YAMLField, directory: String) throws -> ExecCredentialConfig {
+    private func execConfig(_ exec: YAMLField, directory: String) throws -> ExecCredentialConfig {
         let apiVersion = try exec.requiredString("apiVersion")
         guard ExecCredentialConfig.supportedAPIVersions.contains(apiVersion) else {
             throw KubeError.invalidConfiguration(
@@ -152,7 +155,7 @@ struct KubeConfigDocument {
             )
         }
         var command = try exec.requiredString("command")
-        if command.contains("/") && !command.hasPrefix("/") { command = resolve(command, in: directory) }
+        if command.contains("/") && !command.hasPrefix("/") { command = resolvePath(command, in: directory) }
         let environment = try exec.sequence("env").map { entry in
             ExecCredentialConfig.EnvironmentVariable(name: try entry.requiredString("name"), value: try entry.string("value") ?? "")
         }
@@ -166,20 +169,20 @@ struct KubeConfigDocument {
         return ExecCredentialConfig(
             apiVersion: apiVersion, command: command, arguments: try exec.strings("args"), environment: environment,
             interactiveMode: interactive, provideClusterInfo: try exec.bool("provideClusterInfo") ?? false,
-            installHint: try exec.string("installHint"))
+            installHint: try exec.string("installHint"), inheritedEnvironment: processEnvironment)
     }
 
-    private static func pem(_ field: YAMLField, _ name: String, directory: String) throws -> [UInt8]? {
+    private func pem(_ field: YAMLField, _ name: String, directory: String) throws -> [UInt8]? {
         if let data = try field.string("\(name)-data"), !data.isEmpty {
             return try base64(data, field: "\(field.path).\(name)-data")
         }
         if let file = try field.string(name), !file.isEmpty {
-            return try KubeConfig.readFile(resolve(file, in: directory), field: "\(field.path).\(name)")
+            return try KubeConfig.readFile(resolvePath(file, in: directory), field: "\(field.path).\(name)")
         }
         return nil
     }
 
-    private static func base64(_ text: String, field: String) throws -> [UInt8] {
+    private func base64(_ text: String, field: String) throws -> [UInt8] {
         let compact = text.filter { !$0.isWhitespace }
         guard let data = Data(base64Encoded: compact) else {
             throw KubeError.invalidConfiguration("\(field) is not valid base64")
@@ -187,9 +190,11 @@ struct KubeConfigDocument {
         return Array(data)
     }
 
-    static func resolve(_ path: String, in directory: String) -> String {
+    /// A path the kubeconfig names, made absolute: `~/` against the process's `HOME`, a relative
+    /// path against the kubeconfig's own directory.
+    func resolvePath(_ path: String, in directory: String) -> String {
         if path.hasPrefix("/") || directory.isEmpty { return path }
-        if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] { return home + path.dropFirst() }
+        if path.hasPrefix("~/"), let home = processEnvironment["HOME"] { return home + path.dropFirst() }
         return (directory as NSString).appendingPathComponent(path)
     }
 }

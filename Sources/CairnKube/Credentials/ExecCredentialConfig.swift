@@ -16,6 +16,9 @@ public struct ExecCredentialConfig: Sendable, Hashable {
     public var provideClusterInfo: Bool
     /// Shown when the command cannot be run (`installHint`).
     public var installHint: String?
+    /// The environment the command starts from, before ``environment`` is added: the server's
+    /// own (`PATH`, `HOME`, cloud credentials), passed in by the executable, never read here.
+    public var inheritedEnvironment: [String: String]
 
     /// One `env` entry.
     public struct EnvironmentVariable: Sendable, Hashable {
@@ -38,7 +41,7 @@ public struct ExecCredentialConfig: Sendable, Hashable {
     public init(
         apiVersion: String = "client.authentication.k8s.io/v1", command: String, arguments: [String] = [],
         environment: [EnvironmentVariable] = [], interactiveMode: String? = nil, provideClusterInfo: Bool = false,
-        installHint: String? = nil
+        installHint: String? = nil, inheritedEnvironment: [String: String] = [:]
     ) {
         self.apiVersion = apiVersion
         self.command = command
@@ -47,5 +50,6 @@ public struct ExecCredentialConfig: Sendable, Hashable {
         self.interactiveMode = interactiveMode
         self.provideClusterInfo = provideClusterInfo
         self.installHint = installHint
+        self.inheritedEnvironment = inheritedEnvironment
     }
 }

@@ -66,7 +66,7 @@ enum ExecCredentialRunner {
         let process = box.process
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [config.command] + config.arguments
-        var environment = ProcessInfo.processInfo.environment
+        var environment = config.inheritedEnvironment
         for variable in config.environment { environment[variable.name] = variable.value }
         environment["KUBERNETES_EXEC_INFO"] = execInfo
         process.environment = environment
