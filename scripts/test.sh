@@ -393,6 +393,31 @@ compat_auth() {
     return "$rc"
 }
 
+# cli_engine ENGINE: Tests/cli (the `cairn` client commands as a subprocess) against a fresh
+# `cairn serve --auth token` on ENGINE with a seeded admin token.
+cli_engine() {
+    local engine=$1 database_url token rc=0
+    local dir="$WORK/cli-$engine"
+    mkdir -p "$dir/artifacts"
+    case "$engine" in
+        sqlite) database_url="sqlite:$dir/cairn.db" ;;
+        postgres) database_url=$(cairn_pg_create_db "cairn_cli") || return 1 ;;
+    esac
+    token="cairn_ci_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+    SERVER_ENV=(CAIRN_AUTH=token "CAIRN_ADMIN_TOKEN=$token")
+    start_server "$database_url" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); write_digest "$dir" "cairn serve did not start"; return 1; }
+    SERVER_ENV=()
+    CLI_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" CLI_ADMIN_TOKEN=$token CAIRN_BIN="$CAIRN_BIN" PYTHONDONTWRITEBYTECODE=1 \
+        "$CAIRN_PYTHON" -m pytest Tests/cli -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 | tee "$dir/pytest.log" || rc=$?
+    stop_server
+    if [ "$rc" -ne 0 ]; then
+        cairn_log "pytest exited $rc; last 40 lines of the server log:"
+        tail -n 40 "$dir/server.log" >&2
+        write_digest "$dir" "pytest exited $rc"
+    fi
+    return "$rc"
+}
+
 if [ "$run_compat" = 1 ]; then
     CAIRN_BIN="$ROOT/.build/debug/cairn"
     server_ready=1
@@ -418,6 +443,14 @@ if [ "$run_compat" = 1 ]; then
         fi
         cairn_section "Compatibility: official mlflow client vs cairn serve ($engine)"
         if compat_engine "$engine"; then pass "compat ($engine)"; else fail "compat ($engine)" "$WORK/compat-$engine-local/digest.txt"; fi
+    done
+    for engine in "${engines[@]}"; do
+        if [ "$server_ready" = 0 ]; then
+            fail "cli ($engine) (not run: no cairn binary)"
+            continue
+        fi
+        cairn_section "CLI: cairn client commands against cairn serve --auth token ($engine)"
+        if cli_engine "$engine"; then pass "cli ($engine)"; else fail "cli ($engine)" "$WORK/cli-$engine/digest.txt"; fi
     done
     if [ "$server_ready" = 1 ] && [ "$s3_ready" = 1 ]; then
         cairn_section "Compatibility: official mlflow client vs cairn serve (${engines[0]}, S3 artifacts)"

@@ -38,7 +38,7 @@ public struct CairnClient: Sendable {
 
     /// A client of the server at `configuration.trackingURI`.
     /// - Throws: ``ClientError/Kind/usage`` for a URI that is not `http://` or `https://`.
-    public init(_ configuration: Configuration, httpClient: HTTPClient = .shared) throws(ClientError) {
+    public init(_ configuration: Configuration, httpClient: HTTPClient = CairnClient.sharedHTTPClient) throws(ClientError) {
         var base = configuration.trackingURI
         while base.hasSuffix("/") { base.removeLast() }
         guard base.hasPrefix("http://") || base.hasPrefix("https://"), URL(string: base)?.host != nil else {
@@ -48,6 +48,17 @@ public struct CairnClient: Sendable {
         self.baseURL = base
         self.httpClient = httpClient
     }
+
+    /// The HTTP client every ``CairnClient`` uses unless given another: a refused or failed
+    /// connection fails at once (10 s to connect at most) instead of being retried inside the
+    /// connection pool until the request's deadline, since ``RetryPolicy`` decides about retries.
+    /// It lives as long as the process.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// The user agent sent with every request.
     static let userAgent = "cairn-cli/\(CairnVersion.current)"
@@ -137,8 +148,9 @@ public struct CairnClient: Sendable {
         return baseURL + path + "?" + query.map { "\(Self.percentEncoded($0.0))=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
     }
 
-    /// A query component with everything but unreserved characters percent-encoded.
-    static func percentEncoded(_ text: String) -> String {
+    /// A query or path component with everything but unreserved characters (letters, digits,
+    /// `-._~`) percent-encoded.
+    public static func percentEncoded(_ text: String) -> String {
         var result = ""
         for byte in text.utf8 {
             switch byte {
