@@ -394,18 +394,28 @@ compat_auth() {
 }
 
 # cli_engine ENGINE: Tests/cli (the `cairn` client commands as a subprocess) against a fresh
-# `cairn serve --auth token` on ENGINE with a seeded admin token.
+# `cairn serve --auth token` on ENGINE with a seeded admin token; on SQLite the artifacts go to
+# the SeaweedFS bucket (the artifact commands' round trip through S3), on PostgreSQL to a directory.
 cli_engine() {
-    local engine=$1 database_url token rc=0
+    local engine=$1 database_url token rc=0 artifacts
     local dir="$WORK/cli-$engine"
     mkdir -p "$dir/artifacts"
+    artifacts="$dir/artifacts"
     case "$engine" in
         sqlite) database_url="sqlite:$dir/cairn.db" ;;
         postgres) database_url=$(cairn_pg_create_db "cairn_cli") || return 1 ;;
     esac
     token="cairn_ci_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
     SERVER_ENV=(CAIRN_AUTH=token "CAIRN_ADMIN_TOKEN=$token")
-    start_server "$database_url" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); write_digest "$dir" "cairn serve did not start"; return 1; }
+    if [ "$engine" = sqlite ] && [ "$s3_ready" = 1 ]; then
+        artifacts="s3://cairn-compat/cli-$RANDOM"
+        SERVER_ENV+=("AWS_ACCESS_KEY_ID=$CAIRN_S3_ACCESS_KEY" "AWS_SECRET_ACCESS_KEY=$CAIRN_S3_SECRET_KEY"
+            "CAIRN_S3_ENDPOINT=$CAIRN_S3_ENDPOINT" "CAIRN_S3_PATH_STYLE=true")
+    elif [ "$engine" = sqlite ] && [ "${CI:-}" = true ]; then
+        write_digest "$dir" "no S3 server for the artifact commands"
+        return 1
+    fi
+    start_server "$database_url" "$artifacts" "$dir/server.log" || { SERVER_ENV=(); write_digest "$dir" "cairn serve did not start"; return 1; }
     SERVER_ENV=()
     CLI_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" CLI_ADMIN_TOKEN=$token CAIRN_BIN="$CAIRN_BIN" PYTHONDONTWRITEBYTECODE=1 \
         "$CAIRN_PYTHON" -m pytest Tests/cli -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 | tee "$dir/pytest.log" || rc=$?

@@ -94,29 +94,39 @@ public struct CairnClient: Sendable {
     func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)], body: [UInt8]?, contentType: String?, headers: [(String, String)] = []
     ) async throws(ClientError) -> Answer {
+        try await retrying { () async throws(ClientError) -> Answer in
+            let answer = try await sendOnce(method, path, query: query, body: body, contentType: contentType, headers: headers)
+            guard (200..<300).contains(answer.status) else {
+                var failure = Self.error(status: answer.status, body: answer.body, path: path)
+                failure.retryAfter = RetryPolicy.parseRetryAfter(answer.headers.first(name: "Retry-After"))
+                throw failure
+            }
+            return answer
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the retry budget is spent: failures of
+    /// kind ``ClientError/Kind/unavailable`` are retried after the policy's wait (or the server's
+    /// `Retry-After`), everything else is thrown at once.
+    func retrying<T>(_ attempt: () async throws(ClientError) -> T) async throws(ClientError) -> T {
         let started = ContinuousClock.now
-        var attempt = 0
+        var attempts = 0
         while true {
-            let failure: ClientError
-            var retryAfter: Duration?
             do {
-                let answer = try await sendOnce(method, path, query: query, body: body, contentType: contentType, headers: headers)
-                if (200..<300).contains(answer.status) { return answer }
-                failure = Self.error(status: answer.status, body: answer.body, path: path)
-                retryAfter = RetryPolicy.parseRetryAfter(answer.headers.first(name: "Retry-After"))
+                return try await attempt()
             } catch {
-                failure = error
+                guard error.kind == .unavailable,
+                    let wait = configuration.retry.delay(
+                        attempt: attempts, elapsed: ContinuousClock.now - started, retryAfter: error.retryAfter,
+                        random: Double.random(in: 0..<1))
+                else { throw error }
+                do {
+                    try await Task.sleep(for: wait)
+                } catch {
+                    throw ClientError(.failed, "Interrupted")
+                }
+                attempts += 1
             }
-            guard failure.kind == .unavailable,
-                let wait = configuration.retry.delay(
-                    attempt: attempt, elapsed: ContinuousClock.now - started, retryAfter: retryAfter, random: Double.random(in: 0..<1))
-            else { throw failure }
-            do {
-                try await Task.sleep(for: wait)
-            } catch {
-                throw ClientError(.failed, "Interrupted")
-            }
-            attempt += 1
         }
     }
 

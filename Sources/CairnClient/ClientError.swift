@@ -30,6 +30,8 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The HTTP status, when the server answered.
     public var status: Int?
+    /// How long the server asked to wait before a retry (`Retry-After`).
+    public var retryAfter: Duration?
 
     public init(_ kind: Kind, _ message: String, errorCode: String? = nil, status: Int? = nil) {
         self.kind = kind

@@ -28,7 +28,7 @@ struct Cairn: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, Tokens.self, GC.self, Config.self,
             ExperimentsCommand.self, RunsCommand.self, MetricsCommand.self, ModelsCommand.self, PromoteCommand.self, RollbackCommand.self,
-            DeploymentsCommand.self, TargetsCommand.self, AuditCommand.self, DoctorCommand.self, LoginCommand.self,
+            DeploymentsCommand.self, TargetsCommand.self, AuditCommand.self, ArtifactsCommand.self, DoctorCommand.self, LoginCommand.self,
         ]
     )
 

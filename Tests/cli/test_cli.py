@@ -234,3 +234,9 @@ def test_tokens_over_the_api(cli, unique):
     assert f"ci-{unique}\twrite\tactive" in cli("tokens", "list").out
     assert cli("tokens", "revoke", f"ci-{unique}").code == 0
     assert f"ci-{unique}\twrite\trevoked" in cli("tokens", "list").out
+
+
+def test_shell_completion_scripts_are_generated(cli):
+    for shell in ("bash", "zsh", "fish"):
+        script = cli("--generate-completion-script", shell, token=None)
+        assert script.code == 0 and "artifacts" in script.out and "promote" in script.out, shell

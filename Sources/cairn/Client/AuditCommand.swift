@@ -15,11 +15,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only events newer than this: a duration back from now (24h, or 168h for a week) or a date (2026-12-01)")
     var since: String?
 
-    @Option(name: .long, help: "At most this many (default 100)")
-    var max: Int = 100
-
-    @Flag(name: .long, help: "Every event, page by page")
-    var all = false
+    @OptionGroup var list: ListOptions
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var connection: ClientOptions
@@ -33,8 +29,8 @@ struct AuditCommand: AsyncParsableCommand {
                     Column("TIME") { Format.time($0["timestamp"]) }, Column("ACTION", field: "action"), Column("ACTOR", field: "actor"),
                 ],
                 wideColumns: [Column("AFTER", field: "after")]
-            ).print(limit: all ? nil : max) { token, wanted in
-                var page = try await client.audit(entity: "model:\(model)", maxResults: min(wanted ?? 1000, 1000), pageToken: token)
+            ).print(limit: list.limit) { token, wanted in
+                var page = try await client.audit(entity: "model:\(model)", maxResults: ListOptions.pageSize(wanted), pageToken: token)
                 if let cutoff {
                     // Newest first: the first event older than the cutoff ends the listing.
                     let kept = page.items.prefix { (Format.millis($0["timestamp"]) ?? 0) >= cutoff }

@@ -23,11 +23,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Include deleted experiments")
         var deleted = false
 
-        @Option(name: .long, help: "At most this many (default 100)")
-        var max: Int = 100
-
-        @Flag(name: .long, help: "Every experiment, page by page")
-        var all = false
+        @OptionGroup var list: ListOptions
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var connection: ClientOptions
@@ -35,9 +31,9 @@ struct ExperimentsCommand: AsyncParsableCommand {
         func run() async throws {
             try await connection.withClient { client in
                 try await ListOutput(format: output.output, columns: ExperimentsCommand.columns, wideColumns: ExperimentsCommand.wideColumns)
-                    .print(limit: all ? nil : max) { token, wanted in
+                    .print(limit: list.limit) { token, wanted in
                         try await client.searchExperiments(
-                            filter: filter, viewType: deleted ? "ALL" : "ACTIVE_ONLY", maxResults: min(wanted ?? 1000, 1000), pageToken: token)
+                            filter: filter, viewType: deleted ? "ALL" : "ACTIVE_ONLY", maxResults: ListOptions.pageSize(wanted), pageToken: token)
                     }
             }
         }

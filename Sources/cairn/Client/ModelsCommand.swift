@@ -29,11 +29,7 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "An MLflow search filter, e.g. \"name LIKE 'fraud%'\"")
         var filter: String?
 
-        @Option(name: .long, help: "At most this many (default 100)")
-        var max: Int = 100
-
-        @Flag(name: .long, help: "Every model, page by page")
-        var all = false
+        @OptionGroup var list: ListOptions
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var connection: ClientOptions
@@ -41,8 +37,8 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             try await connection.withClient { client in
                 try await ListOutput(format: output.output, columns: ModelsCommand.columns, wideColumns: ModelsCommand.wideColumns)
-                    .print(limit: all ? nil : max) { token, wanted in
-                        try await client.searchModels(filter: filter, maxResults: min(wanted ?? 1000, 1000), pageToken: token)
+                    .print(limit: list.limit) { token, wanted in
+                        try await client.searchModels(filter: filter, maxResults: ListOptions.pageSize(wanted), pageToken: token)
                     }
             }
         }

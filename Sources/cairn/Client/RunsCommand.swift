@@ -35,11 +35,7 @@ struct RunsCommand: AsyncParsableCommand {
         @Option(name: .customLong("order-by"), help: "An order, e.g. \"metrics.loss ASC\" (repeatable)")
         var orderBy: [String] = []
 
-        @Option(name: .long, help: "At most this many (default 100)")
-        var max: Int = 100
-
-        @Flag(name: .long, help: "Every run, page by page")
-        var all = false
+        @OptionGroup var list: ListOptions
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var connection: ClientOptions
@@ -48,9 +44,9 @@ struct RunsCommand: AsyncParsableCommand {
             try await connection.withClient { client in
                 let id = Format.scalar(try await client.experiment(experiment)["experiment_id"] ?? .null)
                 try await ListOutput(format: output.output, columns: RunsCommand.columns, wideColumns: RunsCommand.wideColumns)
-                    .print(limit: all ? nil : max) { token, wanted in
+                    .print(limit: list.limit) { token, wanted in
                         try await client.searchRuns(
-                            experimentIDs: [id], filter: filter, orderBy: orderBy, maxResults: min(wanted ?? 1000, 1000), pageToken: token)
+                            experimentIDs: [id], filter: filter, orderBy: orderBy, maxResults: ListOptions.pageSize(wanted), pageToken: token)
                     }
             }
         }
