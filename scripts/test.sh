@@ -135,7 +135,7 @@ if [ "$uses_postgres" = 1 ]; then
     cairn_pg_start
 fi
 python_reqs=()
-[ "$run_compat" = 1 ] && python_reqs+=(Tests/compat/requirements.txt)
+[ "$run_compat" = 1 ] && python_reqs+=(Tests/compat/requirements.txt Tests/dashboard/requirements.txt)
 [ "$run_swift" = 1 ] && python_reqs+=(Tests/deploy/requirements.txt Tests/promotion/requirements.txt)
 cairn_section "Set-up: Python venv (${python_reqs[*]})"
 cairn_python_env "$ROOT" "${python_reqs[@]}"
@@ -190,7 +190,7 @@ if [ "$run_swift" = 1 ]; then
     export CAIRN_MANIFEST_DUMP_DIR="$WORK/manifests"
 
     cairn_section "Swift: swift format lint --strict (.swift-format)"
-    if swift format lint --strict -r Sources Tests Package.swift; then
+    if swift format lint --strict -r Sources Tests Package.swift web; then
         pass "swift format lint"
     else
         fail "swift format lint (run: swift format format -i -r Sources Tests Package.swift)"
@@ -428,6 +428,35 @@ cli_engine() {
     return "$rc"
 }
 
+# dashboard_engine ENGINE: Tests/dashboard (every page in Debian's headless Chromium through
+# Playwright) against a fresh `cairn serve` on ENGINE; screenshots of every page are left in
+# $WORK/dashboard-ENGINE/screenshots (CI output, not committed).
+dashboard_engine() {
+    local engine=$1 database_url rc=0
+    local dir="$WORK/dashboard-$engine"
+    mkdir -p "$dir/artifacts"
+    if [ ! -x /usr/lib/chromium/chromium ]; then
+        cairn_apt_install chromium || { write_digest "$dir" "Debian's chromium could not be installed"; return 1; }
+    fi
+    case "$engine" in
+        sqlite) database_url="sqlite:$dir/cairn.db" ;;
+        postgres) database_url=$(cairn_pg_create_db "cairn_dashboard") || return 1 ;;
+    esac
+    SERVER_ENV=()
+    start_server "$database_url" "$dir/artifacts" "$dir/server.log" || { write_digest "$dir" "cairn serve did not start"; return 1; }
+    DASHBOARD_URL="http://127.0.0.1:$SERVER_PORT" DASHBOARD_SCREENSHOTS="$dir/screenshots" PYTHONDONTWRITEBYTECODE=1 \
+        "$CAIRN_PYTHON" -m pytest Tests/dashboard -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 | tee "$dir/pytest.log" || rc=$?
+    stop_server
+    if [ "$rc" -ne 0 ]; then
+        cairn_log "pytest exited $rc; last 40 lines of the server log:"
+        tail -n 40 "$dir/server.log" >&2
+        write_digest "$dir" "pytest exited $rc"
+    else
+        cairn_log "dashboard screenshots: $dir/screenshots"
+    fi
+    return "$rc"
+}
+
 if [ "$run_compat" = 1 ]; then
     CAIRN_BIN="$ROOT/.build/debug/cairn"
     server_ready=1
@@ -461,6 +490,14 @@ if [ "$run_compat" = 1 ]; then
         fi
         cairn_section "CLI: cairn client commands against cairn serve --auth token ($engine)"
         if cli_engine "$engine"; then pass "cli ($engine)"; else fail "cli ($engine)" "$WORK/cli-$engine/digest.txt"; fi
+    done
+    for engine in "${engines[@]}"; do
+        if [ "$server_ready" = 0 ]; then
+            fail "dashboard ($engine) (not run: no cairn binary)"
+            continue
+        fi
+        cairn_section "Dashboard: every page in headless Chromium ($engine)"
+        if dashboard_engine "$engine"; then pass "dashboard ($engine)"; else fail "dashboard ($engine)" "$WORK/dashboard-$engine/digest.txt"; fi
     done
     if [ "$server_ready" = 1 ] && [ "$s3_ready" = 1 ]; then
         cairn_section "Compatibility: official mlflow client vs cairn serve (${engines[0]}, S3 artifacts)"

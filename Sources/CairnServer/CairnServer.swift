@@ -100,6 +100,7 @@ func buildRouter(
     RegistryController(registry: registry, promotion: promotion, idempotency: idempotency).register(routes)
     ArtifactsController(artifacts: artifacts).register(routes)
     OpenAPIController().register(routes)
+    DashboardController(tracking: store, registry: registry, artifacts: artifacts, promotion: promotion, pages: DashboardPages()).register(routes)
     if let tokens { TokensController(tokens: tokens, authenticator: authenticator).register(routes) }
     if let promotion {
         PromotionsController(promotion: promotion, idempotency: idempotency ?? IdempotencyStore(database: promotion.ledger.database)).register(routes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -64,7 +65,9 @@ def test_promote_and_rollback_with_wait_follow_the_rollout_to_ready(cairn, kube:
     assert [(d["target"], d["version"], d["status"]) for d in shown["deployments"]] == [("web", "1", "ready")]
     assert "web-live→1" in cli(cairn, "models", "show", model).stdout
     one = cli(cairn, "deployments", "show", back["id"])
-    assert one.returncode == 0 and "rollback from" in one.stdout
+    assert one.returncode == 0, one.stderr
+    assert re.search(r"^status:\s+ready$", one.stdout, re.M) and re.search(r"^version:\s+1$", one.stdout, re.M), one.stdout
+    assert re.search(r"^previous_deployment_id:\s+d-", one.stdout, re.M), one.stdout
     targets = cli(cairn, "targets", "list", "-o", "json")
     assert "web" in [t["name"] for t in json.loads(targets.stdout)]
 

@@ -369,6 +369,8 @@ MAY_PROMOTE = "With authentication on, needs an admin token or a write token who
 PROMOTION_ERRORS = ("404 for an unknown model, version, alias or target; 400 for a source that cannot be turned into a storage URI "
                     "or manifests the cluster rejects; 409 while another promotion holds the target or another model uses the "
                     "object name; 502/503 when the cluster cannot be reached.")
+HTML_PAGE = {"description": "An HTML page (Content-Security-Policy: default-src 'self', no script)",
+             "content": {"text/html": {"schema": STR}}}
 REPLAYED = {"Idempotent-Replayed": {"schema": {"type": "string", "const": "true"},
                                     "description": "Present (`true`) when this is the stored answer to an earlier request with the same key."}}
 
@@ -605,6 +607,32 @@ OPERATIONS: list[Op] = [
        ok=reply({"tokens": array(ref("Token"))})),
     Op("DELETE", "/api/cairn/v1/tokens/{name}", "revokeToken", "cairn", "admin", "Revoke an API token.",
        path_params={"name": {"type": "string", "minLength": 1}}, ok=EMPTY, errors=["404"]),
+    # -- dashboard (HTML) -----------------------------------------------------------------------
+    Op("GET", "/", "dashboardExperiments", "dashboard", "read", "Dashboard: experiments with run counts and last activity.",
+       query={"q": STR}, responses={"200": HTML_PAGE}),
+    Op("GET", "/experiments/{id}", "dashboardExperiment", "dashboard", "read",
+       "Dashboard: an experiment's runs, with chosen param and metric columns, sort, filter (errors shown inline) and paging.",
+       path_params={"id": {"type": "string", "minLength": 1}},
+       query={"filter": STR, "order": STR, "metrics": STR, "params": STR, "page": STR}, responses={"200": HTML_PAGE, "400": HTML_PAGE, "404": HTML_PAGE}),
+    Op("GET", "/runs/{id}", "dashboardRun", "dashboard", "read",
+       "Dashboard: a run with a chart per metric (M4-reduced), params, tags, artifacts and the versions registered from it.",
+       path_params={"id": {"type": "string", "minLength": 1}}, query={"log": STR}, responses={"200": HTML_PAGE, "400": HTML_PAGE, "404": HTML_PAGE}),
+    Op("GET", "/compare", "dashboardCompare", "dashboard", "read",
+       "Dashboard: up to 100 runs side by side (a chart per metric, a line per run; params that differ marked).",
+       query={"runs": STR}, responses={"200": HTML_PAGE, "400": HTML_PAGE, "404": HTML_PAGE}),
+    Op("GET", "/models", "dashboardModels", "dashboard", "read", "Dashboard: registered models.",
+       query={"q": STR, "page": STR}, responses={"200": HTML_PAGE}),
+    Op("GET", "/models/{name}", "dashboardModel", "dashboard", "read",
+       "Dashboard: a model's versions, aliases, tags, lineage and what each promotion target serves.",
+       path_params={"name": {"type": "string", "minLength": 1}}, query={"page": STR}, responses={"200": HTML_PAGE, "400": HTML_PAGE, "404": HTML_PAGE}),
+    Op("GET", "/deployments", "dashboardDeployments", "dashboard", "read", "Dashboard: the promotion ledger, newest first.",
+       query={"target": STR, "model": STR}, responses={"200": HTML_PAGE}),
+    Op("GET", "/static/{file}", "dashboardAsset", "dashboard", "open", "The dashboard's stylesheet and icon.",
+       path_params={"file": {"type": "string", "minLength": 1}},
+       responses={
+           "200": {"description": "The file", "content": {"text/css": {"schema": STR}, "image/svg+xml": {"schema": STR}}},
+           "404": {"description": "No such file", "content": {"application/json": {"schema": ref("Error")}}},
+       }),
     # -- promotion ------------------------------------------------------------------------------
     Op("GET", f"{CAIRN}/targets", "listTargets", "promotion", "read", "The declared promotion targets, in file order (without secrets).",
        ok=reply({"targets*": array(ref("Target"))})),
@@ -782,6 +810,7 @@ def build() -> dict:
                 ("registry", "Registered models, versions, stages, tags and aliases"),
                 ("cairn", "Cairn's own API: audit log and API tokens"),
                 ("promotion", "Promotion to Kubernetes targets: targets, promotions (API and signed CI webhook), the deployment ledger, rollback"),
+                ("dashboard", "The HTML dashboard: server-rendered pages over the same stores"),
             ]
         ],
         "paths": paths,

@@ -40,6 +40,10 @@ public protocol TrackingStore: Sendable {
     /// One page of a metric's history, ordered by timestamp, step, value.
     func metricHistory(runID: String, key: String, offset: Int, limit: Int?) async throws -> Page<Metric>
     /// Up to `maxResults` points per run, sampled evenly over the step range.
+    /// One metric of a run reduced by the M4 rule to at most four points per bucket, in step order.
+    func metricSeriesDownsampled(runID: String, key: String, buckets: Int) async throws -> [Metric]
+    /// Active experiments whose name contains the text, newest first, with run counts and last activity.
+    func experimentSummaries(nameContains: String?, limit: Int) async throws -> [ExperimentSummary]
     func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric]
     func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws
     func logOutputs(runID: String, models: [ModelOutput]) async throws

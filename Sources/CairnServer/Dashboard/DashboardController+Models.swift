@@ -1,0 +1,100 @@
+import CairnCore
+import CairnPromotion
+import CairnStore
+import Foundation
+import Hummingbird
+
+extension DashboardController {
+    /// Runs side by side: one chart per metric with a line per run, params with differing values
+    /// marked. Up to 100 runs (`/compare?runs=a,b,c`).
+    @Sendable func compare(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let ids = Array(DashboardFormat.list(request.query("runs")).prefix(100))
+        var runs: [Run] = []
+        for id in ids {
+            do {
+                runs.append(try await tracking.run(id: id))
+            } catch let error as CairnError {
+                return try await errorPage(error)
+            }
+        }
+        func label(_ run: Run) -> String { run.info.runName.isEmpty ? String(run.info.runID.prefix(8)) : run.info.runName }
+        var charts: [[String: Any]] = []
+        for key in Set(runs.flatMap { $0.metrics.map(\.key) }).sorted() {
+            var series: [SVGLineChart.Series] = []
+            for run in runs where run.metrics.contains(where: { $0.key == key }) {
+                let points = try await tracking.metricSeriesDownsampled(runID: run.info.runID, key: key, buckets: Self.chartBuckets)
+                series.append(.init(name: label(run), points: points.map { (Double($0.step), $0.value) }))
+            }
+            charts.append(["key": key, "svg": SVGLineChart(series: series).render()])
+        }
+        let paramValues = runs.map { run in Dictionary(run.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        let params = Set(paramValues.flatMap(\.keys)).sorted().map { key -> [String: Any] in
+            let cells = paramValues.map { $0[key] ?? "—" }
+            return ["key": key, "differs": Set(cells).count > 1, "cells": cells.map { ["value": $0] }]
+        }
+        return try await pages.page(
+            "compare",
+            [
+                "title": "Compare \(runs.count) runs", "runs": runs.map { ["id": $0.info.runID, "name": label($0)] },
+                "params": params, "hasParams": !params.isEmpty, "charts": charts, "empty": runs.isEmpty,
+            ])
+    }
+
+    @Sendable func models(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let query = (request.query("q") ?? "").filter { $0 != "'" && $0 != "\\" }
+        let page = try await registry.searchRegisteredModels(
+            RegistrySearchRequest(
+                filter: query.isEmpty ? nil : "name ILIKE '%\(query)%'", orderBy: ["name ASC"], maxResults: 200, pageToken: request.query("page")))
+        return try await pages.page(
+            "models",
+            [
+                "title": "Models", "q": query,
+                "models": page.items.map { model -> [String: Any] in
+                    [
+                        "name": model.name, "link": "/models/\(DashboardFormat.pathComponent(model.name))",
+                        "latest": model.latestVersions.map(\.version).max().map(String.init) ?? "",
+                        "aliases": model.aliases.map { ["alias": $0.alias, "version": $0.version] },
+                        "updated": DashboardFormat.time(model.lastUpdatedTimestamp),
+                    ]
+                },
+                "empty": page.items.isEmpty,
+                "next": page.nextPageToken.map { "/models?" + DashboardFormat.query([("q", query), ("page", $0)].filter { !$0.1.isEmpty }) } as Any,
+            ])
+    }
+
+    /// A model: its versions (paged, newest first), aliases, tags, lineage to the source run, and
+    /// per promotion target what serves it now.
+    @Sendable func model(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let name = try required(context.parameters.get("name"), "name")
+        let model: RegisteredModel
+        do {
+            model = try await registry.registeredModel(name: name)
+        } catch let error as CairnError {
+            return try await errorPage(error)
+        }
+        let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+        let versions = try await registry.searchModelVersions(
+            RegistrySearchRequest(filter: "name = '\(quoted)'", orderBy: ["version_number DESC"], maxResults: 50, pageToken: request.query("page")))
+        let ledger = try await promotion?.deployments(target: nil, model: name, limit: 200) ?? []
+        var seen = Set<String>()
+        let serving = ledger.filter { seen.insert($0.target).inserted }
+        return try await pages.page(
+            "model",
+            [
+                "title": name, "name": name, "description": model.description,
+                "aliases": model.aliases.map { ["alias": $0.alias, "version": $0.version] },
+                "tags": model.tags.map { ["key": $0.key, "value": $0.value] },
+                "versions": versions.items.map { version -> [String: Any] in
+                    [
+                        "version": version.version, "created": DashboardFormat.time(version.creationTimestamp),
+                        "stage": version.currentStage.rawValue,
+                        "source": version.source, "runID": version.runID, "hasRun": !version.runID.isEmpty,
+                        "aliases": version.aliases.joined(separator: ", "),
+                    ]
+                },
+                "serving": serving.map(DashboardFormat.deployment), "hasServing": !serving.isEmpty,
+                "next": versions.nextPageToken.map { "/models/\(DashboardFormat.pathComponent(name))?page=\(DashboardFormat.pathComponent($0))" }
+                    as Any,
+            ])
+    }
+}

@@ -1,0 +1,145 @@
+import CairnArtifacts
+import CairnCore
+import CairnStore
+import Foundation
+import Hummingbird
+
+extension DashboardController {
+    /// The runs of an experiment: a page of the search, columns for the params and latest metrics
+    /// named in the URL (`params=lr,depth&metrics=loss`), sortable, filtered with MLflow's grammar
+    /// (its errors shown inline in the server's words), paged with the search's token.
+    @Sendable func experiment(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let id = try required(context.parameters.get("id"), "id")
+        let experiment: Experiment
+        do {
+            experiment = try await tracking.experiment(id: id)
+        } catch let error as CairnError {
+            return try await errorPage(error)
+        }
+        let filter = (request.query("filter") ?? "").trimmingCharacters(in: .whitespaces)
+        let order = request.query("order") ?? "attributes.start_time DESC"
+        let metricColumns = DashboardFormat.list(request.query("metrics"))
+        let paramColumns = DashboardFormat.list(request.query("params"))
+        var runs: [Run] = []
+        var nextPage: String?
+        var filterError: String?
+        do {
+            let page = try await tracking.searchRuns(
+                RunSearchRequest(
+                    experimentIDs: [id], filter: filter.isEmpty ? nil : filter, orderBy: [order], maxResults: 100,
+                    pageToken: request.query("page")))
+            runs = page.items
+            nextPage = page.nextPageToken
+        } catch let error as CairnError {
+            filterError = error.message
+        }
+        // Keys seen on this page that are not columns yet, offered as one-click additions.
+        let seenMetrics = Set(runs.flatMap { $0.metrics.map(\.key) }).subtracting(metricColumns).sorted()
+        let seenParams = Set(runs.flatMap { $0.params.map(\.key) }).subtracting(paramColumns).sorted()
+        func link(metrics: [String] = metricColumns, params: [String] = paramColumns, order: String = order, page: String? = nil) -> String {
+            var items = [
+                ("filter", filter), ("order", order), ("metrics", metrics.joined(separator: ",")), ("params", params.joined(separator: ",")),
+            ]
+            if let page { items.append(("page", page)) }
+            return "/experiments/\(DashboardFormat.pathComponent(id))?" + DashboardFormat.query(items.filter { !$0.1.isEmpty })
+        }
+        func sortLink(_ column: String) -> String {
+            link(order: order == "\(column) DESC" ? "\(column) ASC" : "\(column) DESC")
+        }
+        let rows = runs.map { run -> [String: Any] in
+            let metrics = Dictionary(run.metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            let params = Dictionary(run.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            return [
+                "id": run.info.runID, "name": run.info.runName.isEmpty ? String(run.info.runID.prefix(8)) : run.info.runName,
+                "status": run.info.status.rawValue, "started": DashboardFormat.time(run.info.startTime),
+                "duration": DashboardFormat.duration(run.info.startTime, run.info.endTime),
+                "params": paramColumns.map { ["value": params[$0] ?? ""] },
+                "metrics": metricColumns.map { ["value": metrics[$0].map(DashboardFormat.number) ?? ""] },
+            ]
+        }
+        return try await pages.page(
+            "experiment",
+            [
+                "title": experiment.name, "experiment": ["id": experiment.id, "name": experiment.name],
+                "filter": filter, "order": order, "metricsText": metricColumns.joined(separator: ","),
+                "paramsText": paramColumns.joined(separator: ","), "filterError": filterError as Any,
+                "paramHeaders": paramColumns.map { column in
+                    ["name": column, "sort": sortLink("params.`\(column)`"), "remove": link(params: paramColumns.filter { $0 != column })]
+                },
+                "metricHeaders": metricColumns.map { column in
+                    ["name": column, "sort": sortLink("metrics.`\(column)`"), "remove": link(metrics: metricColumns.filter { $0 != column })]
+                },
+                "startedSort": sortLink("attributes.start_time"),
+                "addMetrics": seenMetrics.prefix(30).map { ["name": $0, "link": link(metrics: metricColumns + [$0])] },
+                "addParams": seenParams.prefix(30).map { ["name": $0, "link": link(params: paramColumns + [$0])] },
+                "hasAddMetrics": !seenMetrics.isEmpty, "hasAddParams": !seenParams.isEmpty,
+                "runs": rows, "hasRuns": !rows.isEmpty, "empty": rows.isEmpty && filterError == nil,
+                "next": nextPage.map { link(page: $0) } as Any,
+            ])
+    }
+
+    /// One run: info, params, tags, a chart per metric (M4-reduced in the store), artifacts with
+    /// download links, and the model versions registered from it.
+    @Sendable func run(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let id = try required(context.parameters.get("id"), "id")
+        let run: Run
+        do {
+            run = try await tracking.run(id: id)
+        } catch let error as CairnError {
+            return try await errorPage(error)
+        }
+        let logKeys = Set(DashboardFormat.list(request.query("log")))
+        var charts: [[String: Any]] = []
+        for key in Set(run.metrics.map(\.key)).sorted() {
+            let points = try await tracking.metricSeriesDownsampled(runID: id, key: key, buckets: Self.chartBuckets)
+            let log = logKeys.contains(key)
+            let chart = SVGLineChart(series: [.init(name: key, points: points.map { (Double($0.step), $0.value) })], logScale: log)
+            let toggled = log ? logKeys.subtracting([key]) : logKeys.union([key])
+            charts.append([
+                "key": key, "svg": chart.render(), "log": log,
+                "toggle": "/runs/\(DashboardFormat.pathComponent(id))?" + DashboardFormat.query([("log", toggled.sorted().joined(separator: ","))]),
+            ])
+        }
+        let versions = try await registry.searchModelVersions(
+            RegistrySearchRequest(filter: "run_id = '\(id.filter { $0.isLetter || $0.isNumber })'", orderBy: [], maxResults: 100, pageToken: nil)
+        ).items
+        let artifactList = try await artifactEntries(run)
+        let tags = run.tags.filter { !$0.key.hasPrefix("mlflow.") }
+        return try await pages.page(
+            "run",
+            [
+                "title": run.info.runName.isEmpty ? id : run.info.runName,
+                "run": [
+                    "id": id, "name": run.info.runName, "experimentID": run.info.experimentID, "status": run.info.status.rawValue,
+                    "user": run.info.userID, "started": DashboardFormat.time(run.info.startTime),
+                    "duration": DashboardFormat.duration(run.info.startTime, run.info.endTime), "artifactURI": run.info.artifactURI,
+                ],
+                "params": run.params.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
+                "tags": tags.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }, "hasTags": !tags.isEmpty,
+                "hasParams": !run.params.isEmpty, "hasMetrics": !run.metrics.isEmpty,
+                "metrics": run.metrics.sorted { $0.key < $1.key }.map {
+                    ["key": $0.key, "value": DashboardFormat.number($0.value), "step": $0.step]
+                },
+                "charts": charts,
+                "artifacts": artifactList, "hasArtifacts": !artifactList.isEmpty, "hasVersions": !versions.isEmpty,
+                "versions": versions.map { ["name": $0.name, "version": $0.version, "link": "/models/\(DashboardFormat.pathComponent($0.name))"] },
+            ])
+    }
+
+    /// The top level of a run's artifacts, with links to the artifact proxy.
+    private func artifactEntries(_ run: Run) async throws -> [[String: Any]] {
+        let scheme = "mlflow-artifacts:"
+        guard run.info.artifactURI.hasPrefix(scheme) else { return [] }
+        let root = run.info.artifactURI.dropFirst(scheme.count).drop { $0 == "/" }
+        guard let path = try? ArtifactPath(validating: String(root)) else { return [] }
+        let entries = (try? await artifacts.list(path)) ?? []
+        return entries.prefix(200).map { entry in
+            [
+                "name": String(entry.path.dropFirst(path.value.count + 1)) + (entry.isDirectory ? "/" : ""), "isDirectory": entry.isDirectory,
+                "size": entry.size.map(DashboardFormat.bytes) ?? "",
+                "link": ArtifactsController.prefix + "/"
+                    + entry.path.split(separator: "/").map { DashboardFormat.pathComponent(String($0)) }.joined(separator: "/"),
+            ]
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import CairnCore
+import Foundation
+
+/// How the dashboard writes values: times in UTC, durations, numbers, sizes, URL parts.
+enum DashboardFormat {
+    static func time(_ millis: Int64?) -> String {
+        guard let millis, millis > 0 else { return "" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+
+    static func duration(_ start: Int64, _ end: Int64?) -> String {
+        guard let end, end >= start, start > 0 else { return "" }
+        let seconds = Double(end - start) / 1000
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let minutes = Int(seconds) / 60
+        if minutes < 60 { return "\(minutes)m \(Int(seconds) % 60)s" }
+        return "\(minutes / 60)h \(minutes % 60)m"
+    }
+
+    static func number(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "∞" : "-∞" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(format: "%.6g", value)
+    }
+
+    static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// A comma-separated list from the URL, empty entries dropped.
+    static func list(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// A path segment or query value with everything but unreserved characters percent-encoded.
+    static func pathComponent(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    static func query(_ items: [(String, String)]) -> String {
+        items.map { "\(pathComponent($0.0))=\(pathComponent($0.1))" }.joined(separator: "&")
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// A ledger entry as the templates show it.
+    static func deployment(_ deployment: Deployment) -> [String: Any] {
+        [
+            "id": deployment.id, "model": deployment.model, "version": deployment.version, "target": deployment.target,
+            "status": deployment.status.rawValue, "message": deployment.message, "actor": deployment.actor,
+            "created": time(deployment.createdAt), "updated": time(deployment.updatedAt),
+            "ready": deployment.status == .ready, "failed": deployment.status == .failed || deployment.status == .rolledBack,
+            "inFlight": [.pending, .applying, .waiting].contains(deployment.status),
+            "previous": deployment.previousDeploymentID ?? "",
+            "modelLink": "/models/\(pathComponent(deployment.model))",
+        ]
+    }
+}

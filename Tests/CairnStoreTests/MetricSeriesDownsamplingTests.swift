@@ -1,0 +1,68 @@
+import CairnCore
+import Foundation
+import Testing
+
+@testable import CairnStore
+
+/// The dashboard's charts read series reduced by the M4 rule in the database: on both engines the
+/// store keeps exactly the points of the reference (``CairnCore/M4Downsampling``), at most four per
+/// bucket, and every spike of a 100,000-point series survives.
+@Suite struct MetricSeriesDownsamplingTests {
+    @Test(arguments: Engine.available)
+    func theStoreKeepsTheReferencePointsAndEverySpike(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let experiment = try await store.createExperiment(name: "m4-\(UUID().uuidString.prefix(8))", artifactLocation: nil, tags: [])
+            let run = try await store.createRun(CreateRunRequest(experimentID: experiment, userID: "u", tags: []))
+            var generator = SeededGenerator(seed: 7)
+            var spikes: [Int64: Double] = [:]
+            var metrics: [Metric] = []
+            for step in 0..<100_000 {
+                var value = sin(Double(step) / 700) + Double.random(in: -0.05...0.05, using: &generator)
+                if Int.random(in: 0..<5_000, using: &generator) == 0 {
+                    value = Bool.random(using: &generator) ? 50 : -50
+                    spikes[Int64(step)] = value
+                }
+                metrics.append(Metric(key: "loss", value: value, timestamp: 1_000 + Int64(step), step: Int64(step)))
+            }
+            metrics.append(Metric(key: "loss", value: .nan, timestamp: 1, step: 500))
+            for chunk in stride(from: 0, to: metrics.count, by: 1000) {
+                try await store.logBatch(
+                    runID: run.info.runID, metrics: Array(metrics[chunk..<min(chunk + 1000, metrics.count)]), params: [], tags: [])
+            }
+            #expect(spikes.count > 5)
+            for buckets in [1, 7, 320, 1000] {
+                let kept = try await store.metricSeriesDownsampled(runID: run.info.runID, key: "loss", buckets: buckets)
+                let reference = M4Downsampling.reduce(metrics.map { ($0.step, $0.value) }, buckets: buckets)
+                #expect(kept.map(\.step) == reference.map(\.step), "\(buckets) buckets: the steps differ from the reference")
+                #expect(kept.map(\.value) == reference.map(\.value), "\(buckets) buckets: the values differ from the reference")
+                #expect(kept.count <= 4 * buckets)
+                #expect(!kept.contains { $0.value.isNaN })
+                // A spike survives when its bucket (its pixel column, at 320 buckets and more) still
+                // reaches the spike's value: two spikes in one column draw as one.
+                if buckets >= 320 {
+                    func bucket(_ step: Int64) -> Int { M4Downsampling.bucket(step, low: 0, high: 99_999, buckets: buckets) }
+                    for (step, value) in spikes {
+                        #expect(
+                            kept.contains { bucket($0.step) == bucket(step) && $0.value == value },
+                            "the spike at step \(step) vanished at \(buckets) buckets")
+                    }
+                }
+            }
+            #expect(try await store.metricSeriesDownsampled(runID: run.info.runID, key: "missing", buckets: 10).isEmpty)
+            await #expect(throws: CairnError.self) { try await store.metricSeriesDownsampled(runID: run.info.runID, key: "loss", buckets: 0) }
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a failure reproduces.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
