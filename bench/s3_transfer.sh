@@ -79,18 +79,9 @@ proxied() {
 }
 
 direct() {
-    AWS_ACCESS_KEY_ID=$CAIRN_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CAIRN_S3_SECRET_KEY "$PY" - "$1" "$CAIRN_S3_ENDPOINT" "$WORK" <<'PY'
-import sys, time, boto3
-from botocore.config import Config
-direction, endpoint, work = sys.argv[1:4]
-s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=Config(s3={"addressing_style": "path"}))
-start = time.monotonic()
-if direction == "up":
-    s3.upload_file(f"{work}/payload.bin", "bench-direct", "payload.bin")
-else:
-    s3.download_file("bench-direct", "payload.bin", f"{work}/down-direct.bin")
-print(time.monotonic() - start)
-PY
+    local file="$WORK/payload.bin"
+    [ "$1" = up ] || file="$WORK/down-direct.bin"
+    AWS_ACCESS_KEY_ID=$CAIRN_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CAIRN_S3_SECRET_KEY "$PY" "$ROOT/bench/s3_direct.py" "$1" "$CAIRN_S3_ENDPOINT" bench-direct "$file"
 }
 
 cairn_log "direct upload (boto3)";    d_up=$(direct up)

@@ -11,11 +11,7 @@ extension DashboardController {
         let ids = Array(DashboardFormat.list(request.query("runs")).prefix(100))
         var runs: [Run] = []
         for id in ids {
-            do {
-                runs.append(try await tracking.run(id: id))
-            } catch let error as CairnError {
-                return try await errorPage(error)
-            }
+            runs.append(try await tracking.run(id: id))
         }
         func label(_ run: Run) -> String { run.info.runName.isEmpty ? String(run.info.runID.prefix(8)) : run.info.runName }
         var charts: [[String: Any]] = []
@@ -66,12 +62,7 @@ extension DashboardController {
     /// per promotion target what serves it now.
     @Sendable func model(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let name = try required(context.parameters.get("name"), "name")
-        let model: RegisteredModel
-        do {
-            model = try await registry.registeredModel(name: name)
-        } catch let error as CairnError {
-            return try await errorPage(error)
-        }
+        let model: RegisteredModel = try await registry.registeredModel(name: name)
         let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
         let versions = try await registry.searchModelVersions(
             RegistrySearchRequest(filter: "name = '\(quoted)'", orderBy: ["version_number DESC"], maxResults: 50, pageToken: request.query("page")))

@@ -10,12 +10,7 @@ extension DashboardController {
     /// (its errors shown inline in the server's words), paged with the search's token.
     @Sendable func experiment(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let id = try required(context.parameters.get("id"), "id")
-        let experiment: Experiment
-        do {
-            experiment = try await tracking.experiment(id: id)
-        } catch let error as CairnError {
-            return try await errorPage(error)
-        }
+        let experiment: Experiment = try await tracking.experiment(id: id)
         let filter = (request.query("filter") ?? "").trimmingCharacters(in: .whitespaces)
         let order = request.query("order") ?? "attributes.start_time DESC"
         let metricColumns = DashboardFormat.list(request.query("metrics"))
@@ -82,12 +77,7 @@ extension DashboardController {
     /// download links, and the model versions registered from it.
     @Sendable func run(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let id = try required(context.parameters.get("id"), "id")
-        let run: Run
-        do {
-            run = try await tracking.run(id: id)
-        } catch let error as CairnError {
-            return try await errorPage(error)
-        }
+        let run: Run = try await tracking.run(id: id)
         let logKeys = Set(DashboardFormat.list(request.query("log")))
         var charts: [[String: Any]] = []
         for key in Set(run.metrics.map(\.key)).sorted() {
@@ -136,7 +126,7 @@ extension DashboardController {
         return entries.prefix(200).map { entry in
             [
                 "name": String(entry.path.dropFirst(path.value.count + 1)) + (entry.isDirectory ? "/" : ""), "isDirectory": entry.isDirectory,
-                "size": entry.size.map(DashboardFormat.bytes) ?? "",
+                "size": entry.size.map(ByteCount.format) ?? "",
                 "link": ArtifactsController.prefix + "/"
                     + entry.path.split(separator: "/").map { DashboardFormat.pathComponent(String($0)) }.joined(separator: "/"),
             ]

@@ -19,13 +19,13 @@ struct DashboardController {
     static let chartBuckets = 320
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/", experiments)
-        routes.get("/experiments/:id", experiment)
-        routes.get("/runs/:id", run)
-        routes.get("/compare", compare)
-        routes.get("/models", models)
-        routes.get("/models/:name", model)
-        routes.get("/deployments", deployments)
+        routes.get("/", page(experiments))
+        routes.get("/experiments/:id", page(experiment))
+        routes.get("/runs/:id", page(run))
+        routes.get("/compare", page(compare))
+        routes.get("/models", page(models))
+        routes.get("/models/:name", page(model))
+        routes.get("/deployments", page(deployments))
         routes.get("/static/:file", access: .open, asset)
     }
 
@@ -63,9 +63,17 @@ struct DashboardController {
             ])
     }
 
-    /// A page saying what went wrong, in the server's words, with the status the API would give.
-    func errorPage(_ error: CairnError) async throws -> Response {
-        try await pages.page(
-            "error", ["title": "Error", "code": error.code.name, "message": error.message], status: .init(code: error.code.httpStatus))
+    /// A page handler whose refusals (an unknown run, a malformed id) become an HTML page saying
+    /// what went wrong, in the server's words, with the status the API would give.
+    func page(_ handler: @escaping RouteRegistrar.Handler) -> RouteRegistrar.Handler {
+        let pages = self.pages
+        return { request, context in
+            do {
+                return try await handler(request, context)
+            } catch let error as CairnError {
+                return try await pages.page(
+                    "error", ["title": "Error", "code": error.code.name, "message": error.message], status: .init(code: error.code.httpStatus))
+            }
+        }
     }
 }

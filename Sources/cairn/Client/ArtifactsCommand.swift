@@ -36,7 +36,7 @@ struct ArtifactsCommand: AsyncParsableCommand {
                     format: output.output,
                     columns: [
                         Column("PATH") { ($0["path"]?.stringValue ?? "") + (($0["is_dir"]?.boolValue ?? false) ? "/" : "") },
-                        Column("SIZE") { $0["file_size"]?.intValue.map(ProgressBar.bytes) ?? "" },
+                        Column("SIZE") { $0["file_size"]?.intValue.map(ByteCount.format) ?? "" },
                     ], wideColumns: [Column("BYTES") { $0["file_size"].map(Format.scalar) ?? "" }]
                 ).print(limit: nil) { _, _ in ResultPage(items: items, nextPageToken: nil) }
             }
@@ -74,7 +74,7 @@ struct ArtifactsCommand: AsyncParsableCommand {
                     }
                 }
             }
-            Terminal.message("uploaded \(files.count) file(s), \(ProgressBar.bytes(progress.snapshot.total))")
+            Terminal.message("uploaded \(files.count) file(s), \(ByteCount.format(progress.snapshot.total))")
         }
     }
 
@@ -113,7 +113,7 @@ struct ArtifactsCommand: AsyncParsableCommand {
                         progress.fileFinished()
                     }
                 }
-                Terminal.message("downloaded \(files.count) file(s), \(ProgressBar.bytes(progress.snapshot.done)) to \(to)")
+                Terminal.message("downloaded \(files.count) file(s), \(ByteCount.format(progress.snapshot.done)) to \(to)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import CairnClient
+import CairnCore
 import Foundation
 
 /// Draws a transfer's progress on stderr, redrawn in place ten times a second: percentage, a
@@ -43,19 +44,7 @@ struct ProgressBar {
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let eta = rate > 0 && total > done ? " ETA \(Format.duration(milliseconds: Int64(Double(total - done) / rate * 1000)))" : ""
         let line =
-            "\(verb) \(String(format: "%3d%%", Int(fraction * 100))) \(bar) \(Self.bytes(done)) / \(Self.bytes(total))  \(Self.bytes(Int64(rate)))/s\(final ? "" : eta)  \(filesDone)/\(files) files"
+            "\(verb) \(String(format: "%3d%%", Int(fraction * 100))) \(bar) \(ByteCount.format(done)) / \(ByteCount.format(total))  \(ByteCount.format(Int64(rate)))/s\(final ? "" : eta)  \(filesDone)/\(files) files"
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + (final ? "\n" : "")).utf8))
-    }
-
-    /// A byte count in the largest binary unit, e.g. `190.7 MiB`.
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
     }
 }
