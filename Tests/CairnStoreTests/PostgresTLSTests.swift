@@ -139,7 +139,8 @@ struct TLSTestServer: Sendable {
         try Data("not a certificate\n".utf8).write(to: URL(fileURLWithPath: garbage))
         let missing = directory.appendingPathComponent("missing.pem").path
         var cases = [
-            ("sslmode=verify-full&sslrootcert=\(missing)", "sslrootcert=\(missing): cannot read the file"),
+            ("sslmode=verify-full&sslrootcert=\(missing)", "sslrootcert=\(missing): cannot read the file (No such file or directory)"),
+            ("sslmode=verify-full&sslrootcert=\(directory.path)", "sslrootcert=\(directory.path): cannot read the file (it is a directory)"),
             ("sslmode=verify-full&sslrootcert=\(garbage)", "sslrootcert=\(garbage): not a PEM certificate file"),
         ]
         if let server = TLSTestServer.current {

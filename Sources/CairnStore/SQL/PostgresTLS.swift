@@ -86,16 +86,14 @@ struct PostgresTLS: Sendable {
     }
 
     private static func contents(_ option: String, _ path: String) throws(DatabaseURLError) -> [UInt8] {
-        do {
-            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            let reason = (error as? CocoaError)?.underlying.map { String(describing: $0) } ?? error.localizedDescription
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DatabaseURLError("\(option)=\(path): cannot read the file (it is a directory)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = access(path, R_OK) == 0 ? "unreadable" : String(cString: strerror(errno))
             throw DatabaseURLError("\(option)=\(path): cannot read the file (\(reason))")
         }
+        return Array(data)
     }
-}
-
-extension CocoaError {
-    /// The POSIX error under a file error, if any.
-    fileprivate var underlying: (any Error)? { userInfo[NSUnderlyingErrorKey] as? any Error }
 }
