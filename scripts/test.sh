@@ -181,8 +181,12 @@ if [ "$run_swift" = 1 ]; then
         CAIRN_TEST_POSTGRES_URL=$(cairn_pg_create_db cairn_test)
         export CAIRN_TEST_POSTGRES_URL
         cairn_log "CAIRN_TEST_POSTGRES_URL=$CAIRN_TEST_POSTGRES_URL"
+        # The same cluster over TLS (Tests/CairnStoreTests/PostgresTLSTests.swift).
+        export CAIRN_TEST_POSTGRES_TLS_URL="$CAIRN_PG_TLS_URL" CAIRN_TEST_POSTGRES_TLS_CA="$CAIRN_PG_TLS_CA" \
+            CAIRN_TEST_POSTGRES_TLS_OTHER_CA="$CAIRN_PG_TLS_OTHER_CA" CAIRN_TEST_POSTGRES_TLS_CERT_USER="$CAIRN_PG_TLS_CERT_USER" \
+            CAIRN_TEST_POSTGRES_TLS_CLIENT_CERT="$CAIRN_PG_TLS_CLIENT_CERT" CAIRN_TEST_POSTGRES_TLS_CLIENT_KEY="$CAIRN_PG_TLS_CLIENT_KEY"
     else
-        unset CAIRN_TEST_POSTGRES_URL
+        unset CAIRN_TEST_POSTGRES_URL CAIRN_TEST_POSTGRES_TLS_URL
         cairn_log "CAIRN_TEST_POSTGRES_URL unset: the Swift suites run on SQLite only"
     fi
 

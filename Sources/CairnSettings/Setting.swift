@@ -71,7 +71,11 @@ public struct Setting: Sendable, Hashable {
         case .plain: return text
         case .secret: return "(set, hidden)"
         case .urlWithPassword:
-            guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") else { return text }
+            // As DatabaseURL reads it: the credentials end at the last `@` before the query, whose
+            // options (file paths) may hold `@` and `:` of their own.
+            guard let scheme = text.range(of: "://") else { return text }
+            let beforeQuery = text[scheme.upperBound...].prefix { $0 != "?" }
+            guard let at = beforeQuery.lastIndex(of: "@") else { return text }
             let userInfo = text[scheme.upperBound..<at]
             guard let colon = userInfo.firstIndex(of: ":") else { return text }
             return String(text[..<colon]) + ":***" + String(text[at...])

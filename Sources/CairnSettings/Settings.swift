@@ -5,7 +5,8 @@ public enum Settings {
     public static let port = Setting(flag: "port", environment: ["CAIRN_PORT"], default: "5000", "port to listen on (0 to 65535)")
     public static let databaseURL = Setting(
         flag: "database-url", environment: ["CAIRN_DATABASE_URL"], default: "sqlite:./cairn-data/cairn.db",
-        "`sqlite:PATH` or `postgres://[user[:pass]@]host[:port]/db[?prepared_statements=false]` (see below)", visibility: .urlWithPassword)
+        "`sqlite:PATH` or `postgres://[user[:pass]@]host[:port]/db[?sslmode=…&sslrootcert=…&prepared_statements=false]` (see below)",
+        visibility: .urlWithPassword)
     public static let artifactsURI = Setting(
         flag: "artifacts-uri", environment: ["CAIRN_ARTIFACTS_URI"], default: "./cairn-data/artifacts",
         "artifact store: a local directory, or `s3://bucket/prefix` (then the S3 settings below apply)")

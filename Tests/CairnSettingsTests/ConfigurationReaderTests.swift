@@ -69,6 +69,11 @@ import Testing
         #expect(Settings.adminToken.shown("cairn_supersecret") == "(set, hidden)")
         #expect(Settings.host.shown("0.0.0.0") == "0.0.0.0")
         #expect(Settings.databaseURL.shown("sqlite:./x.db") == "sqlite:./x.db")
+        #expect(Settings.databaseURL.shown("postgres://u:p@ss@h/db") == "postgres://u:***@h/db")
+        #expect(
+            Settings.databaseURL.shown("postgres://u:secret@h/db?sslmode=verify-full&sslrootcert=/a@b:c.pem")
+                == "postgres://u:***@h/db?sslmode=verify-full&sslrootcert=/a@b:c.pem")
+        #expect(Settings.databaseURL.shown("postgres://h/db?sslrootcert=/a:b@c.pem") == "postgres://h/db?sslrootcert=/a:b@c.pem")
     }
 
     @Test func everySettingHasAUniqueFlagAndVariable() {

@@ -94,7 +94,7 @@ enum TestDatabase {
         _ settings: DatabaseURL.Postgres, maximumConnections: Int = 8, statementTimeout: Duration? = nil,
         _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        let database = PostgresDatabase(
+        let database = try PostgresDatabase(
             settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
@@ -113,6 +113,9 @@ enum TestDatabase {
         let ci = ProcessInfo.processInfo.environment["CI"] == "true"
         if ci {
             #expect(Engine.postgresURL != nil, "CI=true but CAIRN_TEST_POSTGRES_URL is unset: the PostgreSQL suite would be skipped")
+            #expect(
+                TLSTestServer.current != nil,
+                "CI=true but CAIRN_TEST_POSTGRES_TLS_* are unset or incomplete: the PostgreSQL TLS tests would be skipped")
         }
     }
 }

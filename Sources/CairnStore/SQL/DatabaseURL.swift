@@ -2,7 +2,9 @@ import CairnCore
 
 /// Where the metadata lives, parsed from `--database-url` / `CAIRN_DATABASE_URL`:
 /// `sqlite:PATH` (or `sqlite:///abs/path`, `sqlite::memory:`) or
-/// `postgres://[user[:pass]@]host[:port]/db[?prepared_statements=false]` (`postgresql://` too).
+/// `postgres://[user[:pass]@]host[:port]/db[?option=value&…]` (`postgresql://` too), with the
+/// options `sslmode`, `sslrootcert`, `sslcert`, `sslkey` (as libpq reads them) and
+/// `prepared_statements`.
 public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(Postgres)
@@ -18,6 +20,69 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         /// (`?prepared_statements=false`) for a connection pooler that does not keep
         /// protocol-level prepared statements, such as PgBouncer in transaction mode before 1.21.
         public var preparedStatements = true
+        /// Whether and how the connection is encrypted (`sslmode`); libpq's default, `prefer`,
+        /// when the URL names none.
+        public var sslMode = SSLMode.prefer
+        /// The CAs the server's certificate must chain to (`sslrootcert`); nil: none given.
+        public var trustRoots: TrustRoots?
+        /// A client certificate for the server to authenticate (`sslcert` and `sslkey`).
+        public var clientCertificate: ClientCertificate?
+
+        /// libpq's `sslmode` values, with libpq's meaning but for `allow`.
+        public enum SSLMode: String, Sendable, Hashable, CaseIterable {
+            /// A plain connection.
+            case disable
+            /// A plain connection: libpq would retry with TLS when the server refuses a plain
+            /// one; postgres-nio cannot, so `allow` is `disable` here.
+            case allow
+            /// TLS when the server offers it, else a plain connection.
+            case prefer
+            /// TLS or no connection.
+            case require
+            /// TLS with the server's certificate chained to ``Postgres/trustRoots``.
+            case verifyCA = "verify-ca"
+            /// As `verify-ca`, and the certificate must name the host of the URL.
+            case verifyFull = "verify-full"
+
+            /// Whether this mode ever encrypts.
+            public var usesTLS: Bool { self != .disable && self != .allow }
+        }
+
+        /// Where the trusted CAs come from.
+        public enum TrustRoots: Sendable, Hashable {
+            /// A PEM file of CA certificates (`sslrootcert=PATH`).
+            case file(String)
+            /// The system's trust store (`sslrootcert=system`, as libpq 16).
+            case system
+        }
+
+        /// PEM files of a client certificate (chain) and its unencrypted private key.
+        public struct ClientCertificate: Sendable, Hashable {
+            public var certificateChain: String
+            public var privateKey: String
+
+            public init(certificateChain: String, privateKey: String) {
+                self.certificateChain = certificateChain
+                self.privateKey = privateKey
+            }
+        }
+
+        /// The URL's query options in URL form (none for the defaults), for descriptions.
+        var queryOptions: [String] {
+            var options: [String] = []
+            if sslMode != .prefer { options.append("sslmode=\(sslMode.rawValue)") }
+            switch trustRoots {
+            case .file(let path): options.append("sslrootcert=\(path)")
+            case .system: options.append("sslrootcert=system")
+            case nil: break
+            }
+            if let clientCertificate {
+                options.append("sslcert=\(clientCertificate.certificateChain)")
+                options.append("sslkey=\(clientCertificate.privateKey)")
+            }
+            if !preparedStatements { options.append("prepared_statements=false") }
+            return options
+        }
     }
 
     /// The default: an embedded SQLite file under `./cairn-data`.
@@ -38,10 +103,10 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             throw DatabaseURLError("'\(text)': expected sqlite:PATH or postgres://[user[:pass]@]host[:port]/db")
         }
         var rest = Substring(text.dropFirst(scheme.count))
-        var preparedStatements = true
-        if let query = rest.firstIndex(of: "?") {
-            preparedStatements = try Self.preparedStatements(in: rest[rest.index(after: query)...], scheme: scheme)
-            rest = rest[..<query]
+        var query: Substring = ""
+        if let mark = rest.firstIndex(of: "?") {
+            query = rest[rest.index(after: mark)...]
+            rest = rest[..<mark]
         }
         var user = "postgres"
         var password: String?
@@ -72,35 +137,8 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         guard !host.isEmpty else { throw DatabaseURLError("'\(scheme)…': the URL names no host") }
         guard !database.isEmpty else { throw DatabaseURLError("'\(scheme)…': the URL names no database") }
         var settings = Postgres(host: host, port: port, user: user, password: password, database: database)
-        settings.preparedStatements = preparedStatements
+        try settings.apply(query: query, scheme: scheme)
         self = .postgres(settings)
-    }
-
-    /// The `prepared_statements` option of a PostgreSQL URL's query. `sslmode` is accepted where
-    /// it allows a plain connection (what Cairn opens) and refused where it demands TLS; any other
-    /// option is refused too (a misspelt one would otherwise be ignored silently).
-    private static func preparedStatements(in query: Substring, scheme: String) throws(DatabaseURLError) -> Bool {
-        var prepared = true
-        for pair in query.split(separator: "&") where !pair.isEmpty {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = PercentEncoding.decode(parts[0])
-            let value = parts.count > 1 ? PercentEncoding.decode(parts[1]).lowercased() : ""
-            if name == "sslmode" {
-                guard ["disable", "allow", "prefer"].contains(value) else {
-                    throw DatabaseURLError("'\(scheme)…': sslmode=\(value) asks for TLS, but Cairn connects to PostgreSQL without TLS")
-                }
-                continue
-            }
-            guard name == "prepared_statements" else {
-                throw DatabaseURLError("'\(scheme)…': unknown option '\(name)' (options: prepared_statements=true|false, sslmode=disable)")
-            }
-            switch value {
-            case "true", "on", "1": prepared = true
-            case "false", "off", "0": prepared = false
-            default: throw DatabaseURLError("'\(scheme)…': prepared_statements must be true or false, not '\(value)'")
-            }
-        }
-        return prepared
     }
 
     /// The URL without its password, for logs.
@@ -109,7 +147,7 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         case .sqlite(let path): "sqlite:\(path)"
         case .postgres(let p):
             "postgres://\(p.user)\(p.password == nil ? "" : ":***")@\(p.host):\(p.port)/\(p.database)"
-                + (p.preparedStatements ? "" : "?prepared_statements=false")
+                + (p.queryOptions.isEmpty ? "" : "?" + p.queryOptions.joined(separator: "&"))
         }
     }
 }

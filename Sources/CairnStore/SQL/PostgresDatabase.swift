@@ -10,7 +10,11 @@ public final class PostgresDatabase: SQLDatabase, Service {
     public var dialect: SQLDialect { .postgres }
 
     private let client: PostgresClient
-    private let logger: Logger
+    let logger: Logger
+    /// Where and how to connect, for ``checkConnection(waitingUpTo:)``'s own connection and messages.
+    let settings: DatabaseURL.Postgres
+    /// What every pooled connection is opened with, for ``checkConnection(waitingUpTo:)``.
+    let connectionConfiguration: PostgresConnection.Configuration
     /// Whether ``FixedStatement``s are prepared (``DatabaseURL/Postgres/preparedStatements``).
     private let preparesFixedStatements: Bool
     /// The `statement_timeout` of every pooled connection; nil when unlimited.
@@ -24,28 +28,41 @@ public final class PostgresDatabase: SQLDatabase, Service {
     ///     limit. A statement past it is cancelled by PostgreSQL itself, also when the client
     ///     that asked has gone, and fails with ``SQLDatabaseError/Kind/timedOut``. Migrations
     ///     lift it for their own transactions.
-    public init(settings: DatabaseURL.Postgres, maximumConnections: Int = 20, statementTimeout: Duration? = nil, logger: Logger) {
+    /// - Throws: ``DatabaseURLError`` when a TLS file the URL names (`sslrootcert`, `sslcert`,
+    ///   `sslkey`) cannot be read or is not valid PEM. Nothing connects yet: call
+    ///   ``checkConnection(waitingUpTo:)`` to learn at start whether the database can be used.
+    public init(settings: DatabaseURL.Postgres, maximumConnections: Int = 20, statementTimeout: Duration? = nil, logger: Logger)
+        throws(DatabaseURLError)
+    {
+        let tls = try PostgresTLS(settings)
         var configuration = PostgresClient.Configuration(
             host: settings.host,
             port: settings.port,
             username: settings.user,
             password: settings.password,
             database: settings.database,
-            tls: .disable
+            tls: tls.clientTLS
         )
+        var connection = PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.user, password: settings.password, database: settings.database,
+            tls: tls.connectionTLS)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(5)
+        connection.options.connectTimeout = .seconds(5)
         if let statementTimeout {
             let millis = max(1, statementTimeout.milliseconds)
             // client_connection_check_interval (PostgreSQL 14+): a backend whose client closed the
             // connection (Cairn does when the request's own client went away) ends its statement
             // within a second instead of at the timeout.
             configuration.options.additionalStartupParameters = [("statement_timeout", "\(millis)"), ("client_connection_check_interval", "1000")]
+            connection.options.additionalStartupParameters = configuration.options.additionalStartupParameters
         }
         self.statementTimeout = statementTimeout
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.settings = settings
+        self.connectionConfiguration = connection
         self.preparesFixedStatements = settings.preparedStatements
     }
 
