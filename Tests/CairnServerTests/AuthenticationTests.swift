@@ -37,7 +37,7 @@ import Testing
         return result
     }
 
-    @Test func everyRouteButHealthAndReadyRefusesRequestsWithoutCredentials() async throws {
+    @Test func everyRouteButHealthReadyAndStaticFilesRefusesRequestsWithoutCredentials() async throws {
         try await Self.withAuthServer { client, routes, _ in
             #expect(routes.count > 60)
             for (method, path) in routes {
@@ -46,6 +46,9 @@ import Testing
                 let response = try await client.execute(uri: concrete, method: HTTPRequest.Method(method)!, body: ByteBuffer(string: "{}"))
                 if path == "/health" || path == "/ready" {
                     #expect(response.status == .ok, "\(method) \(path)")
+                } else if path == "/static/:file" {
+                    // The dashboard's stylesheet and icon hold nothing private; an unknown name is a 404.
+                    #expect(response.status == .notFound, "\(method) \(path) answered \(response.status)")
                 } else if path == "/api/cairn/v1/webhooks/promote" {
                     // Authenticated by its signature, not a token; with no secret configured it refuses everything.
                     #expect(response.status == .forbidden, "\(method) \(path) answered \(response.status)")
