@@ -446,9 +446,16 @@ dashboard_engine() {
         sqlite) database_url="sqlite:$dir/cairn.db" ;;
         postgres) database_url=$(cairn_pg_create_db "cairn_dashboard") || return 1 ;;
     esac
+    # On SQLite with --auth token (the browser signs in through the form), on PostgreSQL without.
+    local token=""
     SERVER_ENV=()
-    start_server "$database_url" "$dir/artifacts" "$dir/server.log" || { write_digest "$dir" "cairn serve did not start"; return 1; }
-    DASHBOARD_URL="http://127.0.0.1:$SERVER_PORT" DASHBOARD_SCREENSHOTS="$dir/screenshots" PYTHONDONTWRITEBYTECODE=1 \
+    if [ "$engine" = sqlite ]; then
+        token="cairn_ci_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+        SERVER_ENV=(CAIRN_AUTH=token "CAIRN_ADMIN_TOKEN=$token")
+    fi
+    start_server "$database_url" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); write_digest "$dir" "cairn serve did not start"; return 1; }
+    SERVER_ENV=()
+    DASHBOARD_URL="http://127.0.0.1:$SERVER_PORT" DASHBOARD_TOKEN=$token DASHBOARD_SCREENSHOTS="$dir/screenshots" PYTHONDONTWRITEBYTECODE=1 \
         "$CAIRN_PYTHON" -m pytest Tests/dashboard -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 | tee "$dir/pytest.log" || rc=$?
     stop_server
     if [ "$rc" -ne 0 ]; then

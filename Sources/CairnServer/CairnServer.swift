@@ -88,7 +88,8 @@ func buildRouter(
     let table = routeTable ?? RouteTable()
     router.add(middleware: APIErrorMiddleware(routes: table))
     if auth.mode == .none { router.add(middleware: BrowserGuardMiddleware(allowedHosts: auth.allowedHosts)) }
-    let authenticator = Authenticator(configuration: auth, tokens: tokens)
+    let sessions = tokens.map { SessionStore(database: $0.database) }
+    let authenticator = Authenticator(configuration: auth, tokens: tokens, sessions: sessions)
     let routes = RouteRegistrar(router: router, table: table, authenticator: authenticator)
     let presigns = (artifacts as? any PresigningArtifactStore)?.presignedURLsEnabled ?? false
     SystemController(store: store, artifactsSupportMultipart: presigns).register(routes)
@@ -100,7 +101,10 @@ func buildRouter(
     RegistryController(registry: registry, promotion: promotion, idempotency: idempotency).register(routes)
     ArtifactsController(artifacts: artifacts).register(routes)
     OpenAPIController().register(routes)
-    DashboardController(tracking: store, registry: registry, artifacts: artifacts, promotion: promotion, pages: DashboardPages()).register(routes)
+    DashboardController(
+        tracking: store, registry: registry, artifacts: artifacts, promotion: promotion, pages: DashboardPages(), authenticator: authenticator,
+        sessions: auth.mode == .token ? sessions : nil, secureCookies: auth.secureCookies
+    ).register(routes)
     if let tokens { TokensController(tokens: tokens, authenticator: authenticator).register(routes) }
     if let promotion {
         PromotionsController(promotion: promotion, idempotency: idempotency ?? IdempotencyStore(database: promotion.ledger.database)).register(routes)
@@ -126,6 +130,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger)
     var auth = configuration.auth
     auth.allowedHosts = configuration.allowedHosts
+    auth.secureCookies = configuration.tls != nil
     let router = buildRouter(store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: auth, promotion: promotion)
     let http1 = HTTP1Channel.Configuration(
         additionalChannelHandlers: [ClientAbortHandler()], idleTimeout: .seconds(configuration.idleTimeoutSeconds))

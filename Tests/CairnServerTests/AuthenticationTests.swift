@@ -37,6 +37,8 @@ import Testing
         return result
     }
 
+    static let dashboardPages: Set<String> = ["/", "/experiments/:id", "/runs/:id", "/compare", "/models", "/models/:name", "/deployments"]
+
     @Test func everyRouteButHealthReadyAndStaticFilesRefusesRequestsWithoutCredentials() async throws {
         try await Self.withAuthServer { client, routes, _ in
             #expect(routes.count > 60)
@@ -49,6 +51,13 @@ import Testing
                 } else if path == "/static/:file" {
                     // The dashboard's stylesheet and icon hold nothing private; an unknown name is a 404.
                     #expect(response.status == .notFound, "\(method) \(path) answered \(response.status)")
+                } else if Self.dashboardPages.contains(path) || path == "/signout" {
+                    // A browser without a session is sent to the sign-in form (signing out ends nothing).
+                    #expect(response.status == .seeOther, "\(method) \(path) answered \(response.status)")
+                    #expect(response.headers[.location]?.hasPrefix("/signin") == true, "\(method) \(path)")
+                } else if path == "/signin" {
+                    // The form (GET), or a refused sign-in without a valid token (POST): the form again, 401.
+                    #expect(response.status == (method == "GET" ? .ok : .unauthorized), "\(method) \(path) answered \(response.status)")
                 } else if path == "/api/cairn/v1/webhooks/promote" {
                     // Authenticated by its signature, not a token; with no secret configured it refuses everything.
                     #expect(response.status == .forbidden, "\(method) \(path) answered \(response.status)")

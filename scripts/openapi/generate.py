@@ -371,6 +371,8 @@ PROMOTION_ERRORS = ("404 for an unknown model, version, alias or target; 400 for
                     "object name; 502/503 when the cluster cannot be reached.")
 HTML_PAGE = {"description": "An HTML page (Content-Security-Policy: default-src 'self', no script)",
              "content": {"text/html": {"schema": STR}}}
+SIGN_IN_FIRST = {"description": "With --auth token and no session or token: to the sign-in form", "headers": {
+    "Location": {"schema": {"type": "string"}, "description": "`/signin?next=<this page>`"}}}
 REPLAYED = {"Idempotent-Replayed": {"schema": {"type": "string", "const": "true"},
                                     "description": "Present (`true`) when this is the stored answer to an earlier request with the same key."}}
 
@@ -609,24 +611,35 @@ OPERATIONS: list[Op] = [
        path_params={"name": {"type": "string", "minLength": 1}}, ok=EMPTY, errors=["404"]),
     # -- dashboard (HTML) -----------------------------------------------------------------------
     Op("GET", "/", "dashboardExperiments", "dashboard", "read", "Dashboard: experiments with run counts and last activity.",
-       query={"q": STR}, responses={"200": HTML_PAGE}),
+       query={"q": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST}),
     Op("GET", "/experiments/{id}", "dashboardExperiment", "dashboard", "read",
        "Dashboard: an experiment's runs, with chosen param and metric columns, sort, filter (errors shown inline) and paging.",
        path_params={"id": {"type": "string", "minLength": 1}},
-       query={"filter": STR, "order": STR, "metrics": STR, "params": STR, "page": STR}, responses={"200": HTML_PAGE, "400": HTML_PAGE, "404": HTML_PAGE}),
+       query={"filter": STR, "order": STR, "metrics": STR, "params": STR, "page": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
     Op("GET", "/runs/{id}", "dashboardRun", "dashboard", "read",
        "Dashboard: a run with a chart per metric (M4-reduced), params, tags, artifacts and the versions registered from it.",
-       path_params={"id": {"type": "string", "minLength": 1}}, query={"log": STR}, responses={"200": HTML_PAGE, "400": HTML_PAGE, "404": HTML_PAGE}),
+       path_params={"id": {"type": "string", "minLength": 1}}, query={"log": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
     Op("GET", "/compare", "dashboardCompare", "dashboard", "read",
        "Dashboard: up to 100 runs side by side (a chart per metric, a line per run; params that differ marked).",
-       query={"runs": STR}, responses={"200": HTML_PAGE, "400": HTML_PAGE, "404": HTML_PAGE}),
+       query={"runs": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
     Op("GET", "/models", "dashboardModels", "dashboard", "read", "Dashboard: registered models.",
-       query={"q": STR, "page": STR}, responses={"200": HTML_PAGE}),
+       query={"q": STR, "page": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST}),
     Op("GET", "/models/{name}", "dashboardModel", "dashboard", "read",
        "Dashboard: a model's versions, aliases, tags, lineage and what each promotion target serves.",
-       path_params={"name": {"type": "string", "minLength": 1}}, query={"page": STR}, responses={"200": HTML_PAGE, "400": HTML_PAGE, "404": HTML_PAGE}),
+       path_params={"name": {"type": "string", "minLength": 1}}, query={"page": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
     Op("GET", "/deployments", "dashboardDeployments", "dashboard", "read", "Dashboard: the promotion ledger, newest first.",
-       query={"target": STR, "model": STR}, responses={"200": HTML_PAGE}),
+       query={"target": STR, "model": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST}),
+    Op("GET", "/signin", "dashboardSignInForm", "dashboard", "open", "Dashboard: the sign-in form (with --auth token; else a redirect to /).",
+       query={"next": STR}, responses={"200": HTML_PAGE, "303": {"description": "Authentication is off: to the dashboard"}}),
+    Op("POST", "/signin", "dashboardSignIn", "dashboard", "open",
+       "Dashboard: sign in with an API token (form field `token`); sets an HttpOnly, SameSite=Strict session cookie that holds no token.",
+       description="The body is `application/x-www-form-urlencoded` with `token` and an optional `next` (a path on this server). "
+                   "A valid token starts a 12-hour session and redirects (303) to `next`; an unknown token renders the form again (401). "
+                   "A form posted from another origin is refused (403).",
+       responses={"303": {"description": "Signed in: to `next`"}, "401": HTML_PAGE,
+                  "403": {"description": "Posted from another origin", "content": {"application/json": {"schema": ref("Error")}}}}),
+    Op("POST", "/signout", "dashboardSignOut", "dashboard", "open", "Dashboard: end the browser's session and delete its cookie.",
+       responses={"303": {"description": "Signed out: to the sign-in form"}}),
     Op("GET", "/static/{file}", "dashboardAsset", "dashboard", "open", "The dashboard's stylesheet and icon.",
        path_params={"file": {"type": "string", "minLength": 1}},
        responses={

@@ -28,8 +28,8 @@ extension DashboardController {
             let cells = paramValues.map { $0[key] ?? "—" }
             return ["key": key, "differs": Set(cells).count > 1, "cells": cells.map { ["value": $0] }]
         }
-        return try await pages.page(
-            "compare",
+        return try await render(
+            context, "compare",
             [
                 "title": "Compare \(runs.count) runs", "runs": runs.map { ["id": $0.info.runID, "name": label($0)] },
                 "params": params, "hasParams": !params.isEmpty, "charts": charts, "empty": runs.isEmpty,
@@ -41,8 +41,8 @@ extension DashboardController {
         let page = try await registry.searchRegisteredModels(
             RegistrySearchRequest(
                 filter: query.isEmpty ? nil : "name ILIKE '%\(query)%'", orderBy: ["name ASC"], maxResults: 200, pageToken: request.query("page")))
-        return try await pages.page(
-            "models",
+        return try await render(
+            context, "models",
             [
                 "title": "Models", "q": query,
                 "models": page.items.map { model -> [String: Any] in
@@ -69,8 +69,8 @@ extension DashboardController {
         let ledger = try await promotion?.deployments(target: nil, model: name, limit: 200) ?? []
         var seen = Set<String>()
         let serving = ledger.filter { seen.insert($0.target).inserted }
-        return try await pages.page(
-            "model",
+        return try await render(
+            context, "model",
             [
                 "title": name, "name": name, "description": model.description,
                 "aliases": model.aliases.map { ["alias": $0.alias, "version": $0.version] },

@@ -52,8 +52,8 @@ extension DashboardController {
                 "metrics": metricColumns.map { ["value": metrics[$0].map(DashboardFormat.number) ?? ""] },
             ]
         }
-        return try await pages.page(
-            "experiment",
+        return try await render(
+            context, "experiment",
             [
                 "title": experiment.name, "experiment": ["id": experiment.id, "name": experiment.name],
                 "filter": filter, "order": order, "metricsText": metricColumns.joined(separator: ","),
@@ -95,8 +95,8 @@ extension DashboardController {
         ).items
         let artifactList = try await artifactEntries(run)
         let tags = run.tags.filter { !$0.key.hasPrefix("mlflow.") }
-        return try await pages.page(
-            "run",
+        return try await render(
+            context, "run",
             [
                 "title": run.info.runName.isEmpty ? id : run.info.runName,
                 "run": [

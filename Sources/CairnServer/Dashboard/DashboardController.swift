@@ -13,19 +13,28 @@ struct DashboardController {
     let artifacts: any ArtifactStore
     let promotion: PromotionService?
     let pages: DashboardPages
+    /// Checks who asks for a page: a session cookie (or an `Authorization` header) with a read token.
+    let authenticator: Authenticator
+    /// Sign-in sessions; nil when authentication is off (the pages are then as open as the API).
+    let sessions: SessionStore?
+    /// Whether the session cookie is `Secure` (the server serves HTTPS).
+    let secureCookies: Bool
 
     /// Buckets per chart: with the chart's ~650-pixel plot, M4 keeps at most about 2 points per
     /// pixel column (4 per bucket).
     static let chartBuckets = 320
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/", page(experiments))
-        routes.get("/experiments/:id", page(experiment))
-        routes.get("/runs/:id", page(run))
-        routes.get("/compare", page(compare))
-        routes.get("/models", page(models))
-        routes.get("/models/:name", page(model))
-        routes.get("/deployments", page(deployments))
+        routes.get("/signin", access: .open, signInForm)
+        routes.post("/signin", access: .open, signIn)
+        routes.post("/signout", access: .open, signOut)
+        routes.get("/", access: .open, page(experiments))
+        routes.get("/experiments/:id", access: .open, page(experiment))
+        routes.get("/runs/:id", access: .open, page(run))
+        routes.get("/compare", access: .open, page(compare))
+        routes.get("/models", access: .open, page(models))
+        routes.get("/models/:name", access: .open, page(model))
+        routes.get("/deployments", access: .open, page(deployments))
         routes.get("/static/:file", access: .open, asset)
     }
 
@@ -39,8 +48,8 @@ struct DashboardController {
     @Sendable func experiments(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let query = request.query("q") ?? ""
         let summaries = try await tracking.experimentSummaries(nameContains: query, limit: 500)
-        return try await pages.page(
-            "experiments",
+        return try await render(
+            context, "experiments",
             [
                 "title": "Experiments", "q": query,
                 "experiments": summaries.map { summary -> [String: Any] in
@@ -55,19 +64,29 @@ struct DashboardController {
 
     @Sendable func deployments(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let entries = try await promotion?.deployments(target: request.query("target"), model: request.query("model"), limit: 200) ?? []
-        return try await pages.page(
-            "deployments",
+        return try await render(
+            context, "deployments",
             [
                 "title": "Deployments", "deployments": entries.map(DashboardFormat.deployment), "empty": entries.isEmpty,
                 "target": request.query("target") ?? "", "model": request.query("model") ?? "",
             ])
     }
 
-    /// A page handler whose refusals (an unknown run, a malformed id) become an HTML page saying
-    /// what went wrong, in the server's words, with the status the API would give.
+    /// A page handler behind the dashboard's own authentication (a read token, from the session
+    /// cookie or an `Authorization` header; without one, a redirect to the sign-in form), whose
+    /// refusals (an unknown run, a malformed id) become an HTML page saying what went wrong, in
+    /// the server's words, with the status the API would give.
     func page(_ handler: @escaping RouteRegistrar.Handler) -> RouteRegistrar.Handler {
         let pages = self.pages
+        let authenticator = self.authenticator
         return { request, context in
+            var context = context
+            do {
+                context.principal = try await authenticator.authorize(request, scope: .read)
+            } catch let error as CairnError where error.code == .unauthenticated {
+                let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+                return Self.redirect(to: "/signin?" + DashboardFormat.query([("next", next)]))
+            }
             do {
                 return try await handler(request, context)
             } catch let error as CairnError {

@@ -21,6 +21,10 @@ public struct AuthConfiguration: Sendable {
     /// state-changing request's `Origin` may name besides the loopback ones (`localhost`,
     /// `*.localhost`, `127.0.0.1`, `[::1]`); `*` allows any. See ``BrowserGuardMiddleware``.
     public var allowedHosts: [String] = []
+    /// Whether the dashboard's session cookie is marked `Secure` (sent over HTTPS only): set when
+    /// the server serves HTTPS itself. Behind a TLS-terminating proxy the cookie still travels
+    /// encrypted between browser and proxy.
+    public var secureCookies = false
 
     public static let minimumRateLimit = 50
     public static let maximumRateLimit = 1_000_000

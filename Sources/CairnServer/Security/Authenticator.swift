@@ -11,6 +11,9 @@ import NIOConcurrencyHelpers
 final class Authenticator: Sendable {
     let configuration: AuthConfiguration
     let tokens: TokenStore?
+    /// Dashboard sign-in sessions; a request without an `Authorization` header may authenticate
+    /// with the session cookie instead.
+    let sessions: SessionStore?
     private let cache = NIOLockedValueBox<[String: CacheEntry]>([:])
     /// Digests of credentials the store did not know, with when it said so: a client retrying a
     /// bad token is answered from here for ``missSeconds`` instead of querying the database.
@@ -30,9 +33,10 @@ final class Authenticator: Sendable {
         var touchedAt: Int64
     }
 
-    init(configuration: AuthConfiguration, tokens: TokenStore?) {
+    init(configuration: AuthConfiguration, tokens: TokenStore?, sessions: SessionStore? = nil) {
         self.configuration = configuration
         self.tokens = tokens
+        self.sessions = sessions
         self.limiter = configuration.rateLimitPerSecond.map { RateLimiter(perSecond: $0) }
     }
 
@@ -44,6 +48,13 @@ final class Authenticator: Sendable {
         guard configuration.mode == .token else { return .unauthenticated }
         guard let tokens else { throw CairnError(.unauthenticated, "Authentication is on but this server has no token store") }
         guard let secret = Self.credential(request) else {
+            if let sessions, let id = Self.sessionID(request) {
+                if let wait = lookups.acquire("lookup") { throw RateLimitedError(retryAfterSeconds: wait) }
+                guard let token = try await sessions.token(session: id) else {
+                    throw CairnError(.unauthenticated, "The dashboard session has ended (signed out, expired, or its token revoked): sign in again")
+                }
+                return try admit(token, scope: scope)
+            }
             throw CairnError(
                 .unauthenticated,
                 "Authentication required: send an API token as 'Authorization: Bearer <token>' (MLFLOW_TRACKING_TOKEN) or as the Basic password")
@@ -78,6 +89,11 @@ final class Authenticator: Sendable {
             try? await tokens.touch(name: token.name, at: now)
             token.lastUsedAt = now
         }
+        return try admit(token, scope: scope)
+    }
+
+    /// An authenticated token's request, if its scope allows it and its rate limit has room.
+    private func admit(_ token: APIToken, scope: TokenScope) throws -> Principal {
         guard token.scope >= scope else {
             throw CairnError(.permissionDenied, "Token '\(token.name)' has scope '\(token.scope.rawValue)'; this request needs '\(scope.rawValue)'")
         }
@@ -85,6 +101,23 @@ final class Authenticator: Sendable {
             throw RateLimitedError(retryAfterSeconds: wait)
         }
         return .token(token)
+    }
+
+    /// The cookie that carries a dashboard session.
+    static let sessionCookie = "cairn_session"
+
+    /// The dashboard session id from the `Cookie` header, if any.
+    static func sessionID(_ request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == sessionCookie {
+                    let value = parts[1].trimmingCharacters(in: .whitespaces)
+                    return value.isEmpty ? nil : value
+                }
+            }
+        }
+        return nil
     }
 
     /// Drops a token from the cache so a revocation takes effect on this replica at once.
