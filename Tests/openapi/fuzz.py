@@ -38,7 +38,13 @@ DOCUMENT = ROOT / "Sources/CairnServer/Resources/openapi.json"
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 # Open operations that authenticate by a signature instead of a token: unsigned, the webhook answers
 # 403 when no webhook secret is configured (as in this run), 401 (bad signature) when one is.
-UNSIGNED_STATUSES = {"/api/cairn/v1/webhooks/promote": (401, 403)}
+UNSIGNED_STATUSES = {
+    "/api/cairn/v1/webhooks/promote": (401, 403),
+    # The dashboard sends a browser without a session to its sign-in form instead of answering 401.
+    **{page: (303,) for page in ("/", "/experiments/{id}", "/runs/{id}", "/compare", "/models", "/models/{name}", "/deployments")},
+    "/signin": (200, 401),  # the form (GET); a sign-in without a valid token gets the form again (POST)
+    "/signout": (303,),
+}
 
 
 class Checker:
@@ -84,7 +90,8 @@ class Checker:
         for path, item in self.document["paths"].items():
             for method, operation in item.items():
                 concrete = path.replace("{artifact_path}", "openapi-probe/file.txt")
-                for name in ("model_id", "tag_key", "name"):
+                concrete = concrete.replace("{file}", "cairn.css")
+                for name in ("model_id", "tag_key", "name", "id"):
                     concrete = concrete.replace("{" + name + "}", "openapi-probe")
                 response = anonymous.request(method.upper(), self.url + concrete, timeout=30)
                 expected = UNSIGNED_STATUSES.get(path) or ((200,) if operation.get("security") == [] else (401,))

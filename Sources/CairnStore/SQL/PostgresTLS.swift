@@ -31,6 +31,10 @@ struct PostgresTLS: Sendable {
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12  // libpq's default ssl_min_protocol_version
+        // Closing a connection sends close_notify and does not wait for PostgreSQL's: the pool
+        // closes a connection to stop a cancelled statement (a client that left), and NIO's
+        // default 5 s wait kept the backend running the statement that long.
+        tls.shutdownTimeout = .zero
         switch settings.trustRoots {
         case .file(let path): tls.trustRoots = .certificates(try Self.certificates("sslrootcert", path))
         case .system: tls.trustRoots = .default
