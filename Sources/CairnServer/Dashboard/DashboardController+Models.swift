@@ -15,10 +15,14 @@ extension DashboardController {
         }
         func label(_ run: Run) -> String { run.info.runName.isEmpty ? String(run.info.runID.prefix(8)) : run.info.runName }
         var charts: [[String: Any]] = []
+        var seriesOfRun: [String: [String: [Metric]]] = [:]
+        for run in runs {
+            seriesOfRun[run.info.runID] = try await seriesByKey(runID: run.info.runID, keys: Set(run.metrics.map(\.key)).sorted())
+        }
         for key in Set(runs.flatMap { $0.metrics.map(\.key) }).sorted() {
             var series: [SVGLineChart.Series] = []
             for run in runs where run.metrics.contains(where: { $0.key == key }) {
-                let points = try await tracking.metricSeriesDownsampled(runID: run.info.runID, key: key, buckets: Self.chartBuckets)
+                let points = seriesOfRun[run.info.runID]?[key] ?? []
                 series.append(.init(name: label(run), points: points.map { (Double($0.step), $0.value) }))
             }
             charts.append(["key": key, "svg": SVGLineChart(series: series).render()])

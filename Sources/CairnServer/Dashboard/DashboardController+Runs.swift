@@ -80,8 +80,9 @@ extension DashboardController {
         let run: Run = try await tracking.run(id: id)
         let logKeys = Set(DashboardFormat.list(request.query("log")))
         var charts: [[String: Any]] = []
+        let series = try await seriesByKey(runID: id, keys: Set(run.metrics.map(\.key)).sorted())
         for key in Set(run.metrics.map(\.key)).sorted() {
-            let points = try await tracking.metricSeriesDownsampled(runID: id, key: key, buckets: Self.chartBuckets)
+            let points = series[key] ?? []
             let log = logKeys.contains(key)
             let chart = SVGLineChart(series: [.init(name: key, points: points.map { (Double($0.step), $0.value) })], logScale: log)
             let toggled = log ? logKeys.subtracting([key]) : logKeys.union([key])
@@ -114,6 +115,27 @@ extension DashboardController {
                 "artifacts": artifactList, "hasArtifacts": !artifactList.isEmpty, "hasVersions": !versions.isEmpty,
                 "versions": versions.map { ["name": $0.name, "version": $0.version, "link": "/models/\(DashboardFormat.pathComponent($0.name))"] },
             ])
+    }
+
+    /// The reduced series of several metrics of a run, read at the same time (one query each, on
+    /// as many pooled connections), at most 8 at once.
+    func seriesByKey(runID: String, keys: [String]) async throws -> [String: [Metric]] {
+        let tracking = self.tracking
+        return try await withThrowingTaskGroup(of: (String, [Metric]).self) { group in
+            var result: [String: [Metric]] = [:]
+            var pending = keys.makeIterator()
+            for _ in 0..<8 {
+                guard let key = pending.next() else { break }
+                group.addTask { (key, try await tracking.metricSeriesDownsampled(runID: runID, key: key, buckets: Self.chartBuckets)) }
+            }
+            while let (key, points) = try await group.next() {
+                result[key] = points
+                if let key = pending.next() {
+                    group.addTask { (key, try await tracking.metricSeriesDownsampled(runID: runID, key: key, buckets: Self.chartBuckets)) }
+                }
+            }
+            return result
+        }
     }
 
     /// The top level of a run's artifacts, with links to the artifact proxy.
