@@ -62,7 +62,7 @@ extension DashboardController {
     }
 
     /// Renders a page for the request's principal: the header then says who is signed in.
-    func render(_ context: CairnRequestContext, _ template: String, _ values: sending [String: Any], status: HTTPResponse.Status = .ok) async throws
+    func render(_ context: CairnRequestContext, _ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) async throws
         -> Response
     {
         var values = values

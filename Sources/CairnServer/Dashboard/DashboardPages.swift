@@ -21,7 +21,9 @@ actor DashboardPages {
     static let assetTypes = ["cairn.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"]
 
     /// Renders `template` with `context` as an HTML response.
-    func page(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// The actor only loads the templates; rendering runs on the caller's task, so pages render in
+    /// parallel.
+    nonisolated func page(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
         let library = try await loadedLibrary()
         // An absent optional must be absent for the template (a section on `nil` would render it).
         let present = context.filter { !Self.isNil($0.value) }
