@@ -62,7 +62,7 @@ public struct Setting: Sendable, Hashable {
         let plain = meaning.replacingOccurrences(of: "`", with: "")
         let first = plain.prefix(1).uppercased() + plain.dropFirst()
         let variables = environment.joined(separator: " or ")
-        return "\(first) (env \(variables); default \(defaultValue ?? unsetMeaning))"
+        return "\(first) (env \(variables); default \((defaultValue ?? unsetMeaning).replacingOccurrences(of: "`", with: "")))"
     }
 
     /// A value as it may be shown: secrets hidden, a URL's password replaced by `***`.

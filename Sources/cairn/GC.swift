@@ -10,7 +10,7 @@ struct GC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc", abstract: "Permanently remove runs deleted more than N days ago, with their artifacts and logged models.")
 
-    @Option(name: .long, help: "Only runs deleted at least this many days ago (default 30)")
+    @Option(name: .long, help: "Only runs deleted at least this many days ago")
     var olderThanDays: Int = 30
 
     @Flag(name: .long, help: "Print what would be removed; remove nothing")

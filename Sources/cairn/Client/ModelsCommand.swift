@@ -51,7 +51,7 @@ struct ModelsCommand: AsyncParsableCommand {
         @Argument(help: "The model's name")
         var name: String
 
-        @Option(name: .long, help: "How many of the newest versions to list (default 20)")
+        @Option(name: .long, help: "How many of the newest versions to list")
         var versions: Int = 20
 
         @OptionGroup var output: OutputOptions

@@ -22,7 +22,7 @@ struct OutputOptions: ParsableArguments {
 
 /// `--max N` and `--all` of every list command.
 struct ListOptions: ParsableArguments {
-    @Option(name: .long, help: "At most this many (default 100)")
+    @Option(name: .long, help: "At most this many")
     var max: Int = 100
 
     @Flag(name: .long, help: "Everything, page by page")

@@ -86,10 +86,10 @@ struct WaitOptions: ParsableArguments {
     @Flag(name: .long, help: "Follow the deployment, printing each status change, until it is ready, failed or rolled back")
     var wait = false
 
-    @Option(name: .long, help: "With --wait: give up after this long (default 10m); exit 6")
+    @Option(name: .long, help: "With --wait: give up after this long, then exit 6")
     var timeout: String = "10m"
 
-    @Option(name: .long, help: "With --wait: how often to poll (default 1s)")
+    @Option(name: .long, help: "With --wait: how often to poll")
     var pollInterval: String = "1s"
 
     func validate() throws {
@@ -154,7 +154,7 @@ struct DeploymentsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Only this model")
         var model: String?
 
-        @Option(name: .long, help: "At most this many (1-1000, default 100)")
+        @Option(name: .long, help: "At most this many (1-1000)")
         var max: Int = 100
 
         @OptionGroup var output: OutputOptions
