@@ -82,7 +82,7 @@ public func buildRouter(
 /// As above; `routeTable` collects the registered routes (tests compare them with the OpenAPI document).
 func buildRouter(
     store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore, tokens: TokenStore?, auth: AuthConfiguration,
-    promotion: PromotionService? = nil, routeTable: RouteTable?
+    promotion: PromotionService? = nil, routeTable: RouteTable?, startup: StartupState? = nil
 ) -> Router<CairnRequestContext> {
     let router = Router(context: CairnRequestContext.self)
     let table = routeTable ?? RouteTable()
@@ -92,7 +92,7 @@ func buildRouter(
     let authenticator = Authenticator(configuration: auth, tokens: tokens, sessions: sessions)
     let routes = RouteRegistrar(router: router, table: table, authenticator: authenticator)
     let presigns = (artifacts as? any PresigningArtifactStore)?.presignedURLsEnabled ?? false
-    SystemController(store: store, artifactsSupportMultipart: presigns).register(routes)
+    SystemController(store: store, artifacts: artifacts, startup: startup, artifactsSupportMultipart: presigns).register(routes)
     ExperimentsController(store: store).register(routes)
     RunsController(store: store).register(routes)
     MetricsController(store: store).register(routes)
@@ -131,7 +131,10 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     var auth = configuration.auth
     auth.allowedHosts = configuration.allowedHosts
     auth.secureCookies = configuration.tls != nil
-    let router = buildRouter(store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: auth, promotion: promotion)
+    let startup = StartupState()
+    let router = buildRouter(
+        store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: auth, promotion: promotion, routeTable: nil,
+        startup: startup)
     let http1 = HTTP1Channel.Configuration(
         additionalChannelHandlers: [ClientAbortHandler()], idleTimeout: .seconds(configuration.idleTimeoutSeconds))
     let server: HTTPServerBuilder
@@ -160,6 +163,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }
         try await store.bootstrap()
         promotion.databaseIsReady()
+        startup.markStarted()
         if let secret = configuration.adminToken {
             try await tokens.seed(name: "admin-env", scope: .admin, secret: secret)
         }

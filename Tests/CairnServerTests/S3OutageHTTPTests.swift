@@ -37,6 +37,14 @@ import Testing
                 #expect(get.status == .serviceUnavailable)
                 let list = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=0", method: .get)
                 #expect(list.status == .serviceUnavailable)
+                // Readiness names the failing part; liveness does not depend on it.
+                let ready = try await client.execute(uri: "/readyz", method: .get)
+                #expect(ready.status == .serviceUnavailable)
+                let reasons = try JSONValue(parsing: Array(ready.body.readableBytesView))
+                #expect(reasons["failures"]?["artifacts"] != nil)
+                #expect(reasons["failures"]?["database"] == nil && reasons["failures"]?["schema"] == nil)
+                #expect(try await client.execute(uri: "/livez", method: .get).status == .ok)
+                #expect(try await client.execute(uri: "/startupz", method: .get).status == .ok)
 
                 let created = try await client.execute(
                     uri: "/api/2.0/mlflow/experiments/create", method: .post, headers: [.contentType: "application/json"],

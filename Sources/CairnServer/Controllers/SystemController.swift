@@ -7,6 +7,10 @@ import Logging
 /// Liveness, readiness, version and MLflow's `server-info`.
 struct SystemController {
     let store: any TrackingStore
+    /// The artifact store, checked by `/readyz`.
+    var artifacts: (any ArtifactStore)? = nil
+    /// Set once migrations are done (`/startupz`); nil: the router was built without start-up.
+    var startup: StartupState? = nil
     /// True when the artifact store hands out presigned URLs (S3 with presigning on): the client
     /// then uploads large files in parts and downloads straight from the bucket.
     let artifactsSupportMultipart: Bool
@@ -15,6 +19,9 @@ struct SystemController {
         routes.get("/health", access: .open, health)
         routes.get("/version", version)
         routes.get("/ready", access: .open, ready)
+        routes.get("/livez", access: .open, health)
+        routes.get("/readyz", access: .open, readyz)
+        routes.get("/startupz", access: .open, startupz)
         routes.get("/api/3.0/mlflow/server-info", serverInfo)
         routes.get("/api/cairn/v1/whoami", whoami)
     }
@@ -57,6 +64,47 @@ struct SystemController {
                 w.field("scope", "admin")
             }
         }
+    }
+
+    /// Kubernetes' startup probe: 200 once the schema is migrated and the server is about to
+    /// serve, 503 before.
+    @Sendable func startupz(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let started = startup?.isStarted ?? true
+        return Response(
+            status: started ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: started ? "STARTED" : "migrating")))
+    }
+
+    /// Kubernetes' readiness probe: the database answers, its schema is the one this binary
+    /// migrates to, and the artifact store answers; 503 with a JSON reason per failed check.
+    @Sendable func readyz(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        var failures: [(String, String)] = []
+        if let startup, !startup.isStarted { failures.append(("startup", "migrations are not done yet")) }
+        do {
+            try await store.ping()
+            if let database = (store as? SQLTrackingStore)?.database {
+                let current = try await Migrator(logger: context.logger).currentVersion(database)
+                let newest = try Migrator.bundledMigrations(for: database.dialect).map(\.version).max() ?? 0
+                if current != newest { failures.append(("schema", "the database is at schema version \(current), this server expects \(newest)")) }
+            }
+        } catch {
+            context.logger.warning("readiness: database check failed", metadata: ["error": "\(error)"])
+            failures.append(("database", "the database does not answer"))
+        }
+        if let artifacts {
+            do {
+                _ = try await artifacts.info(try ArtifactPath(validating: "cairn-readiness-probe"))
+            } catch {
+                context.logger.warning("readiness: artifact store check failed", metadata: ["error": "\(error)"])
+                failures.append(("artifacts", "the artifact store does not answer"))
+            }
+        }
+        let writer = JSONWriter.object { w in
+            w.field("status", failures.isEmpty ? "ready" : "not ready")
+            w.object("failures") { w in for (check, reason) in failures { w.field(check, reason) } }
+        }
+        return Response(
+            status: failures.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: writer.buffer))
     }
 
     @Sendable func serverInfo(_ request: Request, context: CairnRequestContext) async throws -> Response {

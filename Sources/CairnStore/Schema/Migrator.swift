@@ -70,6 +70,12 @@ public struct Migrator: Sendable {
 
     private func apply(_ migrations: [Migration], to database: any SQLDatabase) async throws -> [Int] {
         let current = try await currentVersion(database)
+        if let newest = migrations.map(\.version).max(), current > newest {
+            throw SQLDatabaseError(
+                .other,
+                "the database's schema is at version \(current), newer than this Cairn knows (\(newest)): a newer Cairn migrated it; run that version (or newer), or restore a backup taken before it"
+            )
+        }
         var applied: [Int] = []
         for migration in migrations where migration.version > current {
             logger.info("applying migration", metadata: ["version": "\(migration.version)", "file": "\(migration.name)"])
