@@ -64,7 +64,7 @@ extension CairnClient {
 
     /// The proxy URL of one artifact file.
     func artifactURL(root: String, path: String) -> String {
-        let segments = (root + "/" + path).split(separator: "/").map { Self.percentEncoded(String($0)) }
+        let segments = (root + "/" + path).split(separator: "/").map { PercentEncoding.encodeComponent(String($0)) }
         return baseURL + Self.artifactProxy + "/" + segments.joined(separator: "/")
     }
 

@@ -21,7 +21,7 @@ extension CairnClient {
 
     /// Re-applies what served on `target` before its current deployment.
     public func rollback(target: String) async throws(ClientError) -> JSONValue {
-        try await call(.POST, "\(Self.cairn)/targets/\(Self.percentEncoded(target))/rollback")
+        try await call(.POST, "\(Self.cairn)/targets/\(PercentEncoding.encodeComponent(target))/rollback")
     }
 
     /// Ledger entries, newest first.
@@ -34,6 +34,6 @@ extension CairnClient {
 
     /// One ledger entry.
     public func deployment(id: String) async throws(ClientError) -> JSONValue {
-        try await call(.GET, "\(Self.cairn)/deployments/\(Self.percentEncoded(id))")["deployment"] ?? .null
+        try await call(.GET, "\(Self.cairn)/deployments/\(PercentEncoding.encodeComponent(id))")["deployment"] ?? .null
     }
 }

@@ -155,23 +155,8 @@ public struct CairnClient: Sendable {
     /// The full URL of a route with its query.
     func url(_ path: String, query: [(String, String)]) -> String {
         guard !query.isEmpty else { return baseURL + path }
-        return baseURL + path + "?" + query.map { "\(Self.percentEncoded($0.0))=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
-    }
-
-    /// A query or path component with everything but unreserved characters (letters, digits,
-    /// `-._~`) percent-encoded.
-    public static func percentEncoded(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return result
+        return baseURL + path + "?"
+            + query.map { "\(PercentEncoding.encodeComponent($0.0))=\(PercentEncoding.encodeComponent($0.1))" }.joined(separator: "&")
     }
 
     /// The error a non-2xx answer means: the server's `{"error_code", "message"}` when it sent one.
@@ -193,11 +178,5 @@ public struct CairnClient: Sendable {
             return ClientError(.failed, "The answer to \(path) is larger than \(error.maxBytes ?? 0) bytes")
         }
         return ClientError(.unavailable, "Cannot reach the server at \(baseURL): \(error)")
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

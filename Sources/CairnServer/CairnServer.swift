@@ -92,7 +92,12 @@ func buildRouter(
     let authenticator = Authenticator(configuration: auth, tokens: tokens, sessions: sessions)
     let routes = RouteRegistrar(router: router, table: table, authenticator: authenticator)
     let presigns = (artifacts as? any PresigningArtifactStore)?.presignedURLsEnabled ?? false
-    SystemController(store: store, artifacts: artifacts, startup: startup, artifactsSupportMultipart: presigns).register(routes)
+    let expectedSchemaVersion = (store as? SQLTrackingStore).flatMap {
+        try? Migrator.bundledMigrations(for: $0.database.dialect).map(\.version).max()
+    }
+    SystemController(
+        store: store, artifacts: artifacts, startup: startup, expectedSchemaVersion: expectedSchemaVersion, artifactsSupportMultipart: presigns
+    ).register(routes)
     ExperimentsController(store: store).register(routes)
     RunsController(store: store).register(routes)
     MetricsController(store: store).register(routes)

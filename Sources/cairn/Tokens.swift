@@ -124,7 +124,7 @@ struct Tokens: AsyncParsableCommand {
         func run() async throws {
             if try location.isRemote {
                 _ = try await location.call(
-                    .DELETE, "/api/cairn/v1/tokens/\(CairnClient.percentEncoded(name))")
+                    .DELETE, "/api/cairn/v1/tokens/\(PercentEncoding.encodeComponent(name))")
             } else {
                 let name = self.name
                 try await location.withStore { try await $0.revoke(name: name) }

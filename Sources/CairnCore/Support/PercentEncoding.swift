@@ -16,10 +16,22 @@ public enum PercentEncoding {
     /// Encodes every byte but RFC 5987's attr-chars (letters, digits, `!#$&+-.^_`|~`) as `%XX`:
     /// fit for a path segment and for `filename*=UTF-8''…`.
     public static func encodePathSegment(_ text: some StringProtocol) -> String {
-        let unreserved = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~".utf8)
+        encode(text, keeping: attrChars)
+    }
+
+    /// Encodes every byte but RFC 3986's unreserved characters (letters, digits, `-._~`) as
+    /// `%XX`: safe anywhere in a URL, as a path segment or a query name or value.
+    public static func encodeComponent(_ text: some StringProtocol) -> String {
+        encode(text, keeping: unreserved)
+    }
+
+    private static let attrChars = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~".utf8)
+    private static let unreserved = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
+
+    private static func encode(_ text: some StringProtocol, keeping kept: Set<UInt8>) -> String {
         var out = ""
         for byte in text.utf8 {
-            if unreserved.contains(byte) {
+            if kept.contains(byte) {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 out += "%" + Hex.encode([byte]).uppercased()

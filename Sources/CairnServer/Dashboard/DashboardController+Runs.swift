@@ -80,8 +80,9 @@ extension DashboardController {
         let run: Run = try await tracking.run(id: id)
         let logKeys = Set(DashboardFormat.list(request.query("log")))
         var charts: [[String: Any]] = []
-        let series = try await seriesByKey(runID: id, keys: Set(run.metrics.map(\.key)).sorted())
-        for key in Set(run.metrics.map(\.key)).sorted() {
+        let keys = Set(run.metrics.map(\.key)).sorted()
+        let series = try await seriesByKey(runID: id, keys: keys)
+        for key in keys {
             let points = series[key] ?? []
             let log = logKeys.contains(key)
             let chart = SVGLineChart(series: [.init(name: key, points: points.map { (Double($0.step), $0.value) })], logScale: log)

@@ -35,14 +35,12 @@ enum DashboardFormat {
 
     /// A path segment or query value with everything but unreserved characters percent-encoded.
     static func pathComponent(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        PercentEncoding.encodeComponent(text)
     }
 
     static func query(_ items: [(String, String)]) -> String {
         items.map { "\(pathComponent($0.0))=\(pathComponent($0.1))" }.joined(separator: "&")
     }
-
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// A ledger entry as the templates show it.
     static func deployment(_ deployment: Deployment) -> [String: Any] {
