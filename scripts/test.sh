@@ -325,22 +325,50 @@ taken_port_check() {
     return "$rc"
 }
 
+# engine_database ENGINE DIR NAME: the URL of a fresh database on ENGINE (a file in DIR, or the
+# PostgreSQL database NAME).
+engine_database() {
+    case "$1" in
+        sqlite) echo "sqlite:$2/cairn.db" ;;
+        postgres) cairn_pg_create_db "$3" ;;
+    esac
+}
+
+# add_s3_server_env: the next server's artifacts go to the SeaweedFS bucket's credentials and endpoint.
+add_s3_server_env() {
+    SERVER_ENV+=("AWS_ACCESS_KEY_ID=$CAIRN_S3_ACCESS_KEY" "AWS_SECRET_ACCESS_KEY=$CAIRN_S3_SECRET_KEY"
+        "CAIRN_S3_ENDPOINT=$CAIRN_S3_ENDPOINT" "CAIRN_S3_PATH_STYLE=true")
+}
+
+# pytest_against_server DIR SUITE [VAR=VALUE...]: pytest SUITE with the variables against the
+# running server, then stops it; on failure the server log's tail and a digest in DIR. Returns
+# pytest's status.
+pytest_against_server() {
+    local dir=$1 suite=$2 rc=0
+    shift 2
+    env "$@" PYTHONDONTWRITEBYTECODE=1 "$CAIRN_PYTHON" -m pytest "$suite" -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 |
+        tee "$dir/pytest.log" || rc=$?
+    stop_server
+    if [ "$rc" -ne 0 ]; then
+        cairn_log "pytest exited $rc; last 40 lines of the server log:"
+        tail -n 40 "$dir/server.log" >&2
+        write_digest "$dir" "pytest exited $rc"
+    fi
+    return "$rc"
+}
+
 # compat_engine ENGINE [s3]: a fresh database and artifact store (a directory, or with "s3" the
 # SeaweedFS bucket cairn-compat), a server on them, pytest, server stopped.
 compat_engine() {
     local engine=$1 artifacts_kind=${2:-local} database_url artifacts
     local dir="$WORK/compat-$engine-$artifacts_kind"
     mkdir -p "$dir/artifacts"
-    case "$engine" in
-        sqlite) database_url="sqlite:$dir/cairn.db" ;;
-        postgres) database_url=$(cairn_pg_create_db "cairn_compat_$artifacts_kind") || return 1 ;;
-    esac
+    database_url=$(engine_database "$engine" "$dir" "cairn_compat_$artifacts_kind") || return 1
     artifacts="$dir/artifacts"
     SERVER_ENV=()
     if [ "$artifacts_kind" = s3 ]; then
         artifacts="s3://cairn-compat/run-$RANDOM"
-        SERVER_ENV=("AWS_ACCESS_KEY_ID=$CAIRN_S3_ACCESS_KEY" "AWS_SECRET_ACCESS_KEY=$CAIRN_S3_SECRET_KEY"
-            "CAIRN_S3_ENDPOINT=$CAIRN_S3_ENDPOINT" "CAIRN_S3_PATH_STYLE=true")
+        add_s3_server_env
     fi
     start_server "$database_url" "$artifacts" "$dir/server.log" || { write_digest "$dir" "cairn serve did not start"; return 1; }
     local rc=0
@@ -401,51 +429,36 @@ compat_auth() {
 # `cairn serve --auth token` on ENGINE with a seeded admin token; on SQLite the artifacts go to
 # the SeaweedFS bucket (the artifact commands' round trip through S3), on PostgreSQL to a directory.
 cli_engine() {
-    local engine=$1 database_url token rc=0 artifacts
+    local engine=$1 database_url token artifacts
     local dir="$WORK/cli-$engine"
     mkdir -p "$dir/artifacts"
     artifacts="$dir/artifacts"
-    case "$engine" in
-        sqlite) database_url="sqlite:$dir/cairn.db" ;;
-        postgres) database_url=$(cairn_pg_create_db "cairn_cli") || return 1 ;;
-    esac
+    database_url=$(engine_database "$engine" "$dir" cairn_cli) || return 1
     token="cairn_ci_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
     SERVER_ENV=(CAIRN_AUTH=token "CAIRN_ADMIN_TOKEN=$token")
     if [ "$engine" = sqlite ] && [ "$s3_ready" = 1 ]; then
         artifacts="s3://cairn-compat/cli-$RANDOM"
-        SERVER_ENV+=("AWS_ACCESS_KEY_ID=$CAIRN_S3_ACCESS_KEY" "AWS_SECRET_ACCESS_KEY=$CAIRN_S3_SECRET_KEY"
-            "CAIRN_S3_ENDPOINT=$CAIRN_S3_ENDPOINT" "CAIRN_S3_PATH_STYLE=true")
+        add_s3_server_env
     elif [ "$engine" = sqlite ] && [ "${CI:-}" = true ]; then
         write_digest "$dir" "no S3 server for the artifact commands"
         return 1
     fi
     start_server "$database_url" "$artifacts" "$dir/server.log" || { SERVER_ENV=(); write_digest "$dir" "cairn serve did not start"; return 1; }
     SERVER_ENV=()
-    CLI_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" CLI_ADMIN_TOKEN=$token CAIRN_BIN="$CAIRN_BIN" PYTHONDONTWRITEBYTECODE=1 \
-        "$CAIRN_PYTHON" -m pytest Tests/cli -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 | tee "$dir/pytest.log" || rc=$?
-    stop_server
-    if [ "$rc" -ne 0 ]; then
-        cairn_log "pytest exited $rc; last 40 lines of the server log:"
-        tail -n 40 "$dir/server.log" >&2
-        write_digest "$dir" "pytest exited $rc"
-    fi
-    return "$rc"
+    pytest_against_server "$dir" Tests/cli CLI_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" CLI_ADMIN_TOKEN="$token" CAIRN_BIN="$CAIRN_BIN"
 }
 
 # dashboard_engine ENGINE: Tests/dashboard (every page in Debian's headless Chromium through
 # Playwright) against a fresh `cairn serve` on ENGINE; screenshots of every page are left in
 # $WORK/dashboard-ENGINE/screenshots (CI output, not committed).
 dashboard_engine() {
-    local engine=$1 database_url rc=0
+    local engine=$1 database_url
     local dir="$WORK/dashboard-$engine"
     mkdir -p "$dir/artifacts"
     if [ ! -x /usr/lib/chromium/chromium ]; then
         cairn_apt_install chromium || { write_digest "$dir" "Debian's chromium could not be installed"; return 1; }
     fi
-    case "$engine" in
-        sqlite) database_url="sqlite:$dir/cairn.db" ;;
-        postgres) database_url=$(cairn_pg_create_db "cairn_dashboard") || return 1 ;;
-    esac
+    database_url=$(engine_database "$engine" "$dir" cairn_dashboard) || return 1
     # On SQLite with --auth token (the browser signs in through the form), on PostgreSQL without.
     local token=""
     SERVER_ENV=()
@@ -455,17 +468,9 @@ dashboard_engine() {
     fi
     start_server "$database_url" "$dir/artifacts" "$dir/server.log" || { SERVER_ENV=(); write_digest "$dir" "cairn serve did not start"; return 1; }
     SERVER_ENV=()
-    DASHBOARD_URL="http://127.0.0.1:$SERVER_PORT" DASHBOARD_TOKEN=$token DASHBOARD_SCREENSHOTS="$dir/screenshots" PYTHONDONTWRITEBYTECODE=1 \
-        "$CAIRN_PYTHON" -m pytest Tests/dashboard -q -p no:cacheprovider --basetemp "$dir/pytest" 2>&1 | tee "$dir/pytest.log" || rc=$?
-    stop_server
-    if [ "$rc" -ne 0 ]; then
-        cairn_log "pytest exited $rc; last 40 lines of the server log:"
-        tail -n 40 "$dir/server.log" >&2
-        write_digest "$dir" "pytest exited $rc"
-    else
-        cairn_log "dashboard screenshots: $dir/screenshots"
-    fi
-    return "$rc"
+    pytest_against_server "$dir" Tests/dashboard DASHBOARD_URL="http://127.0.0.1:$SERVER_PORT" DASHBOARD_TOKEN="$token" \
+        DASHBOARD_SCREENSHOTS="$dir/screenshots" || return 1
+    cairn_log "dashboard screenshots: $dir/screenshots"
 }
 
 if [ "$run_compat" = 1 ]; then
