@@ -37,7 +37,9 @@ import Testing
         return result
     }
 
-    static let dashboardPages: Set<String> = ["/", "/experiments/:id", "/runs/:id", "/compare", "/models", "/models/:name", "/deployments"]
+    static let dashboardPages: Set<String> = [
+        "/", "/experiments/:id", "/runs/:id", "/compare", "/models", "/models/:name", "/models/:name/rollback", "/deployments",
+    ]
 
     @Test func everyRouteButHealthReadyAndStaticFilesRefusesRequestsWithoutCredentials() async throws {
         try await Self.withAuthServer { client, routes, _ in

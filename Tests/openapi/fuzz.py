@@ -41,7 +41,8 @@ CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance
 UNSIGNED_STATUSES = {
     "/api/cairn/v1/webhooks/promote": (401, 403),
     # The dashboard sends a browser without a session to its sign-in form instead of answering 401.
-    **{page: (303,) for page in ("/", "/experiments/{id}", "/runs/{id}", "/compare", "/models", "/models/{name}", "/deployments")},
+    **{page: (303,) for page in (
+        "/", "/experiments/{id}", "/runs/{id}", "/compare", "/models", "/models/{name}", "/models/{name}/rollback", "/deployments")},
     "/signin": (200, 401),  # the form (GET); a sign-in without a valid token gets the form again (POST)
     "/signout": (303,),
 }

@@ -369,8 +369,15 @@ MAY_PROMOTE = "With authentication on, needs an admin token or a write token who
 PROMOTION_ERRORS = ("404 for an unknown model, version, alias or target; 400 for a source that cannot be turned into a storage URI "
                     "or manifests the cluster rejects; 409 while another promotion holds the target or another model uses the "
                     "object name; 502/503 when the cluster cannot be reached.")
-HTML_PAGE = {"description": "An HTML page (Content-Security-Policy: default-src 'self', no script)",
+HTML_PAGE = {"description": "An HTML page (Content-Security-Policy: default-src 'self', script only /static/cairn.js)",
              "content": {"text/html": {"schema": STR}}}
+# A dashboard form's refusal: the page in the server's words, or MLflow's JSON error when the browser
+# guard (--auth none) refuses the request before the page is reached.
+HTML_OR_ERROR = {"description": "The refusal, as a page or as MLflow's JSON error",
+                 "content": {"text/html": {"schema": STR}, "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+# A chart view's URL: x axis, smoothing, log-scaled metrics, zoomed range (in the axis' units).
+CHART_VIEW = {"x": {"type": "string", "enum": ["step", "wall", "relative"]}, "smooth": {"type": "number", "minimum": 0, "maximum": 0.99},
+              "log": STR, "from": INT64, "to": INT64}
 SIGN_IN_FIRST = {"description": "With --auth token and no session or token: to the sign-in form", "headers": {
     "Location": {"schema": {"type": "string"}, "description": "`/signin?next=<this page>`"}}}
 REPLAYED = {"Idempotent-Replayed": {"schema": {"type": "string", "const": "true"},
@@ -637,15 +644,23 @@ OPERATIONS: list[Op] = [
        query={"filter": STR, "order": STR, "metrics": STR, "params": STR, "page": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
     Op("GET", "/runs/{id}", "dashboardRun", "dashboard", "read",
        "Dashboard: a run with a chart per metric (M4-reduced), params, tags, artifacts and the versions registered from it.",
-       path_params={"id": {"type": "string", "minLength": 1}}, query={"log": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
+       path_params={"id": {"type": "string", "minLength": 1}}, query=CHART_VIEW, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
     Op("GET", "/compare", "dashboardCompare", "dashboard", "read",
        "Dashboard: up to 100 runs side by side (a chart per metric, a line per run; params that differ marked).",
-       query={"runs": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
+       query={"runs": STR, **CHART_VIEW}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
     Op("GET", "/models", "dashboardModels", "dashboard", "read", "Dashboard: registered models.",
        query={"q": STR, "page": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST}),
     Op("GET", "/models/{name}", "dashboardModel", "dashboard", "read",
        "Dashboard: a model's versions, aliases, tags, lineage and what each promotion target serves.",
        path_params={"name": {"type": "string", "minLength": 1}}, query={"page": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST, "400": HTML_PAGE, "404": HTML_PAGE}),
+    Op("POST", "/models/{name}/rollback", "dashboardRollback", "dashboard", "read",
+       "Dashboard: the model page's rollback button (form field `target`); the promotion rights are checked by the service.",
+       description="The body is `application/x-www-form-urlencoded` with `target`. With --auth none it is accepted only with an `Origin` "
+                   "of this server (browsers send one on every form POST). Rolls the target back to its deployment before the current "
+                   "one, as `POST /api/cairn/v1/targets/{name}/rollback` does, and redirects (303) to the target's ledger.",
+       path_params={"name": {"type": "string", "minLength": 1}},
+       responses={"303": {"description": "Rolling back: to /deployments?target=…"}, "400": HTML_OR_ERROR, "403": HTML_OR_ERROR,
+                  "404": HTML_OR_ERROR, "409": HTML_OR_ERROR}),
     Op("GET", "/deployments", "dashboardDeployments", "dashboard", "read", "Dashboard: the promotion ledger, newest first.",
        query={"target": STR, "model": STR}, responses={"200": HTML_PAGE, "303": SIGN_IN_FIRST}),
     Op("GET", "/signin", "dashboardSignInForm", "dashboard", "open", "Dashboard: the sign-in form (with --auth token; else a redirect to /).",
@@ -659,10 +674,11 @@ OPERATIONS: list[Op] = [
                   "403": {"description": "Posted from another origin", "content": {"application/json": {"schema": ref("Error")}}}}),
     Op("POST", "/signout", "dashboardSignOut", "dashboard", "open", "Dashboard: end the browser's session and delete its cookie.",
        responses={"303": {"description": "Signed out: to the sign-in form"}}),
-    Op("GET", "/static/{file}", "dashboardAsset", "dashboard", "open", "The dashboard's stylesheet and icon.",
+    Op("GET", "/static/{file}", "dashboardAsset", "dashboard", "open", "The dashboard's stylesheet, script and icon.",
        path_params={"file": {"type": "string", "minLength": 1}},
        responses={
-           "200": {"description": "The file", "content": {"text/css": {"schema": STR}, "image/svg+xml": {"schema": STR}}},
+           "200": {"description": "The file", "content": {"text/css": {"schema": STR}, "text/javascript": {"schema": STR},
+                                                          "image/svg+xml": {"schema": STR}}},
            "404": {"description": "No such file", "content": {"application/json": {"schema": ref("Error")}}},
        }),
     # -- promotion ------------------------------------------------------------------------------

@@ -102,9 +102,31 @@ extension DashboardController {
                         "aliases": version.aliases.joined(separator: ", "),
                     ]
                 },
-                "serving": serving.map(DashboardFormat.deployment), "hasServing": !serving.isEmpty,
+                "serving": serving.map { deployment -> [String: Any] in
+                    var row = DashboardFormat.deployment(deployment)
+                    // A rollback button where there is an earlier deployment and the viewer may
+                    // promote to the target (the service checks again when it is pressed).
+                    row["mayRollBack"] =
+                        deployment.status == .ready && deployment.previousDeploymentID != nil
+                        && (context.principal?.mayPromote(to: deployment.target) ?? false)
+                    row["rollbackAction"] = "/models/\(DashboardFormat.pathComponent(name))/rollback"
+                    return row
+                },
+                "hasServing": !serving.isEmpty, "inFlight": serving.contains { [.pending, .applying, .waiting].contains($0.status) },
                 "next": versions.nextPageToken.map { "/models/\(DashboardFormat.pathComponent(name))?page=\(DashboardFormat.pathComponent($0))" }
                     as Any,
             ])
+    }
+
+    /// The model page's rollback button (form field `target`): rolls the target back to the
+    /// deployment before its current one, on behalf of the signed-in token (or anyone with auth
+    /// off), then shows the ledger of that target, where the new entry is in flight.
+    @Sendable func rollback(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        _ = try required(context.parameters.get("name"), "name")
+        guard let promotion else { throw CairnError.notFound("No promotion targets are configured on this server") }
+        let form = Self.formFields(String(buffer: try await request.body.collect(upTo: Self.maximumFormSize)))
+        guard let target = form["target"], !target.isEmpty else { throw CairnError.invalidParameter("Missing value for required parameter 'target'") }
+        _ = try await promotion.rollback(target: target, by: try context.actingPrincipal())
+        return Self.redirect(to: "/deployments?" + DashboardFormat.query([("target", target)]))
     }
 }

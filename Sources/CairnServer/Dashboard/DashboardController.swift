@@ -34,6 +34,7 @@ struct DashboardController {
         routes.get("/compare", access: .open, page(compare))
         routes.get("/models", access: .open, page(models))
         routes.get("/models/:name", access: .open, page(model))
+        routes.post("/models/:name/rollback", access: .open, page(rollback))
         routes.get("/deployments", access: .open, page(deployments))
         routes.get("/static/:file", access: .open, asset)
     }
@@ -68,6 +69,7 @@ struct DashboardController {
             context, "deployments",
             [
                 "title": "Deployments", "deployments": entries.map(DashboardFormat.deployment), "empty": entries.isEmpty,
+                "inFlight": entries.contains { [.pending, .applying, .waiting].contains($0.status) },
                 "target": request.query("target") ?? "", "model": request.query("model") ?? "",
             ])
     }

@@ -12,8 +12,9 @@ import Hummingbird
 ///   from a host listed in `--allowed-hosts`: a page on another local port (a notebook, another
 ///   dev server) is another origin;
 /// - a state-changing request with a body must be `application/json` (artifact uploads, which
-///   are raw bytes, excepted), so a cross-site form or `fetch` without a CORS preflight, which
-///   Cairn never grants, cannot send one.
+///   are raw bytes, excepted, and the dashboard's own forms when they carry a checked `Origin`),
+///   so a cross-site form or `fetch` without a CORS preflight, which Cairn never grants, cannot
+///   send one.
 /// `/health` and `/ready` stay open to any `Host` (probes address the pod by IP).
 struct BrowserGuardMiddleware: RouterMiddleware {
     typealias Context = CairnRequestContext
@@ -55,13 +56,26 @@ struct BrowserGuardMiddleware: RouterMiddleware {
                 )
             }
         }
-        if Self.hasBody(request), !Self.rawBodyPrefixes.contains(where: { path.hasPrefix($0) }), !Self.isJSON(request.headers[.contentType]) {
+        // The dashboard's own forms (a rollback button) post form fields; they pass only with an
+        // `Origin`, which browsers send on every form POST and which was checked above.
+        let ownForm = request.headers[.origin] != nil && Self.isDashboardForm(path) && Self.isForm(request.headers[.contentType])
+        if Self.hasBody(request), !ownForm, !Self.rawBodyPrefixes.contains(where: { path.hasPrefix($0) }), !Self.isJSON(request.headers[.contentType])
+        {
             throw CairnError(
                 .badRequest,
                 "Content-Type must be application/json for \(request.method.rawValue) \(path) (got '\(Self.printable(request.headers[.contentType] ?? "none"))')"
             )
         }
         return try await next(request, context)
+    }
+
+    /// The dashboard routes that take an HTML form's fields.
+    static func isDashboardForm(_ path: String) -> Bool {
+        path.hasPrefix("/models/") && path.hasSuffix("/rollback")
+    }
+
+    static func isForm(_ contentType: String?) -> Bool {
+        contentType.map(ContentTypes.mediaType) == "application/x-www-form-urlencoded"
     }
 
     /// Whether `authority` (`name[:port]`, `[v6]:port`) names an allowed host.
