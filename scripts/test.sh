@@ -533,7 +533,7 @@ fault_tests() {
         fi
         {
             [ "$rc" -ne 124 ] && [ "$rc" -ne 130 ] || echo "FAIL: Tests/faults/$script.py did not finish within 240 s"
-            grep -E '^(FAIL|[a-z ]+:) ' "$dir/output.log" | cut -c1-400 | tail -n 12 || true
+            grep -E '^(FAIL:|[a-z ]+:) ' "$dir/output.log" | cut -c1-400 | tail -n 12 || true
             echo "-- its servers' last warnings and errors:"
             cat "$dir"/*.log 2>/dev/null | grep -E ' (warning|error|critical) |Fatal error' | tail -n 8 | cut -c1-400 || true
         } >"$dir/digest.txt"

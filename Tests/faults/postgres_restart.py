@@ -9,7 +9,7 @@ The cluster must be the throwaway one of scripts/lib/postgres.sh: the script sto
 `pg_ctl -m fast stop` (then `-m immediate`), keeps it down 8 s and starts it with the same command
 line it had (the database gets synchronous_commit=on: see durable_commits). One `cairn serve` meanwhile takes `runs/log-batch` from four writer threads (20
 points per batch, each with its own (key, step)); a batch that is not acknowledged is sent again
-every 0.2 s until it is (up to 40 s). A probe reads /readyz and /livez every 0.25 s. Checks, for
+every 0.2 s until it is (up to 40 s). Probes read /readyz (two) and /livez every 0.25 s. Checks, for
 each mode:
 
 1. every answer is 200 or 503 with Retry-After: never a 500, never no answer, never slower than
@@ -122,7 +122,8 @@ def outage(server: Server, postgres: Postgres, run_id: str, mode: str, log_dir: 
             time.sleep(0.25)
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
-    threads += [threading.Thread(target=probe, args=(path,)) for path in ("/readyz", "/livez")]
+    # Two /readyz probes, so one begins while the other waits out its 5 s for a connection.
+    threads += [threading.Thread(target=probe, args=(path,)) for path in ("/readyz", "/readyz", "/livez")]
     for thread in threads:
         thread.start()
     time.sleep(WARM_UP)
@@ -152,8 +153,8 @@ def outage(server: Server, postgres: Postgres, run_id: str, mode: str, log_dir: 
     by_status: dict[int, int] = {}
     for a in outage_answers:
         by_status[a.status] = by_status.get(a.status, 0) + 1
-    # Probes begun and answered while PostgreSQL was down (one begun late may see it return).
-    readyz = [a for path, a in probes if path == "/readyz" and a.started >= down_at + stopped_in and a.started + a.elapsed < restart_at]
+    # Probes begun once PostgreSQL was told to stop and answered before it was started again.
+    readyz = [a for path, a in probes if path == "/readyz" and a.started >= down_at and a.started + a.elapsed < restart_at]
     livez_bad = [a for path, a in probes if path == "/livez" and a.status != 200]
 
     with open(os.path.join(log_dir, f"answers-{mode}.tsv"), "w") as out:

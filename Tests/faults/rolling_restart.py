@@ -127,6 +127,8 @@ def verify(replicas, experiment, outcomes, timings, took, proxy) -> int:
     errors: list[str] = []
     names: dict[str, str] = {}  # run name -> run id (acknowledged creations)
     requests = 0
+    # The load's own span (the workers' first call to their last), not the set-up around it.
+    took = max(o["ended"] for o in outcomes) - min(o["began"] for o in outcomes)
     for outcome in outcomes:
         errors += outcome["errors"]
         requests += outcome["requests"]
@@ -187,9 +189,10 @@ def worker(uri: str, experiment: str, index: int, stop, results) -> None:
     client = MlflowClient(tracking_uri=uri)
     ledger = Ledger(BATCH)
     lock = threading.Lock()
-    outcome = {"errors": [], "requests": 0, "runs": []}
+    outcome = {"errors": [], "requests": 0, "runs": [], "began": 0.0, "ended": 0.0}
     results.put("ready")
     begin = time.monotonic()
+    outcome["began"] = time.time()
 
     def thread(t: int) -> None:
         key = f"p{index}t{t}"
@@ -230,6 +233,7 @@ def worker(uri: str, experiment: str, index: int, stop, results) -> None:
         t.start()
     for t in threads:
         t.join()
+    outcome["ended"] = time.time()
     results.put(outcome)
 
 
