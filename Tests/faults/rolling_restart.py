@@ -72,14 +72,15 @@ def main() -> int:
         experiment = answer.body["experiment_id"]
 
         context = multiprocessing.get_context("spawn")
-        stop, results = context.Event(), context.Queue()
+        stop, go, results = context.Event(), context.Event(), context.Queue()
         uri = f"http://127.0.0.1:{proxy.port}"
-        processes = [context.Process(target=worker, args=(uri, experiment, i, stop, results)) for i in range(PROCESSES)]
+        processes = [context.Process(target=worker, args=(uri, experiment, i, go, stop, results)) for i in range(PROCESSES)]
         for process in processes:
             process.start()
         for _ in processes:  # each says when mlflow is imported
             if results.get(timeout=90) != "ready":
                 raise Failure("a worker did not start")
+        go.set()  # all at once, so the rate is the sum of the threads' rates
         started = time.monotonic()
         time.sleep(WARM_UP)
         timings = []
@@ -182,7 +183,7 @@ def verify(replicas, experiment, outcomes, timings, took, proxy) -> int:
 # ---- the load: one process of THREADS mlflow clients ---------------------------------------------
 
 
-def worker(uri: str, experiment: str, index: int, stop, results) -> None:
+def worker(uri: str, experiment: str, index: int, go, stop, results) -> None:
     from mlflow.entities import Metric
     from mlflow.tracking import MlflowClient
 
@@ -191,6 +192,7 @@ def worker(uri: str, experiment: str, index: int, stop, results) -> None:
     lock = threading.Lock()
     outcome = {"errors": [], "requests": 0, "runs": [], "began": 0.0, "ended": 0.0}
     results.put("ready")
+    go.wait()
     begin = time.monotonic()
     outcome["began"] = time.time()
 
