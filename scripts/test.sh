@@ -503,6 +503,56 @@ dashboard_engine() {
     cairn_log "dashboard screenshots: $dir/screenshots"
 }
 
+# fault_tests: Tests/faults, each script on a fresh PostgreSQL database with its own servers, each
+# bounded (timeout) and printing its counts: two replicas with one SIGKILLed under load; the
+# cluster stopped fast and immediate under load (it is restarted with the same command line);
+# SIGTERM during a 500 MB upload, local store and the SeaweedFS bucket; a rolling restart behind
+# the test's own proxy under the mlflow client. A failure's digest holds the script's FAIL line
+# and counts, and the last warnings and errors of its servers' logs.
+fault_tests() {
+    local entry script title dir url rc extra
+    for entry in "replica_kill:two replicas, one SIGKILLed under load" \
+        "postgres_restart:PostgreSQL stopped (fast, immediate) under load" \
+        "upload_sigterm:SIGTERM during a 500 MB upload" \
+        "rolling_restart:rolling restart behind one address, mlflow client"; do
+        script=${entry%%:*}
+        title="faults: ${entry#*:}"
+        dir="$WORK/faults/$script"
+        mkdir -p "$dir"
+        extra=()
+        case "$script" in
+            postgres_restart) extra=(--pg-ctl "$CAIRN_PG_BIN/pg_ctl" --pg-data "$CAIRN_PG_DATA" --psql "$CAIRN_PG_BIN/psql") ;;
+            upload_sigterm)
+                if [ "$s3_ready" = 1 ]; then
+                    extra=(--s3-endpoint "$CAIRN_S3_ENDPOINT" --s3-bucket cairn-compat --s3-access-key "$CAIRN_S3_ACCESS_KEY"
+                        --s3-secret-key "$CAIRN_S3_SECRET_KEY")
+                fi
+                ;;
+        esac
+        cairn_section "Faults: ${entry#*:}"
+        rc=0
+        if url=$(cairn_pg_create_db "cairn_fault_$script"); then
+            # SIGINT at the limit: the script's cleanup still stops its servers (and PostgreSQL's restart).
+            PYTHONDONTWRITEBYTECODE=1 timeout -s INT -k 15 240 "$CAIRN_PYTHON" "Tests/faults/$script.py" --cairn-bin "$CAIRN_BIN" \
+                --database-url "$url" --log-dir "$dir" "${extra[@]}" 2>&1 | tee "$dir/output.log" || rc=$?
+        else
+            echo "FAIL: could not create the database cairn_fault_$script" >"$dir/output.log"
+            rc=1
+        fi
+        if [ "$rc" -eq 0 ]; then
+            pass "$title"
+            continue
+        fi
+        {
+            [ "$rc" -ne 124 ] && [ "$rc" -ne 130 ] || echo "FAIL: Tests/faults/$script.py did not finish within 240 s"
+            grep -E '^(FAIL:|[a-z ]+:) ' "$dir/output.log" | cut -c1-400 | tail -n 12 || true
+            echo "-- its servers' last warnings and errors:"
+            cat "$dir"/*.log 2>/dev/null | grep -E ' (warning|error|critical) |Fatal error' | tail -n 8 | cut -c1-400 || true
+        } >"$dir/digest.txt"
+        fail "$title" "$dir/digest.txt"
+    done
+}
+
 if [ "$run_compat" = 1 ]; then
     CAIRN_BIN="$ROOT/.build/debug/cairn"
     server_ready=1
@@ -565,6 +615,9 @@ if [ "$run_compat" = 1 ]; then
             grep -E '^(FAIL|stalled|SIGTERM)' "$WORK/runaway/output.log" >"$WORK/runaway/digest.txt" 2>/dev/null || true
             fail "runaway statement (timeout, shutdown)" "$WORK/runaway/digest.txt"
         fi
+    fi
+    if [ "$uses_postgres" = 1 ]; then
+        if [ "$server_ready" = 1 ]; then fault_tests; else fail "fault tests (not run: no cairn binary)"; fi
     fi
     if [ "$server_ready" = 1 ]; then
         cairn_section "cairn serve on a taken port"
