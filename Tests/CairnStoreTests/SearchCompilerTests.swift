@@ -113,14 +113,16 @@ struct SearchCompilerTests {
         for (text, direction) in [("params.lr", "ASC"), ("params.lr DESC", "DESC")] {
             let (search, _) = try runs(nil, [text])
             let value = "(SELECT p.value FROM params p WHERE p.run_uuid = r.run_uuid AND p.key = $1)"
-            #expect(search.orderBySQL == "\(value) IS NULL ASC, \(value) \(direction), r.start_time DESC, r.run_uuid ASC")
+            #expect(search.orderBySQL == "CASE WHEN \(value) IS NULL THEN 1 ELSE 0 END ASC, \(value) \(direction), r.start_time DESC, r.run_uuid ASC")
         }
     }
 
     @Test func orderByStartTimeOrRunIDReplacesThatTieBreaker() throws {
         #expect(try runs(nil, ["attributes.start_time ASC"]).search.orderBySQL == "r.start_time ASC, r.run_uuid ASC")
         #expect(try runs(nil, ["run_id DESC"]).search.orderBySQL == "r.run_uuid DESC, r.start_time DESC")
-        #expect(try runs(nil, ["end_time"]).search.orderBySQL == "r.end_time IS NULL ASC, r.end_time ASC, r.start_time DESC, r.run_uuid ASC")
+        #expect(
+            try runs(nil, ["end_time"]).search.orderBySQL
+                == "CASE WHEN r.end_time IS NULL THEN 1 ELSE 0 END ASC, r.end_time ASC, r.start_time DESC, r.run_uuid ASC")
     }
 
     @Test func filterAndOrderByBindsShareOneNumbering() throws {

@@ -12,7 +12,7 @@
 /// Every call of one statement must bind the same ``SQLValue`` cases in the same positions:
 /// postgres-nio declares the parameter types of the first call when it prepares the statement on
 /// a connection, and later binds are sent in that call's binary format.
-public protocol FixedStatement {
+public protocol FixedStatement: SendableMetatype {
     /// Unique among fixed statements (postgres-nio finds a prepared statement by name alone):
     /// PostgreSQL's name for it is `cairn_` followed by this.
     static var name: String { get }

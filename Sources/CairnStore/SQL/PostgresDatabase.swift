@@ -22,14 +22,17 @@ public final class PostgresDatabase: SQLDatabase, Service {
     private let preparesFixedStatements: Bool
     /// The `statement_timeout` of every pooled connection; nil when unlimited.
     public let statementTimeout: Duration?
-    /// How long a statement waits for a pooled connection while none is in use: with the
-    /// database gone, the pool queues requests while it retries (its circuit breaker trips only
-    /// after a minute), so such a request ends with ``SQLDatabaseError/Kind/unavailable`` (503
-    /// with `Retry-After`) instead of hanging. While connections are in use the wait is a queue
-    /// behind working statements, which lasts as long as it takes.
+    /// How long a statement waits for a pooled connection while the pool makes no progress: with
+    /// the database gone, the pool queues requests while it retries (its circuit breaker trips
+    /// only after a minute), so such a request ends with ``SQLDatabaseError/Kind/unavailable``
+    /// (503 with `Retry-After`) instead of hanging. While statements keep finishing the wait is a
+    /// queue behind working ones (a burst of transactions on one lock), which lasts as long as it
+    /// takes.
     public let connectionWait: Duration
-    /// Connections leased right now (the wait above tells an outage from a queue by it).
-    private let leasedConnections = Atomic<Int>(0)
+    /// When a connection was last leased or released, in nanoseconds since `started` (the wait
+    /// above tells an outage from a queue by it).
+    private let lastProgress = Atomic<Int64>(0)
+    private let started = ContinuousClock.now
     private let metrics: DatabaseMetrics
 
     /// - Parameters:
@@ -163,20 +166,24 @@ public final class PostgresDatabase: SQLDatabase, Service {
                             return true
                         }
                         guard start else { throw SQLDatabaseError(.unavailable, Self.noConnectionMessage(wait)) }
-                        self.leasedConnections.add(1, ordering: .relaxed)
+                        self.recordProgress()
                         metrics.connectionsInUse.increment()
                         defer {
                             metrics.connectionsInUse.decrement()
-                            self.leasedConnections.subtract(1, ordering: .relaxed)
+                            self.recordProgress()
                         }
                         return try await body(connection)
                     }
                 }
                 group.addTask {
-                    // Wakes every `wait`; gives up only when no connection is in use then.
-                    repeat {
-                        try? await Task.sleep(for: wait)
-                    } while !Task.isCancelled && self.leasedConnections.load(ordering: .relaxed) > 0
+                    // Gives up once `wait` has passed with no connection leased or released.
+                    var deadline = ContinuousClock.now + wait
+                    while !Task.isCancelled {
+                        try? await Task.sleep(until: deadline)
+                        let progressed = self.started + .nanoseconds(self.lastProgress.load(ordering: .relaxed))
+                        guard progressed + wait > ContinuousClock.now else { break }
+                        deadline = progressed + wait
+                    }
                     return nil
                 }
                 while let next = try await group.next() {
@@ -197,6 +204,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
                 throw SQLDatabaseError(.unavailable, Self.noConnectionMessage(wait))
             }
         }
+    }
+
+    private func recordProgress() {
+        lastProgress.store((ContinuousClock.now - started).nanoseconds, ordering: .relaxed)
     }
 
     /// A statement's wait for a pooled connection: still waiting, got one, or given up on.
@@ -242,7 +253,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
 
     @discardableResult
     fileprivate static func run(_ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger) async throws -> [SQLRow] {
-        try await translatingErrors {
+        try await translatingErrors(on: connection) {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger)
             var values: [SQLValue] = []
             var columns = 0
@@ -271,7 +282,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
     ) async throws -> [Row] {
         guard prepared else { return try await run(connection, Statement.sql, binds, as: type, logger: logger) }
         do {
-            return try await translatingErrors {
+            return try await translatingErrors(on: connection) {
                 try await decodeRows(try await connection.execute(Prepared<Statement>(bindings: bindings(binds)), logger: logger), as: type)
             }
         } catch let error as SQLDatabaseError {
@@ -298,17 +309,20 @@ public final class PostgresDatabase: SQLDatabase, Service {
     fileprivate static func run<Row: SQLRowDecodable>(
         _ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], as type: Row.Type, logger: Logger
     ) async throws -> [Row] {
-        try await translatingErrors {
+        try await translatingErrors(on: connection) {
             try await decodeRows(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger), as: type)
         }
     }
 
-    /// Runs `body` (sending one statement and consuming its rows) with every error translated:
-    /// PSQLError, and postgres-nio's decoding errors from a row decoder, typed either way, inside
-    /// transactions too.
-    private static func translatingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+    /// Runs `body` (sending one statement on `connection` and consuming its rows) with every
+    /// error translated: PSQLError, and postgres-nio's decoding errors from a row decoder, typed
+    /// either way, inside transactions too. The statement runs under ``StatementWatch``, so a
+    /// connection that closes under it fails it instead of leaving it waiting for ever.
+    private static func translatingErrors<Result: Sendable>(
+        on connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
         do {
-            return try await body()
+            return try await StatementWatch.shared.run(on: connection, body)
         } catch let error as SQLDatabaseError {
             throw error
         } catch {

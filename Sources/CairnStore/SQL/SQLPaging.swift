@@ -14,6 +14,49 @@ enum SQLPaging {
         return (try PageToken.decodeOffset(pageToken), maxResults)
     }
 
+    /// The page size, checked against the endpoint's ceiling.
+    static func limit(maxResults: Int, ceiling: Int) throws(CairnError) -> Int {
+        try bounds(maxResults: maxResults, ceiling: ceiling, pageToken: nil).limit
+    }
+
+    /// The condition "after `after`" in the order of `keys`: the first key beyond its value, or
+    /// equal and the second beyond, and so on (each key's own direction). The first key's bound
+    /// is repeated on its own, so an index on it (`runs_experiment_start` for the default order)
+    /// starts the scan at the page instead of filtering from the top.
+    static func keysetCondition(_ keys: [SortKey], after: [KeysetPageToken.Value], into builder: inout SQLBuilder) -> String {
+        let values = after.map { value -> String? in
+            switch value {
+            case .null: nil
+            case .int(let v): builder.bind(.int(v))
+            case .double(let v): builder.bind(.double(v))
+            case .text(let v): builder.bind(.text(v))
+            }
+        }
+        func equal(_ index: Int) -> String {
+            values[index].map { "\(keys[index].expression) = \($0)" } ?? "\(keys[index].expression) IS NULL"
+        }
+        var alternatives: [String] = []
+        for index in keys.indices {
+            // Beyond a NULL nothing is: its rows are told apart by the keys after it.
+            guard let value = values[index] else { continue }
+            let beyond = "\(keys[index].expression) \(keys[index].ascending ? ">" : "<") \(value)"
+            alternatives.append("(" + ((0..<index).map(equal) + [beyond]).joined(separator: " AND ") + ")")
+        }
+        let condition = alternatives.isEmpty ? "1=0" : "(" + alternatives.joined(separator: " OR ") + ")"
+        guard let first = values.first ?? nil else { return condition }
+        return "\(keys[0].expression) \(keys[0].ascending ? ">=" : "<=") \(first) AND \(condition)"
+    }
+
+    /// A sort key value as the page token keeps it.
+    static func keysetValue(_ value: SQLValue) -> KeysetPageToken.Value {
+        switch value {
+        case .int(let v): .int(v)
+        case .double(let v): .double(v)
+        case .text(let v): .text(v)
+        default: .null
+        }
+    }
+
     /// Trims the extra row fetched to learn whether another page exists.
     static func page<Item>(_ items: [Item], offset: Int, limit: Int) -> Page<Item> {
         if items.count > limit {

@@ -17,14 +17,33 @@ public struct CompiledSearch: Sendable, Hashable {
     /// The list to write after `ORDER BY`; it always ends with a unique tie-breaker, so offset
     /// pagination is deterministic.
     public var orderBySQL: String
+    /// The `ORDER BY` list as expressions and directions, for keyset paging (empty for searches
+    /// that page by offset).
+    public var sortKeys: [SortKey]
     /// Joins to write after the `FROM` item (e.g. `LEFT JOIN latest_metrics o0 ON …` for ordering
     /// by a metric); empty when none are needed.
     public var joinSQL: String
 
     /// Creates a compiled search.
-    public init(whereSQL: String, orderBySQL: String, joinSQL: String = "") {
+    public init(whereSQL: String, orderBySQL: String, joinSQL: String = "", sortKeys: [SortKey] = []) {
         self.whereSQL = whereSQL
         self.orderBySQL = orderBySQL
         self.joinSQL = joinSQL
+        self.sortKeys = sortKeys
     }
+}
+
+/// One `ORDER BY` item: an SQL expression (never NULL where the ordering depends on it: nullable
+/// values are preceded by a key that sorts their absence apart) and its direction.
+public struct SortKey: Sendable, Hashable {
+    public var expression: String
+    public var ascending: Bool
+
+    public init(_ expression: String, ascending: Bool) {
+        self.expression = expression
+        self.ascending = ascending
+    }
+
+    /// `expression ASC|DESC`.
+    public var sql: String { "\(expression) \(ascending ? "ASC" : "DESC")" }
 }

@@ -34,8 +34,10 @@ public enum RunSearchCompiler {
             conditions.append(try condition(clause, into: &builder))
         }
         var joins: [String] = []
-        let orderBySQL = try orderList(orderBy, joins: &joins, into: &builder)
-        return CompiledSearch(whereSQL: SearchSQL.conjunction(conditions), orderBySQL: orderBySQL, joinSQL: joins.joined(separator: " "))
+        let keys = try sortKeys(orderBy, joins: &joins, into: &builder)
+        return CompiledSearch(
+            whereSQL: SearchSQL.conjunction(conditions), orderBySQL: keys.map(\.sql).joined(separator: ", "), joinSQL: joins.joined(separator: " "),
+            sortKeys: keys)
     }
 
     private static func condition(_ clause: FilterClause, into builder: inout SQLBuilder) throws(CairnError) -> String {
@@ -78,38 +80,39 @@ public enum RunSearchCompiler {
         }
     }
 
-    /// The `ORDER BY` list. A metric is ordered through a left join on its latest value (one
-    /// index probe per run instead of two correlated subqueries per sorted row).
-    private static func orderList(_ orders: [OrderByClause], joins: inout [String], into builder: inout SQLBuilder) throws(CairnError) -> String {
-        var items: [String] = []
+    /// The `ORDER BY` keys. A metric is ordered through a left join on its latest value (one
+    /// index probe per run instead of two correlated subqueries per sorted row). Every nullable
+    /// value is preceded by a key that sorts its absence apart, and the list ends with the run id,
+    /// so the keys order runs totally (what keyset paging needs).
+    private static func sortKeys(_ orders: [OrderByClause], joins: inout [String], into builder: inout SQLBuilder) throws(CairnError) -> [SortKey] {
+        var keys: [SortKey] = []
         var ordersStartTime = false
         var ordersRunID = false
         for order in orders {
-            let direction = SearchSQL.direction(order.ascending)
             switch order.key.kind {
             case .metric:
                 let alias = "o\(joins.count)"
                 joins.append(
                     "LEFT JOIN latest_metrics \(alias) ON \(alias).run_uuid = r.run_uuid AND \(alias).key = \(builder.bind(.text(order.key.name)))")
                 // 0 = a number, 1 = NaN, 2 = no such metric: NaN and missing sort last either way.
-                items.append("COALESCE(\(alias).is_nan, 2) ASC")
-                items.append("\(alias).value \(direction)")
+                keys.append(SortKey("COALESCE(\(alias).is_nan, 2)", ascending: true))
+                keys.append(SortKey("\(alias).value", ascending: order.ascending))
             case .param:
-                items += SearchSQL.keyValueOrder(order, table: "params p", alias: "p", link: "p.run_uuid = r.run_uuid", into: &builder)
+                keys += SearchSQL.keyValueSortKeys(order, table: "params p", alias: "p", link: "p.run_uuid = r.run_uuid", into: &builder)
             case .tag:
-                items += SearchSQL.keyValueOrder(order, table: "run_tags t", alias: "t", link: "t.run_uuid = r.run_uuid", into: &builder)
+                keys += SearchSQL.keyValueSortKeys(order, table: "run_tags t", alias: "t", link: "t.run_uuid = r.run_uuid", into: &builder)
             case .attribute:
                 let (column, _) = try attributeColumn(order.key)
-                if column == "r.end_time" { items.append("r.end_time IS NULL ASC") }
-                items.append("\(column) \(direction)")
+                if column == "r.end_time" { keys.append(SortKey("CASE WHEN r.end_time IS NULL THEN 1 ELSE 0 END", ascending: true)) }
+                keys.append(SortKey(column, ascending: order.ascending))
                 ordersStartTime = ordersStartTime || column == "r.start_time"
                 ordersRunID = ordersRunID || column == "r.run_uuid"
             case .dataset:
                 throw SearchSQL.unsupported(order.key, "order_by")
             }
         }
-        if !ordersStartTime { items.append("r.start_time DESC") }
-        if !ordersRunID { items.append("r.run_uuid ASC") }
-        return items.joined(separator: ", ")
+        if !ordersStartTime { keys.append(SortKey("r.start_time", ascending: false)) }
+        if !ordersRunID { keys.append(SortKey("r.run_uuid", ascending: true)) }
+        return keys
     }
 }

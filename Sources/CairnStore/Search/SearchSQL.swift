@@ -104,7 +104,21 @@ enum SearchSQL {
     ) -> [String] {
         let key = builder.bind(.text(order.key.name))
         let value = "(SELECT \(alias).value FROM \(table) WHERE \(link) AND \(alias).key = \(key))"
-        return ["\(value) IS NULL ASC", "\(value) \(direction(order.ascending))"]
+        return keyValueSortKeys(order, table: table, alias: alias, link: link, into: &builder).map(\.sql)
+    }
+
+    /// ``keyValueOrder(_:table:alias:link:into:)`` as sort keys: entities lacking the key last
+    /// (`CASE`, not `IS NULL`, so the key is a number on both engines), then the value.
+    static func keyValueSortKeys(
+        _ order: OrderByClause,
+        table: String,
+        alias: String,
+        link: String,
+        into builder: inout SQLBuilder
+    ) -> [SortKey] {
+        let key = builder.bind(.text(order.key.name))
+        let value = "(SELECT \(alias).value FROM \(table) WHERE \(link) AND \(alias).key = \(key))"
+        return [SortKey("CASE WHEN \(value) IS NULL THEN 1 ELSE 0 END", ascending: true), SortKey(value, ascending: order.ascending)]
     }
 
     /// Converts a filter value to a bound value of the given type.

@@ -5,7 +5,12 @@ extension SQLTrackingStore {
     /// tags, inputs and outputs with one more statement per chunk of runs (never one per run, nor
     /// one per table: every statement costs a round trip and a plan, which dominated a search page).
     func loadRuns(_ builder: SQLBuilder) async throws -> [Run] {
-        let infos = try await database.query(builder).map(Self.runInfo)
+        try await loadRuns(rows: try await database.query(builder))
+    }
+
+    /// As ``loadRuns(_:)`` for rows already read (their first columns ``runColumns``).
+    func loadRuns(rows: [SQLRow]) async throws -> [Run] {
+        let infos = rows.map(Self.runInfo)
         guard !infos.isEmpty else { return [] }
         var metrics: [String: [Metric]] = [:]
         var params: [String: [Param]] = [:]

@@ -89,19 +89,33 @@ extension SQLTrackingStore {
         try await database.execute("DELETE FROM run_tags WHERE run_uuid = $1 AND key = $2", [.text(runID), .text(key)])
     }
 
+    /// A page of runs, paged by keyset: the page token holds the sort key of the page's last run
+    /// and the next page is the runs after it (never an OFFSET, so the fiftieth page costs what
+    /// the second does).
     public func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run> {
         try Limits.checkSearchExperimentIDs(request.experimentIDs.count)
-        let (offset, limit) = try SQLPaging.bounds(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
-        var builder = SQLBuilder("SELECT \(Self.runColumns) FROM runs r ", dialect: dialect)
+        let limit = try SQLPaging.limit(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults)
+        var builder = SQLBuilder("SELECT \(Self.runColumns)", dialect: dialect)
         let compiled = try RunSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
-        builder.append(compiled.joinSQL + " WHERE ")
+        let keys = compiled.sortKeys
+        let search = KeysetPageToken.fingerprint(
+            [request.filter ?? "", request.orderBy.joined(separator: "\u{1E}"), request.experimentIDs.joined(separator: ","), "\(request.viewType)"])
+        let after = try KeysetPageToken.decode(request.pageToken, search: search, count: keys.count)
+        for (index, key) in keys.enumerated() { builder.append(", \(key.expression) AS k\(index)") }
+        builder.append(" FROM runs r " + compiled.joinSQL + " WHERE ")
         let experimentNumbers = request.experimentIDs.compactMap { Int64($0) }
         guard !experimentNumbers.isEmpty else { return Page(items: [], nextPageToken: nil) }
         let experiments = builder.inList("r.experiment_id", ints: experimentNumbers)
         let stages = builder.inList("r.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue))
-        builder.append("\(dialect.deadlineCheck)\(experiments) AND \(stages) AND (\(compiled.whereSQL)) ORDER BY \(compiled.orderBySQL)")
-        builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
-        return SQLPaging.page(try await loadRuns(builder), offset: offset, limit: limit)
+        builder.append("\(dialect.deadlineCheck)\(experiments) AND \(stages) AND (\(compiled.whereSQL))")
+        if let after { builder.append(" AND " + SQLPaging.keysetCondition(keys, after: after, into: &builder)) }
+        builder.append(" ORDER BY \(compiled.orderBySQL) LIMIT \(builder.bind(.int(Int64(limit + 1))))")
+        let rows = try await database.query(builder)
+        let runs = try await loadRuns(rows: Array(rows.prefix(limit)))
+        guard rows.count > limit else { return Page(items: runs, nextPageToken: nil) }
+        let last = rows[limit - 1]
+        let keyset = (0..<keys.count).map { SQLPaging.keysetValue(last[last.count - keys.count + $0]) }
+        return Page(items: runs, nextPageToken: KeysetPageToken(keyset: keyset, search: search).encoded())
     }
 
     public func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws {

@@ -1,0 +1,96 @@
+import Foundation
+
+/// The page token of a keyset-paged search (runs): the sort key of the last row returned, so the
+/// next page starts right after it (`WHERE (sort key) > (that row's)`), at the same cost for the
+/// fiftieth page as for the second, and unmoved by rows inserted before it meanwhile. The token
+/// also carries a fingerprint of the search (filter, order, scope), so a token is refused for a
+/// different search instead of silently paging it from a wrong place.
+///
+/// Format: base64 of `{"keyset": ["i:12", "d:0.5", "s:text", "n"], "search": "<16 hex digits>"}`:
+/// each value typed (integer, double in Swift's round-trip form, text, null).
+public struct KeysetPageToken: Sendable, Equatable {
+    /// One value of the sort key.
+    public enum Value: Sendable, Equatable {
+        case int(Int64)
+        case double(Double)
+        case text(String)
+        case null
+    }
+
+    public var keyset: [Value]
+    public var search: String
+
+    public init(keyset: [Value], search: String) {
+        self.keyset = keyset
+        self.search = search
+    }
+
+    /// The token's text.
+    public func encoded() -> String {
+        let values = keyset.map { value -> String in
+            switch value {
+            case .int(let v): "i:\(v)"
+            case .double(let v): "d:\(v)"
+            case .text(let v): "s:" + v
+            case .null: "n"
+            }
+        }
+        let payload = Payload(keyset: values, search: search)
+        return ((try? JSONEncoder().encode(payload)) ?? Data()).base64EncodedString()
+    }
+
+    /// Reads a token.
+    /// - Parameters:
+    ///   - token: the request's `page_token`; nil or empty for the first page.
+    ///   - search: the fingerprint of this request's search (``fingerprint(_:)``).
+    ///   - count: how many sort key values the search has.
+    /// - Returns: the sort key to start after, or nil for the first page.
+    /// - Throws: `INVALID_PARAMETER_VALUE` ("Invalid page token…") for a token that is not one,
+    ///   or was issued for another search.
+    public static func decode(_ token: String?, search: String, count: Int) throws(CairnError) -> [Value]? {
+        guard let token, !token.isEmpty else { return nil }
+        let padded = token + String(repeating: "=", count: (4 - token.count % 4) % 4)
+        guard let data = Data(base64Encoded: token) ?? Data(base64Encoded: padded) else {
+            throw CairnError.invalidParameter("Invalid page token, could not base64-decode")
+        }
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: data) else {
+            throw CairnError.invalidParameter("Invalid page token, expected a token returned by a previous search")
+        }
+        guard payload.search == search else {
+            throw CairnError.invalidParameter(
+                "Invalid page token: it was returned for a different search (filter, order_by, experiment_ids or run_view_type changed)")
+        }
+        var values: [Value] = []
+        for item in payload.keyset {
+            if item == "n" {
+                values.append(.null)
+            } else if item.hasPrefix("i:"), let v = Int64(item.dropFirst(2)) {
+                values.append(.int(v))
+            } else if item.hasPrefix("d:"), let v = Double(item.dropFirst(2)) {
+                values.append(.double(v))
+            } else if item.hasPrefix("s:") {
+                values.append(.text(String(item.dropFirst(2))))
+            } else {
+                throw CairnError.invalidParameter("Invalid page token, malformed sort key")
+            }
+        }
+        guard values.count == count else { throw CairnError.invalidParameter("Invalid page token, malformed sort key") }
+        return values
+    }
+
+    /// A short, stable fingerprint of a search's defining parts (FNV-1a, 64 bits, as hex).
+    public static func fingerprint(_ parts: [String]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in parts.joined(separator: "\u{1F}").utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    private struct Payload: Codable {
+        var keyset: [String]
+        var search: String
+    }
+}
