@@ -209,7 +209,8 @@ def test_search_datasets_summarises_logged_inputs(api: RestApi, client: MlflowCl
         tags = [{"key": "mlflow.data.context", "value": context}] if context else []
         return {"tags": tags, "dataset": {"name": name, "digest": digest, "source_type": "local", "source": "{}"}}
 
-    api.post("runs/log-inputs", {"run_id": first, "datasets": [dataset_input("ds", "d1", "train"), dataset_input("ds2", "d2", None)]}).raise_for_status()
+    inputs = [dataset_input("ds", "d1", "train"), dataset_input("ds2", "d2", None)]
+    api.post("runs/log-inputs", {"run_id": first, "datasets": inputs}).raise_for_status()
     api.post("runs/log-inputs", {"run_id": second, "datasets": [dataset_input("ds", "d1", "eval")]}).raise_for_status()
 
     response = api.post(ajax("experiments/search-datasets"), {"experiment_ids": [experiment_id]})
@@ -414,7 +415,8 @@ def models_with_dataset_metrics(api: RestApi, client: MlflowClient, experiment_i
     """Three logged models of one run: `train` has acc 0.5 on (train, abc), `eval` acc 0.7 on
     (eval, def), `plain` acc 0.9 on no dataset."""
     ids = {name: client.create_logged_model(experiment_id, name=name, source_run_id=run_id).model_id for name in ("train", "eval", "plain")}
-    metric = {"run_id": run_id, "key": "acc", "value": 0.5, "timestamp": 100, "step": 0, "model_id": ids["train"], "dataset_name": "train", "dataset_digest": "abc"}
+    metric = {"run_id": run_id, "key": "acc", "value": 0.5, "timestamp": 100, "step": 0}
+    metric |= {"model_id": ids["train"], "dataset_name": "train", "dataset_digest": "abc"}
     assert api.post("runs/log-metric", metric).json() == {}
     batch = [
         {"key": "acc", "value": 0.7, "timestamp": 101, "step": 1, "model_id": ids["eval"], "dataset_name": "eval", "dataset_digest": "def"},
@@ -540,7 +542,9 @@ def test_logged_model_with_a_source_run_from_elsewhere(client: MlflowClient, exp
     assert client.get_logged_model(model.model_id).source_run_id == ghost_run_id
 
 
-def test_registering_a_logged_model_tags_it_with_its_versions(api: RestApi, client: MlflowClient, experiment_id: str, run_id: str, model_name: str) -> None:
+def test_registering_a_logged_model_tags_it_with_its_versions(
+    api: RestApi, client: MlflowClient, experiment_id: str, run_id: str, model_name: str
+) -> None:
     model = client.create_logged_model(experiment_id, name="tagged", source_run_id=run_id)
     other = f"{model_name}-other"
     client.create_registered_model(other)
