@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Cairn's test command: Swift suites (SQLite and PostgreSQL, S3 artifacts), schema checks of the
-# Kubernetes manifests the Swift suites render (and of deploy/), and the compatibility suite, in which
+# Kubernetes manifests the Swift suites render, the checks of deploy/ (Tests/deploy/check_deploy.sh:
+# overlays, alert rules, server dry run), and the compatibility suite, in which
 # the official MLflow Python client drives a running `cairn serve` on each storage engine, once more
 # with artifacts in S3 (SeaweedFS on loopback, scripts/lib/s3.sh), and with authentication on.
 #
 # On a fresh machine it sets up what it needs: the `postgresql` apt package (for a throwaway cluster
-# on 127.0.0.1, removed on exit) and a venv at .venv with Tests/compat/requirements.txt and
-# Tests/deploy/requirements.txt.
+# on 127.0.0.1, removed on exit), the `prometheus` apt package (for promtool) and a venv at .venv
+# with Tests/compat/requirements.txt and Tests/deploy/requirements.txt.
 # Everything it starts is stopped on exit, also on failure or Ctrl-C. Exit status: 0 when all ran
 # and passed. With CI=true every engine must run: a service that cannot be started fails the run.
 #
@@ -17,7 +18,7 @@ usage() {
     cat <<'EOF'
 usage: scripts/test.sh [--swift-only | --compat-only] [--engine sqlite|postgres]
 
-  --swift-only       only `swift build --build-tests` + `swift test` (and the manifest schema checks)
+  --swift-only       only `swift build --build-tests` + `swift test` (and the manifest and deploy/ checks)
   --compat-only      only the compatibility suite (Tests/compat) against `cairn serve`
   --engine ENGINE    one storage engine instead of both: sqlite (no PostgreSQL is started;
                      the Swift suites then run SQLite only) or postgres. Refused when CI=true.
@@ -252,6 +253,23 @@ if [ "$run_swift" = 1 ]; then
         fi
     else
         fail "manifest schema checks (not run: the Swift tests wrote no manifests to $CAIRN_MANIFEST_DUMP_DIR)"
+    fi
+fi
+
+# ---- deploy/: Cairn's own manifests and alert rules ----------------------------------------------
+# Tests/deploy/check_deploy.sh renders deploy/base and every overlay with kubectl kustomize,
+# validates each document strictly (kubernetes-validate; the Prometheus operator's kinds against
+# the CRD fixtures), checks each overlay's contract, runs promtool check/test rules, and applies
+# every overlay with --dry-run=server to a kube-apiserver of its own (HPA/PDB sent as the 1.20
+# versions for that dry run only). Independent of the Swift build: it runs even when that failed.
+
+if [ "$run_swift" = 1 ]; then
+    cairn_section "Deploy: overlays rendered and validated, alert rules tested, server dry run"
+    command -v promtool >/dev/null 2>&1 || (cairn_apt_install prometheus) || cairn_log "promtool could not be installed: the deploy checks will fail"
+    if bash Tests/deploy/check_deploy.sh --digest "$WORK/deploy-digest.txt"; then
+        pass "deploy/ (kustomize, strict schemas, promtool rules and tests, server dry run)"
+    else
+        fail "deploy/ (kustomize, strict schemas, promtool rules and tests, server dry run)" "$WORK/deploy-digest.txt"
     fi
 fi
 

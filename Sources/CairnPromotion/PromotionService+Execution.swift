@@ -2,6 +2,7 @@ import CairnCore
 import CairnDeploy
 import CairnKube
 import CairnStore
+import CoreMetrics
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -132,6 +133,7 @@ extension PromotionService {
                     }
                 case .finish(let status, let message):
                     try await ledger.update(id, status: status, message: message)
+                    recordFinished(job.deployment, status: status)
                     logger.info("promotion finished", metadata: ["deployment": "\(id)", "status": "\(status.rawValue)", "message": "\(message)"])
                     return
                 }
@@ -201,5 +203,25 @@ extension PromotionService {
     /// `InferenceService fraud` or `Deployment fraud, Service fraud, …`, for ledger messages.
     static func describe(_ manifests: [JSONValue]) -> String {
         manifests.map { "\($0["kind"]?.stringValue ?? "?") \($0["metadata"]?["name"]?.stringValue ?? "?")" }.joined(separator: ", ")
+    }
+}
+
+extension PromotionService {
+    /// The outcomes promotions are counted by.
+    static let outcomes = ["succeeded", "failed", "rolled_back"]
+
+    /// `cairn_promotions_total{outcome}` and `cairn_promotion_duration_seconds{outcome}`, the
+    /// duration from the ledger entry's creation to its final status. Outcomes: `succeeded`
+    /// (ready), `failed`, `rolled_back`.
+    func recordFinished(_ deployment: Deployment, status: DeploymentStatus) {
+        let outcome =
+            switch status {
+            case .ready: "succeeded"
+            case .rolledBack: "rolled_back"
+            default: "failed"
+            }
+        Counter(label: "cairn_promotions_total", dimensions: [("outcome", outcome)], factory: metrics).increment()
+        let elapsed = max(0, Clock.nowMillis() - deployment.createdAt)
+        Timer(label: "cairn_promotion_duration_seconds", dimensions: [("outcome", outcome)], factory: metrics).recordMilliseconds(elapsed)
     }
 }

@@ -2,6 +2,7 @@ import CairnCore
 import CairnDeploy
 import CairnKube
 import CairnStore
+import CoreMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -31,17 +32,23 @@ public final class PromotionService: Service {
     let readyContinuation: AsyncStream<Void>.Continuation
     /// The promotions this replica is carrying out, so its own sweep never adopts one of them.
     let running = Mutex<Set<String>>([])
+    /// Where finished promotions are counted and timed.
+    let metrics: any MetricsFactory
 
     public init(
         configuration: PromotionConfiguration, registry: any RegistryStore, tracking: any TrackingStore, ledger: DeploymentStore,
-        clusters: ClusterConnections, logger: Logger
+        clusters: ClusterConnections, metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
         self.configuration = configuration
         self.registry = registry
         self.tracking = tracking
         self.ledger = ledger
         self.clusters = clusters
+        self.metrics = metrics
         self.logger = logger
+        for outcome in Self.outcomes {  // present at zero from the start, for alert rules
+            _ = Counter(label: "cairn_promotions_total", dimensions: [("outcome", outcome)], factory: metrics)
+        }
         (jobs, submit) = AsyncStream.makeStream(of: PromotionJob.self)
         (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
     }

@@ -40,6 +40,19 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutSeconds: Int64 = 120
     /// Promotion targets, webhook secrets and timing (no targets by default).
     public var promotion = PromotionConfiguration()
+    /// Whether figures are recorded and `/metrics` served (`--metrics`, default on).
+    public var metricsEnabled = true
+    /// A second port that serves only `/metrics`, without authentication (`--metrics-port`);
+    /// nil: `/metrics` is on the API port only, behind the `read` scope when auth is on.
+    public var metricsPort: Int?
+    /// The level of the one line logged per request (`info` with `--log-format json`).
+    public var accessLogLevel: Logger.Level = .debug
+    /// After SIGTERM, how long the server keeps serving while `/readyz` already fails, so load
+    /// balancers stop sending before it stops accepting (`--shutdown-delay`, default 0).
+    public var shutdownDelay: Duration = .zero
+    /// After the delay, how long requests in flight (uploads included) may take to finish before
+    /// they are cut (`--shutdown-grace`, default 25 s: Kubernetes' 30 s less a margin).
+    public var shutdownGrace: Duration = .seconds(25)
 
     /// PEM files for TLS.
     public struct TLSFiles: Sendable {
@@ -82,10 +95,12 @@ public func buildRouter(
 /// As above; `routeTable` collects the registered routes (tests compare them with the OpenAPI document).
 func buildRouter(
     store: any TrackingStore, registry: any RegistryStore, artifacts: any ArtifactStore, tokens: TokenStore?, auth: AuthConfiguration,
-    promotion: PromotionService? = nil, routeTable: RouteTable?, startup: StartupState? = nil
+    promotion: PromotionService? = nil, routeTable: RouteTable?, startup: ServingState? = nil, metrics: ServerMetrics = .disabled,
+    accessLogLevel: Logger.Level = .debug
 ) -> Router<CairnRequestContext> {
     let router = Router(context: CairnRequestContext.self)
     let table = routeTable ?? RouteTable()
+    router.add(middleware: RequestObservationMiddleware(metrics: metrics, accessLogLevel: accessLogLevel))
     router.add(middleware: APIErrorMiddleware(routes: table))
     if auth.mode == .none { router.add(middleware: BrowserGuardMiddleware(allowedHosts: auth.allowedHosts)) }
     let sessions = tokens.map { SessionStore(database: $0.database) }
@@ -99,12 +114,13 @@ func buildRouter(
         store: store, artifacts: artifacts, startup: startup, expectedSchemaVersion: expectedSchemaVersion, artifactsSupportMultipart: presigns
     ).register(routes)
     ExperimentsController(store: store).register(routes)
-    RunsController(store: store).register(routes)
+    RunsController(store: store, metrics: metrics).register(routes)
     MetricsController(store: store).register(routes)
     LoggedModelsController(store: store).register(routes)
     let idempotency = (registry as? SQLRegistryStore).map { IdempotencyStore(database: $0.database) }
     RegistryController(registry: registry, promotion: promotion, idempotency: idempotency).register(routes)
-    ArtifactsController(artifacts: artifacts).register(routes)
+    ArtifactsController(artifacts: artifacts, metrics: metrics).register(routes)
+    MetricsExpositionController(registry: metrics.registry).register(routes)
     OpenAPIController().register(routes)
     DashboardController(
         tracking: store, registry: registry, artifacts: artifacts, promotion: promotion, pages: DashboardPages(), authenticator: authenticator,
@@ -112,34 +128,55 @@ func buildRouter(
     ).register(routes)
     if let tokens { TokensController(tokens: tokens, authenticator: authenticator).register(routes) }
     if let promotion {
-        PromotionsController(promotion: promotion, idempotency: idempotency ?? IdempotencyStore(database: promotion.ledger.database)).register(routes)
+        PromotionsController(
+            promotion: promotion, idempotency: idempotency ?? IdempotencyStore(database: promotion.ledger.database), metrics: metrics
+        ).register(routes)
     }
     return router
 }
 
 /// Builds the whole server: database (migrated before the server accepts requests), artifact
 /// store and HTTP application, with the database pool as a lifecycle service.
-public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+/// - Parameters:
+///   - metrics: where the server's figures go (``ServerMetrics/prometheus()`` for `/metrics`).
+///   - serving: the state the probes report; ``runServer(_:logger:)`` drains it on SIGTERM.
+public func buildApplication(
+    _ configuration: ServerConfiguration, metrics: ServerMetrics = .disabled, serving: ServingState = ServingState(), logger: Logger
+) async throws -> some ApplicationProtocol {
     try configuration.validate()
     let database = try await openDatabase(
         configuration.database, maximumConnections: configuration.maximumDatabaseConnections, statementTimeout: configuration.statementTimeout,
-        logger: logger)
+        metrics: metrics.factory, logger: logger)
     let store = SQLTrackingStore(database: database)
     let tokens = TokenStore(database: database)
-    let artifacts = try await configuration.artifacts.open(logger: logger)
+    // What fails from here on (an S3 store or a cluster that cannot be set up) closes the
+    // database first, so the cause is what the user sees.
+    let artifacts: any ArtifactStore
+    let clusters: ClusterConnections
+    do {
+        artifacts = try await configuration.artifacts.open(logger: logger)
+        do {
+            clusters = try await ClusterConnections(
+                targets: configuration.promotion.targets, environment: configuration.promotion.environment, logger: logger)
+        } catch {
+            try? await (artifacts as? S3ArtifactStore)?.shutdown()
+            throw error
+        }
+    } catch {
+        await database.close()
+        throw error
+    }
     let registry = SQLRegistryStore(tracking: store)
     let promotion = PromotionService(
         configuration: configuration.promotion, registry: registry, tracking: store, ledger: DeploymentStore(database: database),
-        clusters: try await ClusterConnections(
-            targets: configuration.promotion.targets, environment: configuration.promotion.environment, logger: logger),
-        logger: logger)
+        clusters: clusters, metrics: metrics.factory, logger: logger)
     var auth = configuration.auth
     auth.allowedHosts = configuration.allowedHosts
     auth.secureCookies = configuration.tls != nil
-    let startup = StartupState()
+    let startup = serving
     let router = buildRouter(
         store: store, registry: registry, artifacts: artifacts, tokens: tokens, auth: auth, promotion: promotion, routeTable: nil,
-        startup: startup)
+        startup: startup, metrics: metrics, accessLogLevel: configuration.accessLogLevel)
     let http1 = HTTP1Channel.Configuration(
         additionalChannelHandlers: [ClientAbortHandler()], idleTimeout: .seconds(configuration.idleTimeoutSeconds))
     let server: HTTPServerBuilder

@@ -12,6 +12,10 @@ public enum Settings {
         "artifact store: a local directory, or `s3://bucket/prefix` (then the S3 settings below apply)")
     public static let logLevel = Setting(
         flag: "log-level", environment: ["CAIRN_LOG_LEVEL"], default: "info", "log level: trace, debug, info, notice, warning or error")
+    public static let logFormat = Setting(
+        flag: "log-format", environment: ["CAIRN_LOG_FORMAT"], default: "text",
+        "`text` for a terminal, or `json`: one JSON object per line, and one `request` line per request at `info` (route, status, duration, token name, request id)"
+    )
     public static let auth = Setting(flag: "auth", environment: ["CAIRN_AUTH"], default: "none", "authentication: `none` or `token` (see Security)")
     public static let insecureAllowRemote = Setting(
         flag: "insecure-allow-remote", environment: ["CAIRN_INSECURE_ALLOW_REMOTE"], unset: "off",
@@ -48,6 +52,18 @@ public enum Settings {
         flag: "allowed-hosts", environment: ["CAIRN_ALLOWED_HOSTS"], unset: "unset (loopback names only)",
         "with `--auth none`: comma-separated host names (no port) `Host` and `Origin` may carry besides `localhost`, `*.localhost`, `127.x.x.x` and `[::1]`; `*` for any (see Security)"
     )
+    public static let metrics = Setting(
+        flag: "metrics", environment: ["CAIRN_METRICS"], default: "on",
+        "`off` records no figures and serves no `/metrics` (for measuring what they cost)")
+    public static let metricsPort = Setting(
+        flag: "metrics-port", environment: ["CAIRN_METRICS_PORT"], unset: "unset (`/metrics` on the API port, `read` scope with auth on)",
+        "a second port serving only `/metrics` (Prometheus text format), without authentication")
+    public static let shutdownDelay = Setting(
+        flag: "shutdown-delay", environment: ["CAIRN_SHUTDOWN_DELAY"], default: "0s",
+        "after SIGTERM: how long to keep serving with `/readyz` failing before the listener closes (Kubernetes: a few seconds)")
+    public static let shutdownGrace = Setting(
+        flag: "shutdown-grace", environment: ["CAIRN_SHUTDOWN_GRACE"], default: "25s",
+        "after the delay: how long requests in flight (uploads too) may run before they are cut")
 
     public static let s3AccessKeyID = Setting(
         environment: ["AWS_ACCESS_KEY_ID"], unset: "required", "access key id (SigV4 credentials)", group: .s3)
@@ -86,8 +102,9 @@ public enum Settings {
 
     /// Every setting, in README order.
     public static let all: [Setting] = [
-        host, port, databaseURL, artifactsURI, logLevel, auth, insecureAllowRemote, adminToken, rateLimit, tlsCert, tlsKey, targets,
-        webhookSecret, promotionLease, promotionPollInterval, statementTimeout, allowedHosts,
+        host, port, databaseURL, artifactsURI, logLevel, logFormat, auth, insecureAllowRemote, adminToken, rateLimit, tlsCert, tlsKey,
+        targets, webhookSecret, promotionLease, promotionPollInterval, statementTimeout, allowedHosts, metrics, metricsPort, shutdownDelay,
+        shutdownGrace,
         s3AccessKeyID, s3SecretAccessKey, s3SessionToken, s3Region, s3Endpoint, s3PathStyle, s3PublicEndpoint, s3Presign,
         s3DownloadConcurrency,
         trackingURI, token, profile, retryFor,

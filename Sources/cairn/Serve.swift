@@ -45,6 +45,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(Settings.allowedHosts.flag!), help: ArgumentHelp(Settings.allowedHosts.help))
     var allowedHosts: String?
 
+    @Option(name: .customLong(Settings.metrics.flag!), help: ArgumentHelp(Settings.metrics.help))
+    var metrics: String?
+
+    @Option(name: .customLong(Settings.metricsPort.flag!), help: ArgumentHelp(Settings.metricsPort.help))
+    var metricsPort: Int?
+
+    @Option(name: .customLong(Settings.shutdownDelay.flag!), help: ArgumentHelp(Settings.shutdownDelay.help))
+    var shutdownDelay: String?
+
+    @Option(name: .customLong(Settings.shutdownGrace.flag!), help: ArgumentHelp(Settings.shutdownGrace.help))
+    var shutdownGrace: String?
+
     @OptionGroup var artifacts: ArtifactOptions
 
     @OptionGroup var promotion: PromotionOptions
@@ -56,9 +68,8 @@ struct Serve: AsyncParsableCommand {
         let reader = ConfigurationReader.process()
         let configuration = try serverConfiguration(reader)
         let logger = try database.logger("cairn", reader)
-        let app = try await buildApplication(configuration, logger: logger)
         do {
-            try await app.runService()
+            try await runServer(configuration, logger: logger)
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             throw CommandError(
                 "Cannot listen on \(configuration.host):\(configuration.port): another process already uses that port (choose another with --port or CAIRN_PORT)"
@@ -99,6 +110,28 @@ struct Serve: AsyncParsableCommand {
                 throw CommandError("Invalid --allowed-hosts entry '\(withPort)': give host names without a port (IPv6 in brackets)")
             }
         }
+        configuration.metricsEnabled = try reader.required(Settings.metrics, flag: metrics, expected: "on or off") { text -> Bool? in
+            switch text.lowercased() {
+            case "on": true
+            case "off": false
+            default: nil
+            }
+        }
+        configuration.metricsPort = try reader.integer(
+            Settings.metricsPort, flag: metricsPort, in: 1...65535, expected: "a port number between 1 and 65535")
+        if configuration.metricsPort != nil && !configuration.metricsEnabled {
+            throw CommandError("--metrics-port needs --metrics on")
+        }
+        if let metricsPort = configuration.metricsPort, metricsPort == configuration.port {
+            throw CommandError("--metrics-port \(metricsPort) is the API port; choose another, or leave it unset to serve /metrics on the API port")
+        }
+        configuration.accessLogLevel = try database.logsJSON(reader) ? .info : .debug
+        configuration.shutdownDelay = try reader.required(
+            Settings.shutdownDelay, flag: shutdownDelay, expected: "a duration up to 10m such as 5s, or 0"
+        ) { Self.duration($0, upTo: .seconds(600)) }
+        configuration.shutdownGrace = try reader.required(
+            Settings.shutdownGrace, flag: shutdownGrace, expected: "a duration up to 1h such as 25s, or 0"
+        ) { Self.duration($0, upTo: .seconds(3600)) }
         configuration.promotion = try promotion.configuration(reader)
         do {
             try configuration.validate()
@@ -106,5 +139,11 @@ struct Serve: AsyncParsableCommand {
             throw CommandError(error.message)
         }
         return configuration
+    }
+
+    /// A duration such as `25s` or `1m` no longer than `limit`; `0` is zero.
+    static func duration(_ text: String, upTo limit: Duration) -> Duration? {
+        if text == "0" { return .zero }
+        return TargetDuration.parse(text).flatMap { $0 <= limit ? $0 : nil }
     }
 }

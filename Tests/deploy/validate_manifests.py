@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Offline schema checks of Kubernetes manifests rendered by Cairn (and of deploy/).
 
-usage: validate_manifests.py [--crd CRD.yaml] PATH...      (PATH: a .yaml file or a directory of them)
-       validate_manifests.py --self-test [--crd CRD.yaml]  (planted errors must all be caught)
+usage: validate_manifests.py [--crd CRD.yaml]... PATH...      (PATH: a .yaml file or a directory of them;
+                                                              kustomization.yaml files are skipped)
+       validate_manifests.py --self-test [--crd CRD.yaml]...  (planted errors must all be caught)
 
-* Custom resources (InferenceService): jsonschema against the CRD's openAPIV3Schema
-  (Tests/fixtures/kserve-inferenceservice-crd.yaml, KServe v0.20.0), made strict like
+* Custom resources: jsonschema against the CRD's openAPIV3Schema, made strict like
   fieldValidation=Strict: objects that list `properties` reject unknown fields unless they carry
-  x-kubernetes-preserve-unknown-fields (shared/reference/test-services.md, appendix E).
-  The CRD leaves `metadata` open, so names, labels and annotations are checked here by hand.
+  x-kubernetes-preserve-unknown-fields (shared/reference/test-services.md, appendix E). By default
+  the CRDs are KServe v0.20.0's real InferenceService CRD (Tests/fixtures/kserve-inferenceservice-crd.yaml)
+  and hand-written minimal subsets of the Prometheus operator's ServiceMonitor and PrometheusRule
+  (Tests/fixtures/prometheus-operator-*-crd.yaml: only the fields they list are accepted).
+  The CRDs leave `metadata` open, so names, labels and annotations are checked here by hand.
 * Built-in kinds: kubernetes-validate in strict mode (unknown fields rejected), against the newest
   Kubernetes release whose schemas still have that apiVersion (autoscaling/v2beta2 -> 1.25).
   A kind with no schema at all is an error, not the silent WARN of the kubernetes-validate CLI.
@@ -26,7 +29,12 @@ import yaml
 from kubernetes_validate import utils as kv
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_CRD = os.path.join(ROOT, "Tests", "fixtures", "kserve-inferenceservice-crd.yaml")
+FIXTURES = os.path.join(ROOT, "Tests", "fixtures")
+DEFAULT_CRDS = [os.path.join(FIXTURES, name) for name in (
+    "kserve-inferenceservice-crd.yaml",
+    "prometheus-operator-servicemonitor-crd.yaml",
+    "prometheus-operator-prometheusrule-crd.yaml",
+)]
 LEGACY_PREDICTOR_KEYS = ["sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "pmml", "lightgbm", "paddle", "huggingface"]
 DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
@@ -55,14 +63,15 @@ def strictify(schema):
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the CRD is 2 MB: libyaml reads it in a second
 
 
-def load_crds(path):
+def load_crds(paths):
     crds = {}
-    with open(path) as f:
-        for doc in yaml.load_all(f, Loader=LOADER):
-            if doc and doc.get("kind") == "CustomResourceDefinition":
-                for version in doc["spec"]["versions"]:
-                    key = (doc["spec"]["group"] + "/" + version["name"], doc["spec"]["names"]["kind"])
-                    crds[key] = jsonschema.Draft7Validator(strictify(version["schema"]["openAPIV3Schema"]))
+    for path in paths:
+        with open(path) as f:
+            for doc in yaml.load_all(f, Loader=LOADER):
+                if doc and doc.get("kind") == "CustomResourceDefinition":
+                    for version in doc["spec"]["versions"]:
+                        key = (doc["spec"]["group"] + "/" + version["name"], doc["spec"]["names"]["kind"])
+                        crds[key] = jsonschema.Draft7Validator(strictify(version["schema"]["openAPIV3Schema"]))
     return crds
 
 
@@ -111,7 +120,8 @@ def check_doc(doc, crds):
         errors = [f"{'.'.join(map(str, e.path)) or '<root>'}: {e.message}"
                   for e in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.path)))]
         return errors + metadata_errors(doc), "CRD schema (strict)"
-    if "." in doc["apiVersion"].split("/")[0] and not doc["apiVersion"].startswith(("rbac.authorization.k8s.io/", "apiextensions.k8s.io/")):
+    group = doc["apiVersion"].rpartition("/")[0]
+    if "." in group and not group.endswith(".k8s.io"):  # built-in groups: core, apps, policy, *.k8s.io
         return [f"no CRD schema for {doc['apiVersion']} {doc['kind']}"], "-"
     version = builtin_version(doc)
     if version is None:
@@ -127,7 +137,8 @@ def files_of(paths):
     for path in paths:
         if os.path.isdir(path):
             for name in sorted(os.listdir(path)):
-                if name.endswith((".yaml", ".yml")):
+                # kustomization.yaml is kustomize's input, not an object for the cluster.
+                if name.endswith((".yaml", ".yml")) and name not in ("kustomization.yaml", "kustomization.yml"):
                     yield os.path.join(path, name)
         else:
             yield path
@@ -184,6 +195,35 @@ def self_test(crds):
         doc = copy.deepcopy(deployment)
         mutate(doc)
         bad.append(doc)
+    # deploy/: the Prometheus operator's kinds (minimal CRD fixtures) and the autoscaling/v2 and
+    # policy/v1 kinds the test API server (1.20) cannot check.
+    monitor = {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": "cairn"},
+               "spec": {"selector": {"matchLabels": {"app": "cairn"}}, "endpoints": [{"port": "metrics", "interval": "30s"}]}}
+    rule = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": "cairn"},
+            "spec": {"groups": [{"name": "cairn", "rules": [{"alert": "Down", "expr": "up == 0", "for": "5m",
+                                                              "labels": {"severity": "warning"}}]}]}}
+    hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "cairn"},
+           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "cairn"}, "maxReplicas": 3,
+                    "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}}
+    pdb = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "cairn"},
+           "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "cairn"}}}}
+    netpol = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "default-deny"},
+              "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
+    good += [monitor, rule, hpa, pdb, netpol]
+    for base, mutate in (
+        (monitor, lambda d: d["spec"]["endpoints"][0].__setitem__("intervall", "30s")),       # unknown field
+        (monitor, lambda d: d["spec"]["endpoints"][0].__setitem__("interval", "30 seconds")),  # duration pattern
+        (monitor, lambda d: d["spec"].pop("selector")),                                      # required
+        (rule, lambda d: d["spec"]["groups"][0]["rules"][0].__setitem__("for", "5 min")),    # duration pattern
+        (rule, lambda d: d["spec"]["groups"][0]["rules"][0].__setitem__("labels", {"severity": 3})),  # label type
+        (rule, lambda d: d["spec"]["groups"][0]["rules"][0].pop("expr")),                    # required
+        (hpa, lambda d: d["spec"]["metrics"][0]["resource"]["target"].__setitem__("averageUtilisation", 70)),  # unknown field
+        (pdb, lambda d: d["spec"].__setitem__("maxUnavailible", 1)),                         # unknown field
+        (netpol, lambda d: d["spec"].__setitem__("policyType", ["Ingress"])),                 # unknown field
+    ):
+        doc = copy.deepcopy(base)
+        mutate(doc)
+        bad.append(doc)
     ok = True
     for doc in good:
         errors, against = check_doc(doc, crds)
@@ -201,13 +241,15 @@ def self_test(crds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--crd", default=DEFAULT_CRD, help="CRD YAML with the custom resources' schemas")
+    parser.add_argument("--crd", action="append", help="CRD YAML with custom resources' schemas (repeatable; "
+                        "default: the KServe and Prometheus-operator fixtures in Tests/fixtures)")
     parser.add_argument("--self-test", action="store_true", help="check that planted errors are caught")
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
-    crds = load_crds(args.crd)
+    crd_files = args.crd or DEFAULT_CRDS
+    crds = load_crds(crd_files)
     if not crds:
-        print(f"ERROR {args.crd}: no CustomResourceDefinition found")
+        print(f"ERROR {', '.join(crd_files)}: no CustomResourceDefinition found")
         return 2
     if args.self_test:
         return 0 if self_test(crds) else 1

@@ -380,7 +380,7 @@ OPERATIONS: list[Op] = [
     # -- system ---------------------------------------------------------------------------------
     Op("GET", "/health", "health", "system", "open", "Liveness: always `OK` while the process serves.",
        responses={"200": {"description": "Alive", "content": {"text/plain": {"schema": {"type": "string", "const": "OK"}}}}}),
-    Op("GET", "/ready", "ready", "system", "open", "Readiness: 200 when the database answers, 503 otherwise.",
+    Op("GET", "/ready", "ready", "system", "open", "Readiness: 200 when the database answers and the server is not shutting down, 503 otherwise.",
        responses={
            "200": {"description": "Ready", "content": {"text/plain": {"schema": {"type": "string", "const": "READY"}}}},
            "503": {"description": "The database does not answer", "content": {"text/plain": {"schema": STR}}},
@@ -388,10 +388,10 @@ OPERATIONS: list[Op] = [
     Op("GET", "/livez", "livez", "system", "open", "Kubernetes liveness: always `OK` while the process serves (never touches the database).",
        responses={"200": {"description": "Alive", "content": {"text/plain": {"schema": {"type": "string", "const": "OK"}}}}}),
     Op("GET", "/readyz", "readyz", "system", "open",
-       "Kubernetes readiness: the database answers, its schema is the one this server migrates to, and the artifact store answers.",
+       "Kubernetes readiness: the database answers, its schema is at least the one this server migrates to, the artifact store answers, and the server is not shutting down.",
        responses={
            "200": {"description": "Ready", "content": {"application/json": {"schema": obj({"status*": {"const": "ready"}, "failures*": obj({})})}}},
-           "503": {"description": "Not ready: one reason per failed check (startup, database, schema, artifacts)",
+           "503": {"description": "Not ready: one reason per failed check (startup, shutdown, database, schema, artifacts)",
                    "content": {"application/json": {"schema": obj({"status*": {"const": "not ready"},
                                                                     "failures*": obj({}, closed=False, additionalProperties=STR)})}}},
        }),
@@ -400,6 +400,10 @@ OPERATIONS: list[Op] = [
            "200": {"description": "Started", "content": {"text/plain": {"schema": {"type": "string", "const": "STARTED"}}}},
            "503": {"description": "Still migrating", "content": {"text/plain": {"schema": STR}}},
        }),
+    Op("GET", "/metrics", "metrics", "system", "read",
+       "The server's figures in the Prometheus text format 0.0.4 (requests by route and status, database pool and latency, "
+       "metrics ingested, artifact bytes, promotions, webhook calls, build info). Also served alone on `--metrics-port`.",
+       responses={"200": {"description": "Prometheus exposition", "content": {"text/plain": {"schema": STR}}}}),
     Op("GET", "/version", "version", "system", "read", "Cairn's release version as plain text.",
        responses={"200": {"description": "The version", "content": {"text/plain": {"schema": STR}}}}),
     Op("GET", "/api/cairn/v1/whoami", "whoami", "system", "read", "Who the server takes the caller for (what `cairn doctor` checks).",

@@ -6,6 +6,8 @@ import Hummingbird
 /// into the store and downloads stream back, so memory stays flat whatever the file size.
 struct ArtifactsController {
     let artifacts: any ArtifactStore
+    /// Counts the bytes through the proxy, each way.
+    var metrics = ServerMetrics.disabled
 
     static let prefix = "/api/2.0/mlflow-artifacts/artifacts"
 
@@ -47,7 +49,8 @@ struct ArtifactsController {
     @Sendable func upload(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let path = try Self.artifactPath(request, after: Self.prefix)
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: an upload needs a file name") }
-        _ = try await artifacts.put(path, body: request.body)
+        let stored = try await artifacts.put(path, body: request.body)
+        metrics.recordArtifactBytes(received: Int(stored))
         return JSONResponse.empty
     }
 
@@ -79,10 +82,12 @@ struct ArtifactsController {
         }
         let length = range.map { $0.upperBound - $0.lowerBound } ?? size
         headers[.contentLength] = String(length)
-        let store = artifacts
-        let selected = range
+        let (store, selected, metrics) = (artifacts, range, self.metrics)
         let body = ResponseBody(contentLength: Int(length)) { writer in
-            try await store.read(path, range: selected) { chunk in try await writer.write(chunk) }
+            try await store.read(path, range: selected) { chunk in
+                try await writer.write(chunk)
+                metrics.recordArtifactBytes(sent: chunk.readableBytes)
+            }
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)

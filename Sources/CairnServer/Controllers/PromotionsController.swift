@@ -11,6 +11,8 @@ import Hummingbird
 struct PromotionsController {
     let promotion: PromotionService
     let idempotency: IdempotencyStore
+    /// Counts webhook calls by result.
+    var metrics = ServerMetrics.disabled
 
     func register(_ routes: RouteRegistrar) {
         routes.get("/api/cairn/v1/targets", listTargets)
@@ -74,6 +76,23 @@ struct PromotionsController {
     /// with one Idempotency-Key only, and a promotion that fails its checks forgets its key so a
     /// retry can go ahead.
     @Sendable func webhook(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        var signatureVerified = false
+        do {
+            let response = try await webhook(request, context: context, signatureVerified: &signatureVerified)
+            metrics.recordWebhook(result: "accepted")
+            return response
+        } catch let error as CairnError where !signatureVerified && error.code == .unauthenticated {
+            metrics.recordWebhook(result: "bad_signature")
+            throw error
+        } catch {
+            metrics.recordWebhook(result: "rejected")
+            throw error
+        }
+    }
+
+    /// The webhook's work; `signatureVerified` turns true once the MAC holds and the signature
+    /// was not used before, so a refusal before that counts as a bad signature.
+    private func webhook(_ request: Request, context: CairnRequestContext, signatureVerified: inout Bool) async throws -> Response {
         guard promotion.configuration.defaultWebhookSecret != nil || !promotion.configuration.targetWebhookSecrets.isEmpty else {
             throw CairnError(
                 .permissionDenied, "The promotion webhook is disabled: set CAIRN_WEBHOOK_SECRET or a target's webhook_secret_env variable")
@@ -105,6 +124,7 @@ struct PromotionsController {
             throw CairnError(
                 .unauthenticated, "Signature already used: a signed call is accepted once (with its first Idempotency-Key); sign each call anew")
         }
+        signatureVerified = true
         let promotionRequest = try decoded.get().request()
         let bodyDigest = Hex.encode(SHA256.hash(data: body))
         return try await IdempotentRequest(store: idempotency).run(

@@ -5,6 +5,8 @@ import Hummingbird
 /// MLflow's run endpoints (`/api/2.0/mlflow/runs/...`).
 struct RunsController {
     let store: any TrackingStore
+    /// Counts the metric points accepted.
+    var metrics = ServerMetrics.disabled
 
     func register(_ routes: RouteRegistrar) {
         let base = "/api/2.0/mlflow/runs"
@@ -90,6 +92,7 @@ struct RunsController {
         let body = try await request.decodeJSON(MetricDTO.self, context: context)
         let runID = try required(body.run_id.flatMap { $0.isEmpty ? nil : $0 } ?? body.run_uuid, "run_id")
         try await store.logBatch(runID: runID, metrics: [try body.metric()], params: [], tags: [])
+        self.metrics.recordIngested(points: 1)
         return JSONResponse.empty
     }
 
@@ -130,6 +133,7 @@ struct RunsController {
         let params = try (body.params ?? []).map { dto throws(CairnError) in try dto.param() }
         let tags = try (body.tags ?? []).map { dto throws(CairnError) in try dto.tag(field: "tags") }
         try await store.logBatch(runID: runID, metrics: metrics, params: params, tags: tags)
+        if !metrics.isEmpty { self.metrics.recordIngested(points: metrics.count) }
         return JSONResponse.empty
     }
 

@@ -9,8 +9,9 @@ struct SystemController {
     let store: any TrackingStore
     /// The artifact store, checked by `/readyz`.
     var artifacts: (any ArtifactStore)? = nil
-    /// Set once migrations are done (`/startupz`); nil: the router was built without start-up.
-    var startup: StartupState? = nil
+    /// Started once migrations are done (`/startupz`), draining once shutdown begins (`/readyz`
+    /// fails); nil: the router was built without a lifecycle.
+    var startup: ServingState? = nil
     /// The schema version this binary migrates to, which `/readyz` expects the database at (read
     /// from the bundled migrations once, not on every probe); nil: not checked.
     var expectedSchemaVersion: Int? = nil
@@ -37,8 +38,14 @@ struct SystemController {
         Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: CairnVersion.current)))
     }
 
-    /// 200 only when the database answers; 503 otherwise (for Kubernetes readiness probes).
+    /// 200 only when the database answers and the server is not shutting down; 503 otherwise
+    /// (the older readiness probe; `/readyz` says why).
     @Sendable func ready(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        if let startup, startup.isDraining {
+            return Response(
+                status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "shutting down")))
+        }
         do {
             try await store.ping()
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "READY")))
@@ -78,17 +85,20 @@ struct SystemController {
             body: .init(byteBuffer: ByteBuffer(string: started ? "STARTED" : "migrating")))
     }
 
-    /// Kubernetes' readiness probe: the database answers, its schema is the one this binary
-    /// migrates to, and the artifact store answers; 503 with a JSON reason per failed check.
+    /// Kubernetes' readiness probe: the database answers, its schema is at least the one this
+    /// binary migrates to, the artifact store answers, and the server is not shutting down; 503 with a JSON reason per failed check.
     @Sendable func readyz(_ request: Request, context: CairnRequestContext) async throws -> Response {
         var failures: [(String, String)] = []
         if let startup, !startup.isStarted { failures.append(("startup", "migrations are not done yet")) }
+        if let startup, startup.isDraining { failures.append(("shutdown", "the server is shutting down")) }
         do {
             try await store.ping()
             if let expected = expectedSchemaVersion, let database = (store as? SQLTrackingStore)?.database {
                 let current = try await Migrator(logger: context.logger).currentVersion(database)
-                if current != expected {
-                    failures.append(("schema", "the database is at schema version \(current), this server expects \(expected)"))
+                // Behind: not migrated yet. Ahead is fine: during a rolling upgrade a newer replica
+                // has migrated (migrations only add), and this one serves until it is replaced.
+                if current < expected {
+                    failures.append(("schema", "the database is at schema version \(current), this server needs \(expected)"))
                 }
             }
         } catch {

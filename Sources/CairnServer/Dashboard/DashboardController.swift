@@ -82,7 +82,9 @@ struct DashboardController {
         return { request, context in
             var context = context
             do {
-                context.principal = try await authenticator.authorize(request, scope: .read)
+                let principal = try await authenticator.authorize(request, scope: .read)
+                context.principal = principal
+                context.record?.actor = principal.auditName
             } catch let error as CairnError where error.code == .unauthenticated {
                 let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
                 return Self.redirect(to: "/signin?" + DashboardFormat.query([("next", next)]))

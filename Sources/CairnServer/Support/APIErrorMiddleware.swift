@@ -25,6 +25,9 @@ struct APIErrorMiddleware: RouterMiddleware {
             var response = JSONResponse.error(mapped)
             if let limited = error as? RateLimitedError {
                 response.headers[.retryAfter] = String(limited.retryAfterSeconds)
+            } else if mapped.code == .temporarilyUnavailable {
+                // The mlflow client (urllib3) and `cairn` wait this long before retrying.
+                response.headers[.retryAfter] = "2"
             }
             if mapped.code == .unauthenticated {
                 response.headers[.wwwAuthenticate] = "Bearer realm=\"cairn\""

@@ -19,6 +19,10 @@ public struct CairnRequestContext: RequestContext {
     /// record or check an actor read it through ``actingPrincipal()``.
     public var principal: Principal?
 
+    /// Set by the observation middleware (absent in routers built without it): where the routes
+    /// leave what its access-log line reports.
+    var record: RequestRecord?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.channel = source.channel

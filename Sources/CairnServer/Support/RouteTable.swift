@@ -81,7 +81,9 @@ struct RouteRegistrar {
         router.on(RouterPath(path), method: method) { request, context in
             guard case .scope(let scope) = access else { return try await run(request, context) }
             var context = context
-            context.principal = try await authenticator.authorize(request, scope: scope)
+            let principal = try await authenticator.authorize(request, scope: scope)
+            context.principal = principal
+            context.record?.actor = principal.auditName
             return try await run(request, context)
         }
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 
 /// Opens the configured database (creating its file, or checking that PostgreSQL can be used
@@ -8,17 +9,19 @@ import Logging
 ///   - startupWait: how long a PostgreSQL server that cannot be reached yet is waited for; an
 ///     authentication, `pg_hba.conf` or TLS failure ends at once (see
 ///     ``PostgresDatabase/checkConnection(waitingUpTo:)``).
+///   - metrics: where the PostgreSQL pool's figures go (``DatabaseMetrics``).
 /// - Throws: ``DatabaseURLError`` for TLS files that cannot be used, ``SQLDatabaseError`` saying
 ///   why PostgreSQL cannot be used.
 public func openDatabase(
-    _ url: DatabaseURL, maximumConnections: Int = 20, statementTimeout: Duration? = nil, startupWait: Duration = .seconds(60), logger: Logger
+    _ url: DatabaseURL, maximumConnections: Int = 20, statementTimeout: Duration? = nil, startupWait: Duration = .seconds(60),
+    metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
 ) async throws -> any SQLDatabase {
     switch url {
     case .sqlite(let path):
         return try await SQLiteDatabase.open(path: path, statementTimeout: statementTimeout, logger: logger)
     case .postgres(let settings):
         let database = try PostgresDatabase(
-            settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, logger: logger)
+            settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, metrics: metrics, logger: logger)
         try await database.checkConnection(waitingUpTo: startupWait)
         return database
     }
@@ -27,7 +30,7 @@ public func openDatabase(
 /// Opens a database for one short piece of work (a command such as `cairn migrate`, `gc` or
 /// `tokens`): runs its connection pool while `body` runs, applies pending migrations first, and
 /// closes the database afterwards, also when `body` throws. `cairn serve` opens its database with
-/// ``openDatabase(_:maximumConnections:statementTimeout:startupWait:logger:)`` instead and runs the pool as a
+/// ``openDatabase(_:maximumConnections:statementTimeout:startupWait:metrics:logger:)`` instead and runs the pool as a
 /// lifecycle service.
 /// - Parameter body: the work, given the database and the migration versions applied now.
 public func withMigratedDatabase<T: Sendable>(

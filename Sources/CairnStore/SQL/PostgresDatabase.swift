@@ -1,8 +1,11 @@
 import CairnCore
+import CoreMetrics
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The production engine: a postgres-nio connection pool. The pool is a ServiceLifecycle
 /// `Service`: hand the database to the service group (or call ``run()`` in a task) before use.
@@ -19,6 +22,15 @@ public final class PostgresDatabase: SQLDatabase, Service {
     private let preparesFixedStatements: Bool
     /// The `statement_timeout` of every pooled connection; nil when unlimited.
     public let statementTimeout: Duration?
+    /// How long a statement waits for a pooled connection while none is in use: with the
+    /// database gone, the pool queues requests while it retries (its circuit breaker trips only
+    /// after a minute), so such a request ends with ``SQLDatabaseError/Kind/unavailable`` (503
+    /// with `Retry-After`) instead of hanging. While connections are in use the wait is a queue
+    /// behind working statements, which lasts as long as it takes.
+    public let connectionWait: Duration
+    /// Connections leased right now (the wait above tells an outage from a queue by it).
+    private let leasedConnections = Atomic<Int>(0)
+    private let metrics: DatabaseMetrics
 
     /// - Parameters:
     ///   - settings: where and how to connect (see ``DatabaseURL``).
@@ -31,9 +43,12 @@ public final class PostgresDatabase: SQLDatabase, Service {
     /// - Throws: ``DatabaseURLError`` when a TLS file the URL names (`sslrootcert`, `sslcert`,
     ///   `sslkey`) cannot be read or is not valid PEM. Nothing connects yet: call
     ///   ``checkConnection(waitingUpTo:)`` to learn at start whether the database can be used.
-    public init(settings: DatabaseURL.Postgres, maximumConnections: Int = 20, statementTimeout: Duration? = nil, logger: Logger)
-        throws(DatabaseURLError)
-    {
+    ///   - connectionWait: see ``connectionWait``.
+    ///   - metrics: where the pool's figures go (see ``DatabaseMetrics``); a no-op by default.
+    public init(
+        settings: DatabaseURL.Postgres, maximumConnections: Int = 20, statementTimeout: Duration? = nil, connectionWait: Duration = .seconds(5),
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
+    ) throws(DatabaseURLError) {
         let tls = try PostgresTLS(settings)
         var configuration = PostgresClient.Configuration(
             host: settings.host,
@@ -59,6 +74,8 @@ public final class PostgresDatabase: SQLDatabase, Service {
             connection.options.additionalStartupParameters = configuration.options.additionalStartupParameters
         }
         self.statementTimeout = statementTimeout
+        self.connectionWait = connectionWait
+        self.metrics = DatabaseMetrics(factory: metrics, maximumConnections: maximumConnections)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.settings = settings
@@ -94,26 +111,107 @@ public final class PostgresDatabase: SQLDatabase, Service {
     /// Runs one statement's `body` on a pooled connection; pool failures come back translated.
     /// A cancelled task (the request's client went away) closes the connection: postgres-nio
     /// cannot cancel a running statement, and PostgreSQL ends it once it sees the client gone.
-    private func onConnection<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
+    private func onConnection<T: Sendable>(_ body: @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
+        let logger = self.logger
+        let start = ContinuousClock.now
+        defer { metrics.statementDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
+        return try await recordingAvailability(translatingAll: true) {
+            try await withPooledConnection { connection in
                 try await withTaskCancellationHandler {
                     try await body(connection, logger)
                 } onCancel: {
                     _ = connection.close() as EventLoopFuture<Void>
                 }
             }
-        } catch let error as SQLDatabaseError {
-            throw error
-        } catch {
-            throw Self.translate(error)
         }
+    }
+
+    /// Runs `body` with PostgreSQL's errors translated (every error when `translatingAll`: a
+    /// lone statement throws nothing else; a transaction's body may throw its own errors, which
+    /// pass unchanged), and `cairn_database_up` set from the outcome.
+    private func recordingAvailability<T>(translatingAll: Bool = false, _ body: () async throws -> T) async throws -> T {
+        let translated: SQLDatabaseError
+        do {
+            let result = try await body()
+            metrics.up.set(1)
+            return result
+        } catch let error as SQLDatabaseError {
+            translated = error
+        } catch let error as PSQLError {
+            translated = Self.translate(error)
+        } catch {
+            guard translatingAll else { throw error }
+            translated = Self.translate(error)
+        }
+        if translated.kind == .unavailable { metrics.up.set(0) }
+        throw translated
+    }
+
+    /// Leases a pooled connection for `body`, waiting at most ``connectionWait`` for it. The
+    /// lease and the time-out race for one state, so a statement either starts on a connection
+    /// or is refused unsent (never both: a write is not half-acknowledged as unavailable).
+    private func withPooledConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let state = NIOLockedValueBox(LeaseState.waiting)
+        let (client, wait, metrics) = (self.client, connectionWait, self.metrics)
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        let start = state.withLockedValue { current in
+                            guard current == .waiting else { return false }
+                            current = .leased
+                            return true
+                        }
+                        guard start else { throw SQLDatabaseError(.unavailable, Self.noConnectionMessage(wait)) }
+                        self.leasedConnections.add(1, ordering: .relaxed)
+                        metrics.connectionsInUse.increment()
+                        defer {
+                            metrics.connectionsInUse.decrement()
+                            self.leasedConnections.subtract(1, ordering: .relaxed)
+                        }
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    // Wakes every `wait`; gives up only when no connection is in use then.
+                    repeat {
+                        try? await Task.sleep(for: wait)
+                    } while !Task.isCancelled && self.leasedConnections.load(ordering: .relaxed) > 0
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let value = next {
+                        group.cancelAll()
+                        return value
+                    }
+                    let abandoned = state.withLockedValue { current in
+                        guard current == .waiting else { return false }
+                        current = .abandoned
+                        return true
+                    }
+                    if abandoned {
+                        group.cancelAll()
+                        throw SQLDatabaseError(.unavailable, Self.noConnectionMessage(wait))
+                    }
+                }
+                throw SQLDatabaseError(.unavailable, Self.noConnectionMessage(wait))
+            }
+        }
+    }
+
+    /// A statement's wait for a pooled connection: still waiting, got one, or given up on.
+    private enum LeaseState { case waiting, leased, abandoned }
+
+    private static func noConnectionMessage(_ wait: Duration) -> String {
+        "no PostgreSQL connection could be had within \(wait.milliseconds) ms"
     }
 
     public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         let (logger, prepared) = (self.logger, preparesFixedStatements)
-        do {
-            return try await client.withConnection { connection in
+        let start = ContinuousClock.now
+        defer { metrics.transactionDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
+        return try await recordingAvailability {
+            try await withPooledConnection { connection in
                 let executor = Executor(connection: connection, logger: logger, preparesFixedStatements: prepared)
                 try await Self.run(connection, "BEGIN", [], logger: logger)
                 do {
@@ -125,8 +223,6 @@ public final class PostgresDatabase: SQLDatabase, Service {
                     throw error
                 }
             }
-        } catch let error as PSQLError {
-            throw Self.translate(error)
         }
     }
 
@@ -134,12 +230,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
     /// hold a session-level advisory lock).
     public func withSession<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         let (logger, prepared) = (self.logger, preparesFixedStatements)
-        do {
-            return try await client.withConnection { connection in
+        return try await recordingAvailability {
+            try await withPooledConnection { connection in
                 try await body(Executor(connection: connection, logger: logger, preparesFixedStatements: prepared))
             }
-        } catch let error as PSQLError {
-            throw Self.translate(error)
         }
     }
 

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `--log-format json`: each log record as one JSON object on one line of stderr, for log
+/// collectors: `ts` (UTC, milliseconds), `level`, `logger`, `msg`, then the metadata as string
+/// fields (the request's `request_id` among them). Each line goes out in one write, so
+/// lines of concurrent requests do not interleave.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    init(label: String) {
+        self.label = label
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var line = "{\"ts\":\""
+        line += Self.timestamp()
+        line += "\",\"level\":\"\(event.level.rawValue)\",\"logger\":"
+        Self.appendQuoted(label, to: &line)
+        line += ",\"msg\":"
+        Self.appendQuoted(event.message.description, to: &line)
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        for key in merged.keys.sorted() where !["ts", "level", "logger", "msg"].contains(key) {
+            line += ","
+            Self.appendQuoted(key, to: &line)
+            line += ":"
+            Self.appendQuoted(merged[key]!.description, to: &line)
+        }
+        line += "}\n"
+        Self.writeToStandardError(line)
+    }
+
+    /// One `write(2)` per line where the kernel takes it whole (a pipe takes up to 4 KiB at
+    /// once), so lines of concurrent requests do not interleave; a short write is continued.
+    static func writeToStandardError(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// `2026-12-06T03:04:05.678Z`.
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(now.tv_nsec / 1_000_000))
+    }
+
+    /// `text` as a JSON string: quotes, backslashes and control characters escaped.
+    static func appendQuoted(_ text: String, to line: inout String) {
+        line += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": line += "\\\""
+            case "\\": line += "\\\\"
+            case "\n": line += "\\n"
+            case "\r": line += "\\r"
+            case "\t": line += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+        line += "\""
+    }
+}
