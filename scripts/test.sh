@@ -398,6 +398,18 @@ compat_engine() {
         cairn_log "pytest exited $rc; last 60 lines of the server log:"
         tail -n 60 "$dir/server.log" >&2
         write_digest "$dir" "pytest exited $rc"
+    elif [ "$artifacts_kind" = local ]; then
+        # After the suite: the /metrics scrape parses and holds every promised family.
+        local scrape_flags=()
+        [ "$engine" = postgres ] && scrape_flags=(--postgres)
+        if ! "$CAIRN_PYTHON" Tests/operations/check_metrics_scrape.py --url "http://127.0.0.1:$SERVER_PORT" "${scrape_flags[@]}" \
+            >"$dir/scrape.log" 2>&1; then
+            cat "$dir/scrape.log" >&2
+            { echo "the /metrics scrape after the suite failed:"; grep -E '^(FAIL|Traceback|[A-Za-z]*Error)' "$dir/scrape.log" | head -n 10; } >"$dir/digest.txt"
+            rc=1
+        else
+            cat "$dir/scrape.log"
+        fi
     fi
     stop_server
     if [ "$rc" -eq 0 ] && [ "$SERVER_EXIT" -ne 0 ]; then

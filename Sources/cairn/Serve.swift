@@ -141,9 +141,9 @@ struct Serve: AsyncParsableCommand {
         return configuration
     }
 
-    /// A duration such as `25s` or `1m` no longer than `limit`; `0` is zero.
+    /// A duration such as `25s` or `1m` no longer than `limit`; `0`, `0s`, `0ms` and `0m` are zero.
     static func duration(_ text: String, upTo limit: Duration) -> Duration? {
-        if text == "0" { return .zero }
+        if text.trimmingCharacters(in: CharacterSet(charactersIn: "0")).isEmpty || ["0s", "0ms", "0m"].contains(text) { return .zero }
         return TargetDuration.parse(text).flatMap { $0 <= limit ? $0 : nil }
     }
 }

@@ -96,4 +96,4 @@ def test_deployments_page_and_missing_things_render(visit, base_url):
 def test_pages_carry_a_strict_content_security_policy(visit, base_url):
     page = visit("/", "csp")
     policy = page.response.headers["content-security-policy"]
-    assert "default-src 'self'" in policy and "script-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy

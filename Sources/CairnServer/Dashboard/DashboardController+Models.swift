@@ -9,23 +9,37 @@ extension DashboardController {
     /// marked. Up to 100 runs (`/compare?runs=a,b,c`).
     @Sendable func compare(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let ids = Array(DashboardFormat.list(request.query("runs")).prefix(100))
-        var runs: [Run] = []
-        for id in ids {
-            runs.append(try await tracking.run(id: id))
+        let options = try ChartOptions(request)
+        let tracking = self.tracking
+        // The runs are read at once (a few connections each), in the URL's order.
+        let loaded = try await withThrowingTaskGroup(of: (Int, Run).self) { group in
+            for (index, id) in ids.enumerated() { group.addTask { (index, try await tracking.run(id: id)) } }
+            return try await group.reduce(into: [Int: Run]()) { $0[$1.0] = $1.1 }
         }
+        let runs = ids.indices.compactMap { loaded[$0] }
         func label(_ run: Run) -> String { run.info.runName.isEmpty ? String(run.info.runID.prefix(8)) : run.info.runName }
-        var charts: [[String: Any]] = []
-        var seriesOfRun: [String: [String: [Metric]]] = [:]
-        for run in runs {
-            seriesOfRun[run.info.runID] = try await seriesByKey(runID: run.info.runID, keys: Set(run.metrics.map(\.key)).sorted())
-        }
-        for key in Set(runs.flatMap { $0.metrics.map(\.key) }).sorted() {
-            var series: [SVGLineChart.Series] = []
-            for run in runs where run.metrics.contains(where: { $0.key == key }) {
-                let points = seriesOfRun[run.info.runID]?[key] ?? []
-                series.append(.init(name: label(run), points: points.map { (Double($0.step), $0.value) }))
+        let wanted = runs.flatMap { run in Set(run.metrics.map(\.key)).sorted().map { SeriesKey(runID: run.info.runID, key: $0) } }
+        var series: [SeriesKey: [Metric]] = [:]
+        if options.x == .relative && options.range != nil {
+            // A relative zoom is a different time range in each run.
+            for run in runs {
+                let mine = wanted.filter { $0.runID == run.info.runID }
+                series.merge(
+                    try await tracking.metricCharts(
+                        mine, axis: .time, buckets: Self.chartBuckets, range: options.storeRange(runStart: run.info.startTime))
+                ) { a, _ in a }
             }
-            charts.append(["key": key, "svg": SVGLineChart(series: series).render()])
+        } else {
+            series = try await tracking.metricCharts(wanted, axis: options.x.storeAxis, buckets: Self.chartBuckets, range: options.range)
+        }
+        var charts: [[String: Any]] = []
+        for key in Set(runs.flatMap { $0.metrics.map(\.key) }).sorted() {
+            var lines: [SVGLineChart.Series] = []
+            for run in runs where run.metrics.contains(where: { $0.key == key }) {
+                let points = series[SeriesKey(runID: run.info.runID, key: key)] ?? []
+                lines.append(.init(name: label(run), points: points.map { (options.xValue($0, runStart: run.info.startTime), $0.value) }))
+            }
+            charts.append(["key": key, "svg": Self.chart(lines, options, log: options.logKeys.contains(key)).render()])
         }
         let paramValues = runs.map { run in Dictionary(run.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
         let params = Set(paramValues.flatMap(\.keys)).sorted().map { key -> [String: Any] in
@@ -37,6 +51,7 @@ extension DashboardController {
             [
                 "title": "Compare \(runs.count) runs", "runs": runs.map { ["id": $0.info.runID, "name": label($0)] },
                 "params": params, "hasParams": !params.isEmpty, "charts": charts, "empty": runs.isEmpty,
+                "chartTools": options.toolbar([("runs", ids.joined(separator: ","))], path: "/compare"),
             ])
     }
 

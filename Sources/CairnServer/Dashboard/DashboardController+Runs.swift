@@ -78,19 +78,20 @@ extension DashboardController {
     @Sendable func run(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let id = try required(context.parameters.get("id"), "id")
         let run: Run = try await tracking.run(id: id)
-        let logKeys = Set(DashboardFormat.list(request.query("log")))
+        let options = try ChartOptions(request)
+        let path = "/runs/\(DashboardFormat.pathComponent(id))"
         var charts: [[String: Any]] = []
         let keys = Set(run.metrics.map(\.key)).sorted()
-        let series = try await seriesByKey(runID: id, keys: keys)
+        let series = try await tracking.metricCharts(
+            keys.map { SeriesKey(runID: id, key: $0) }, axis: options.x.storeAxis, buckets: Self.chartBuckets,
+            range: options.storeRange(runStart: run.info.startTime))
         for key in keys {
-            let points = series[key] ?? []
-            let log = logKeys.contains(key)
-            let chart = SVGLineChart(series: [.init(name: key, points: points.map { (Double($0.step), $0.value) })], logScale: log)
-            let toggled = log ? logKeys.subtracting([key]) : logKeys.union([key])
-            charts.append([
-                "key": key, "svg": chart.render(), "log": log,
-                "toggle": "/runs/\(DashboardFormat.pathComponent(id))?" + DashboardFormat.query([("log", toggled.sorted().joined(separator: ","))]),
-            ])
+            let points = series[SeriesKey(runID: id, key: key)] ?? []
+            let log = options.logKeys.contains(key)
+            let chart = Self.chart(
+                [.init(name: key, points: points.map { (options.xValue($0, runStart: run.info.startTime), $0.value) })], options, log: log)
+            let toggled = log ? options.logKeys.subtracting([key]) : options.logKeys.union([key])
+            charts.append(["key": key, "svg": chart.render(), "log": log, "toggle": path + "?" + options.query(log: toggled)])
         }
         let versions = try await registry.searchModelVersions(
             RegistrySearchRequest(filter: "run_id = '\(id.filter { $0.isLetter || $0.isNumber })'", orderBy: [], maxResults: 100, pageToken: nil)
@@ -112,31 +113,22 @@ extension DashboardController {
                 "metrics": run.metrics.sorted { $0.key < $1.key }.map {
                     ["key": $0.key, "value": DashboardFormat.number($0.value), "step": $0.step]
                 },
-                "charts": charts,
+                "charts": charts, "chartTools": options.toolbar([], path: path),
                 "artifacts": artifactList, "hasArtifacts": !artifactList.isEmpty, "hasVersions": !versions.isEmpty,
                 "versions": versions.map { ["name": $0.name, "version": $0.version, "link": "/models/\(DashboardFormat.pathComponent($0.name))"] },
             ])
     }
 
-    /// The reduced series of several metrics of a run, read at the same time (one query each, on
-    /// as many pooled connections), at most 8 at once.
-    func seriesByKey(runID: String, keys: [String]) async throws -> [String: [Metric]] {
-        let tracking = self.tracking
-        return try await withThrowingTaskGroup(of: (String, [Metric]).self) { group in
-            var result: [String: [Metric]] = [:]
-            var pending = keys.makeIterator()
-            for _ in 0..<8 {
-                guard let key = pending.next() else { break }
-                group.addTask { (key, try await tracking.metricSeriesDownsampled(runID: runID, key: key, buckets: Self.chartBuckets)) }
-            }
-            while let (key, points) = try await group.next() {
-                result[key] = points
-                if let key = pending.next() {
-                    group.addTask { (key, try await tracking.metricSeriesDownsampled(runID: runID, key: key, buckets: Self.chartBuckets)) }
-                }
-            }
-            return result
+    /// A chart of `series` drawn as `options` say (axis, its labels, smoothing), `log` scaled.
+    static func chart(_ series: [SVGLineChart.Series], _ options: ChartOptions, log: Bool = false) -> SVGLineChart {
+        var chart = SVGLineChart(series: series, logScale: log)
+        chart.smoothing = options.smoothing
+        switch options.x {
+        case .step: break
+        case .wall: (chart.xLabel, chart.xFormat) = ("time (UTC)", .wallTime)
+        case .relative: (chart.xLabel, chart.xFormat) = ("time since start", .duration)
         }
+        return chart
     }
 
     /// The top level of a run's artifacts, with links to the artifact proxy.

@@ -27,34 +27,52 @@ extension SQLTrackingStore {
 
     /// One metric of a run reduced to at most four points per bucket by the M4 rule
     /// (``CairnCore/M4Downsampling``), computed in the database: only the kept points are read.
-    /// NaN values are left out; the result is in step order.
+    /// NaN values are left out; the result is in step order. (Charts read
+    /// ``metricCharts(_:axis:buckets:range:)``, which keeps these reductions.)
     public func metricSeriesDownsampled(runID: String, key: String, buckets: Int) async throws -> [Metric] {
+        var builder = SQLBuilder("", dialect: dialect)
+        let series = Self.seriesSubquery(runID: runID, key: key, into: &builder)
+        return try await reduced(series: series, builder: builder, runID: runID, key: key, axis: .step, buckets: buckets, range: nil)
+    }
+
+    /// The M4 reduction of the series `series` (an SQL expression whose binds are in `builder`)
+    /// over `axis`, optionally only the points whose axis value lies in `range`. Per bucket of the
+    /// axis' range, the points with the lowest and highest axis value and the lowest and highest
+    /// value survive; on the time axis the x of a point is its timestamp.
+    func reduced(
+        series: String, builder start: SQLBuilder, runID: String, key: String, axis: ChartAxis, buckets: Int, range: ClosedRange<Int64>?
+    ) async throws -> [Metric] {
         guard (1...10_000).contains(buckets) else { throw CairnError.invalidParameter("buckets must be between 1 and 10000") }
         let real = dialect == .postgres ? "DOUBLE PRECISION" : "REAL"
-        let floor = dialect == .postgres ? "FLOOR" : "CAST"
-        var builder = SQLBuilder("WITH p AS (SELECT step, value, timestamp FROM metric_points WHERE is_nan = 0 AND series_id = ", dialect: dialect)
-        builder.append(Self.seriesSubquery(runID: runID, key: key, into: &builder))
+        let (x, other) = axis == .step ? ("step", "timestamp") : ("timestamp", "step")
+        var builder = start
+        builder.append("WITH p AS (SELECT \(x) AS x, \(other) AS o, value FROM metric_points WHERE is_nan = 0 AND series_id = \(series)")
+        if let range {
+            builder.append(" AND \(x) BETWEEN \(builder.bind(.int(range.lowerBound))) AND \(builder.bind(.int(range.upperBound)))")
+        }
         let b = builder.bind(.int(Int64(buckets)))
         let bucketExpression =
             dialect == .postgres
-            ? "\(floor)((CAST(p.step AS \(real)) - r.lo) * \(b) / (CAST(r.hi AS \(real)) - r.lo + 1))"
-            : "CAST((CAST(p.step AS \(real)) - r.lo) * \(b) / (CAST(r.hi AS \(real)) - r.lo + 1) AS INTEGER)"
+            ? "FLOOR((CAST(p.x AS \(real)) - r.lo) * \(b) / (CAST(r.hi AS \(real)) - r.lo + 1))"
+            : "CAST((CAST(p.x AS \(real)) - r.lo) * \(b) / (CAST(r.hi AS \(real)) - r.lo + 1) AS INTEGER)"
         builder.append(
             """
-            ), r AS (SELECT MIN(step) AS lo, MAX(step) AS hi FROM p),
-            b AS (SELECT p.step, p.value, p.timestamp, \(bucketExpression) AS bucket FROM p, r),
-            g AS (SELECT bucket, MIN(step) AS s0, MAX(step) AS s1, MIN(value) AS v0, MAX(value) AS v1 FROM b GROUP BY bucket),
+            ), r AS (SELECT MIN(x) AS lo, MAX(x) AS hi FROM p),
+            b AS (SELECT p.x, p.o, p.value, \(bucketExpression) AS bucket FROM p, r),
+            g AS (SELECT bucket, MIN(x) AS x0, MAX(x) AS x1, MIN(value) AS v0, MAX(value) AS v1 FROM b GROUP BY bucket),
             e AS (SELECT b.bucket,
-                MIN(CASE WHEN b.step = g.s0 THEN b.value END) AS f0, MIN(CASE WHEN b.step = g.s1 THEN b.value END) AS f1,
-                MIN(CASE WHEN b.value = g.v0 THEN b.step END) AS s2, MIN(CASE WHEN b.value = g.v1 THEN b.step END) AS s3
+                MIN(CASE WHEN b.x = g.x0 THEN b.value END) AS f0, MIN(CASE WHEN b.x = g.x1 THEN b.value END) AS f1,
+                MIN(CASE WHEN b.value = g.v0 THEN b.x END) AS x2, MIN(CASE WHEN b.value = g.v1 THEN b.x END) AS x3
                 FROM b JOIN g ON g.bucket = b.bucket GROUP BY b.bucket)
-            SELECT b.step, b.value, MIN(b.timestamp) FROM b JOIN g ON g.bucket = b.bucket JOIN e ON e.bucket = b.bucket
-            WHERE (b.step = g.s0 AND b.value = e.f0) OR (b.step = g.s1 AND b.value = e.f1)
-               OR (b.step = e.s2 AND b.value = g.v0) OR (b.step = e.s3 AND b.value = g.v1)
-            GROUP BY b.step, b.value ORDER BY b.step, b.value
+            SELECT b.x, b.value, MIN(b.o) FROM b JOIN g ON g.bucket = b.bucket JOIN e ON e.bucket = b.bucket
+            WHERE (b.x = g.x0 AND b.value = e.f0) OR (b.x = g.x1 AND b.value = e.f1)
+               OR (b.x = e.x2 AND b.value = g.v0) OR (b.x = e.x3 AND b.value = g.v1)
+            GROUP BY b.x, b.value ORDER BY b.x, b.value
             """)
         return try await database.query(builder).map { row in
-            Metric(key: key, value: row.double(1), timestamp: row.int(2), step: row.int(0), runID: runID)
+            axis == .step
+                ? Metric(key: key, value: row.double(1), timestamp: row.int(2), step: row.int(0), runID: runID)
+                : Metric(key: key, value: row.double(1), timestamp: row.int(0), step: row.int(2), runID: runID)
         }
     }
 }

@@ -53,10 +53,14 @@ extension SQLTrackingStore {
         let history = MetricRows.pointsInsert([], seriesIDs: [], dialect: .postgres, firstArrayBind: 2, filter: runIsActive, duplicates: duplicates)
         let newest = MetricRows.postgresInsert(into: "latest_metrics", [], conflict: latestMetricConflict, firstArrayBind: 7, filter: runIsActive)
         return """
-            WITH history AS (\(history.sql)), newest AS (\(newest.sql))
+            WITH history AS (\(history.sql)), newest AS (\(newest.sql)), charts AS (\(clearChartsSQL))
             SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
             """
     }
+
+    /// Drops the dashboard's reductions of the series written (`$2`: the points' series ids),
+    /// which an index probe per series finds empty unless a chart of it was viewed.
+    static let clearChartsSQL = "DELETE FROM metric_chart_cache WHERE series_id = ANY($2::int8[])"
 
     /// The binds of ``metricsSQL(duplicates:)``: the run id, the history's five arrays, and the
     /// latest points' six.
@@ -149,6 +153,9 @@ extension SQLTrackingStore {
     /// (MLflow's rule, in the same transaction) and logged-model metrics, each as one statement.
     static func insertMetrics(_ metrics: [Metric], seriesIDs: [Int64], runID: String, _ tx: any SQLExecutor) async throws {
         try await tx.execute(MetricRows.pointsInsert(metrics, seriesIDs: seriesIDs, dialect: tx.dialect))
+        var clear = SQLBuilder("DELETE FROM metric_chart_cache WHERE ", dialect: tx.dialect)
+        clear.append(clear.inList("series_id", ints: Array(Set(seriesIDs)).sorted()))
+        try await tx.execute(clear.sql, clear.binds)
         try await tx.execute(
             MetricRows.insert(into: "latest_metrics", runID: runID, latestPoints(metrics), conflict: latestMetricConflict, dialect: tx.dialect))
         let byModel = Dictionary(grouping: metrics.filter { !($0.modelID ?? "").isEmpty }, by: { $0.modelID! })

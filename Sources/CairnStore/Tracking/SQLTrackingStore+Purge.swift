@@ -77,6 +77,9 @@ extension SQLTrackingStore {
             // 0007), so it goes explicitly.
             try await tx.execute(
                 "DELETE FROM metric_points WHERE series_id IN (SELECT series_id FROM metric_series WHERE run_uuid = $1)", [.text(candidate.runID)])
+            try await tx.execute(
+                "DELETE FROM metric_chart_cache WHERE series_id IN (SELECT series_id FROM metric_series WHERE run_uuid = $1)",
+                [.text(candidate.runID)])
             try await tx.execute("DELETE FROM metric_series WHERE run_uuid = $1", [.text(candidate.runID)])
             try await tx.execute("DELETE FROM runs WHERE run_uuid = $1 AND lifecycle_stage = 'deleted'", [.text(candidate.runID)])
             return true

@@ -42,6 +42,8 @@ public protocol TrackingStore: Sendable {
     /// Up to `maxResults` points per run, sampled evenly over the step range.
     /// One metric of a run reduced by the M4 rule to at most four points per bucket, in step order.
     func metricSeriesDownsampled(runID: String, key: String, buckets: Int) async throws -> [Metric]
+    /// The reductions of several series for the dashboard's charts, kept between requests.
+    func metricCharts(_ series: [SeriesKey], axis: ChartAxis, buckets: Int, range: ClosedRange<Int64>?) async throws -> [SeriesKey: [Metric]]
     /// Active experiments whose name contains the text, newest first, with run counts and last activity.
     func experimentSummaries(nameContains: String?, limit: Int) async throws -> [ExperimentSummary]
     func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric]
