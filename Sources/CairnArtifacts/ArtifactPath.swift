@@ -17,28 +17,65 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
     private init(unchecked value: String) { self.value = value }
 
     /// Validates an already percent-decoded path.
+    ///
+    /// Every refusal says only `Invalid path`, as MLflow's `validate_path_is_safe` does (clients
+    /// and MLflow's tests match the text).
     /// - Throws: ``CairnError`` 400 `INVALID_PARAMETER_VALUE` "Invalid path".
     public init(validating raw: String) throws(CairnError) {
-        if raw.utf8.count > Self.maxLength {
-            throw .invalidParameter("Invalid path: longer than \(Self.maxLength) bytes")
-        }
-        if raw.hasPrefix("/") || raw.contains("\\") {
-            throw .invalidParameter("Invalid path: '\(raw)' must be relative to the artifact root")
-        }
-        if raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
-            throw .invalidParameter("Invalid path: control characters are not allowed")
-        }
+        let invalid = CairnError.invalidParameter(MLflowMessages.invalidPath)
+        guard raw.utf8.count <= Self.maxLength, !raw.hasPrefix("/"), !raw.contains("\\"),
+            !raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }), Self.passesMLflowRules(raw)
+        else { throw invalid }
         var segments: [Substring] = []
         for segment in raw.split(separator: "/", omittingEmptySubsequences: true) {
             if segment == "." { continue }
             let decodedAgain = PercentEncoding.decode(segment)
             if segment == ".." || decodedAgain == ".." || decodedAgain.contains("/") || decodedAgain.contains("\\") || decodedAgain.contains("\u{0}")
             {
-                throw .invalidParameter("Invalid path: '\(raw)' escapes the artifact root")
+                throw invalid
             }
             segments.append(segment)
         }
         self.value = segments.joined(separator: "/")
+    }
+
+    /// MLflow's `validate_path_is_safe` on top of Cairn's checks: the path percent-decoded until it
+    /// no longer changes (`%252e%252e` is `..` too) must not contain `#`, be a `file:` URI of an
+    /// unsafe path, be absolute (POSIX or Windows: `C:/x`, `\\server\x`) or have a `..` segment.
+    static func passesMLflowRules(_ raw: String) -> Bool {
+        var path = raw
+        for _ in 0..<8 {
+            guard let next = PercentEncoding.strictDecode(path), next != path else { break }
+            path = next
+        }
+        if path.contains("#") { return false }
+        if path.lowercased().hasPrefix("file:") {
+            // file:///etc and file://host/etc name absolute paths; file:rel a relative one.
+            var rest = path.dropFirst("file:".count)
+            if rest.hasPrefix("//") {
+                rest = rest.dropFirst(2)
+                rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? ""
+            }
+            path = String(rest)
+        }
+        let scalars = Array(path.unicodeScalars)
+        if path.hasPrefix("/") || path.hasPrefix("\\") { return false }
+        if scalars.count >= 2, scalars[0].isASCII, scalars[0].properties.isAlphabetic, scalars[1] == ":" { return false }
+        return !path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).contains("..")
+    }
+
+    /// The store path of a location in Cairn's own store (`mlflow-artifacts:/1/<run>/artifacts`
+    /// or `mlflow-artifacts://host/1/…` → `1/<run>/artifacts`); nil for other locations (`s3://…`
+    /// of another bucket, local paths) and for paths that do not validate.
+    public static func proxied(_ uri: String) -> ArtifactPath? {
+        let scheme = "mlflow-artifacts:"
+        guard uri.hasPrefix(scheme) else { return nil }
+        var relative = uri.dropFirst(scheme.count)
+        if relative.hasPrefix("//") {
+            relative = relative.dropFirst(2)
+            relative = relative.firstIndex(of: "/").map { relative[$0...] } ?? ""
+        }
+        return try? ArtifactPath(validating: String(relative.drop { $0 == "/" }))
     }
 
     public var description: String { value }

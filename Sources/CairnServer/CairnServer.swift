@@ -53,6 +53,9 @@ public struct ServerConfiguration: Sendable {
     /// After the delay, how long requests in flight (uploads included) may take to finish before
     /// they are cut (`--shutdown-grace`, default 25 s: Kubernetes' 30 s less a margin).
     public var shutdownGrace: Duration = .seconds(25)
+    /// The server's working directory (read by the executable): a relative `artifact_location`
+    /// given to `experiments/create` is resolved against it, as MLflow does.
+    public var workingDirectory = "/"
 
     /// PEM files for TLS.
     public struct TLSFiles: Sendable {
@@ -120,6 +123,7 @@ func buildRouter(
     let idempotency = (registry as? SQLRegistryStore).map { IdempotencyStore(database: $0.database) }
     RegistryController(registry: registry, promotion: promotion, idempotency: idempotency).register(routes)
     ArtifactsController(artifacts: artifacts, metrics: metrics).register(routes)
+    TrackedArtifactsController(store: store, artifacts: artifacts, metrics: metrics).register(routes)
     MetricsExpositionController(registry: metrics.registry).register(routes)
     OpenAPIController().register(routes)
     DashboardController(
@@ -147,7 +151,9 @@ public func buildApplication(
     let database = try await openDatabase(
         configuration.database, maximumConnections: configuration.maximumDatabaseConnections, statementTimeout: configuration.statementTimeout,
         metrics: metrics.factory, logger: logger)
-    let store = SQLTrackingStore(database: database)
+    var storeConfiguration = SQLTrackingStore.Configuration()
+    storeConfiguration.workingDirectory = configuration.workingDirectory
+    let store = SQLTrackingStore(database: database, configuration: storeConfiguration)
     let tokens = TokenStore(database: database)
     // What fails from here on (an S3 store or a cluster that cannot be set up) closes the
     // database first, so the cause is what the user sees.

@@ -80,6 +80,7 @@ struct Serve: AsyncParsableCommand {
     /// The server's settings: flags, then environment, then defaults.
     func serverConfiguration(_ reader: ConfigurationReader) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
+        configuration.workingDirectory = FileManager.default.currentDirectoryPath
         configuration.host = try reader.required(Settings.host, flag: host)
         configuration.port = try reader.required(Settings.port, flag: port, in: 0...65535, expected: "a number between 0 and 65535")
         configuration.database = try database.database(reader)

@@ -126,7 +126,7 @@ class Checker:
         metrics = [{"key": "loss", "value": v, "timestamp": 1700000000000 + i, "step": i} for i, v in enumerate([0.5, "NaN", "Infinity", 2])]
         c("POST", "/api/2.0/mlflow/runs/log-batch", body={"run_id": run_id, "metrics": metrics, "params": [{"key": "lr", "value": "0.1"}], "tags": [{"key": "x", "value": "y"}]})
         c("POST", "/api/2.0/mlflow/runs/log-metric", body={"run_id": run_id, "key": "acc", "value": "-Infinity", "timestamp": 1700000000100})
-        c("POST", "/api/2.0/mlflow/runs/log-parameter", body={"run_id": run_id, "key": "epochs", "value": 3})
+        c("POST", "/api/2.0/mlflow/runs/log-parameter", body={"run_id": run_id, "key": "epochs", "value": "3"})
         c("POST", "/api/2.0/mlflow/runs/set-tag", body={"run_id": run_id, "key": "note", "value": "hello"})
         c("POST", "/api/2.0/mlflow/runs/log-model", body={"run_id": run_id, "model_json": "{\"flavors\": {}}"})
         model = c("POST", "/api/2.0/mlflow/logged-models", body={"experiment_id": exp_id, "name": "m", "source_run_id": run_id, "model_type": "sklearn",
@@ -147,6 +147,11 @@ class Checker:
             ]:
                 c(method, path, **{"path_params": {"model_id": model_id}, **extra})
             c("POST", "/api/2.0/mlflow/logged-models/search", body={"experiment_ids": [exp_id]})
+            model_prefix = f"{exp_id}/models/{model_id}/artifacts"
+            c("PUT", "/api/2.0/mlflow-artifacts/artifacts/{artifact_path}", path_params={"artifact_path": f"{model_prefix}/MLmodel"}, data=b"flavors: {}\n")
+            c("GET", "/api/2.0/mlflow/logged-models/{model_id}/artifacts/directories", path_params={"model_id": model_id})
+            c("GET", "/ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files", path_params={"model_id": model_id},
+              params={"artifact_file_path": "MLmodel"})
         c("POST", "/api/2.0/mlflow/runs/update", body={"run_id": run_id, "status": "FINISHED", "end_time": 1700000001000})
         c("GET", "/api/2.0/mlflow/runs/get", params={"run_id": run_id})
         c("POST", "/api/2.0/mlflow/runs/search", body={"experiment_ids": [exp_id], "max_results": 10})
@@ -154,7 +159,11 @@ class Checker:
         c("GET", "/api/2.0/mlflow/metrics/get-history", params={"run_id": run_id, "metric_key": "loss", "max_results": 2})
         c("GET", "/api/2.0/mlflow/metrics/get-history-bulk-interval", params={"run_ids": [run_id], "metric_key": "loss", "max_results": 10})
         c("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval", params={"run_ids": [run_id], "metric_key": "loss"})
+        c("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", params={"run_id": [run_id], "metric_key": "loss"})
+        c("POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", body={"experiment_ids": [exp_id]})
+        c("POST", "/ajax-api/2.0/mlflow/upload-artifact", params={"run_uuid": run_id, "path": "ui/upload.txt"}, data=b"from the UI")
         c("GET", "/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
+        c("GET", "/api/2.0/mlflow/artifacts/list", params={"run_id": run_id, "path": "ui"})
 
         art = "/api/2.0/mlflow-artifacts/artifacts/{artifact_path}"
         prefix = f"{exp_id}/{run_id}/artifacts"

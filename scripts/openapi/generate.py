@@ -19,6 +19,7 @@ built by the helpers below. Standard library only.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from pathlib import Path
@@ -104,8 +105,9 @@ SCHEMAS: dict[str, dict] = {
     "Tag": obj({"key*": STR, "value*": STR}),
     "Param": obj({"key*": STR, "value*": STR}),
     "Metric": obj(
-        {"key*": STR, "value*": DOUBLE_OUT, "timestamp*": INT64, "step*": INT64, "run_id": STR, "model_id": STR},
-        description="A metric point; `value` is a number or \"NaN\"/\"Infinity\"/\"-Infinity\".",
+        {"key*": STR, "value*": DOUBLE_OUT, "timestamp*": INT64, "step*": INT64, "dataset_name": STR, "dataset_digest": STR, "run_id": STR,
+         "model_id": STR},
+        description="A metric point; `value` is a number or \"NaN\"/\"Infinity\"/\"-Infinity\". Only a logged model's metrics carry a dataset.",
     ),
     "Experiment": obj(
         {
@@ -450,7 +452,7 @@ OPERATIONS: list[Op] = [
        body={"experiment_id*": ID_IN, "key*": STR}, ok=EMPTY, errors=["404"]),
     # -- runs -----------------------------------------------------------------------------------
     Op("POST", f"{RUNS}/create", "createRun", "runs", "write", "Create a run (in experiment 0 when no experiment_id is given).",
-       body={"experiment_id": ID_IN, "user_id": STR, "run_name": STR, "start_time": INT64_IN, "tags": array(KEY_VALUE_IN)},
+       body={"experiment_id": STR, "user_id": STR, "run_name": STR, "start_time": INT64_IN, "tags": array(KEY_VALUE_IN)},
        ok=reply({"run*": ref("Run")}), errors=["404"]),
     Op("GET", f"{RUNS}/get", "getRun", "runs", "read", "Get a run.", description=RUN_REF_NOTE,
        query=RUN_REF, ok=reply({"run*": ref("Run")}), errors=["404"]),
@@ -464,9 +466,9 @@ OPERATIONS: list[Op] = [
     Op("POST", f"{RUNS}/log-metric", "logMetric", "runs", "write", "Log one metric point.", description=RUN_REF_NOTE,
        body={**RUN_REF, **{k: v for k, v in METRIC_FIELDS.items() if k != "run_id"}}, ok=EMPTY, errors=["404"]),
     Op("POST", f"{RUNS}/log-parameter", "logParam", "runs", "write", "Log a parameter (write-once).", description=RUN_REF_NOTE,
-       body={**RUN_REF, "key*": STR, "value*": STR_IN}, ok=EMPTY, errors=["404"]),
+       body={**RUN_REF, "key*": STR, "value*": STR}, ok=EMPTY, errors=["404"]),
     Op("POST", f"{RUNS}/set-tag", "setTag", "runs", "write", "Set a run tag.", description=RUN_REF_NOTE,
-       body={**RUN_REF, "key*": STR, "value*": STR_IN}, ok=EMPTY, errors=["404"]),
+       body={**RUN_REF, "key*": STR, "value*": STR}, ok=EMPTY, errors=["404"]),
     Op("POST", f"{RUNS}/delete-tag", "deleteTag", "runs", "write", "Delete a run tag.", description=RUN_REF_NOTE,
        body={**RUN_REF, "key*": STR}, ok=EMPTY, errors=["404"]),
     Op("POST", f"{RUNS}/log-batch", "logBatch", "runs", "write",
@@ -493,17 +495,31 @@ OPERATIONS: list[Op] = [
        "A metric's full history, ordered by (timestamp, step, value); paged when max_results is given.", description=RUN_REF_NOTE,
        query={**RUN_REF, "metric_key*": STR, "max_results": {**INT64, "minimum": 1, "maximum": 2147483647}, "page_token": STR},
        ok=reply({"metrics": array(ref("Metric")), "next_page_token": STR}), errors=["404"]),
-    *[
-        Op("GET", f"{prefix}/2.0/mlflow/metrics/get-history-bulk-interval", op_id, "metrics", "read",
-           "Sampled histories of one metric over up to 100 runs (points carry run_id).",
-           query={"run_ids*": array(STR, minItems=1, maxItems=100), "metric_key*": STR, "start_step": INT64, "end_step": INT64,
-                  "max_results": {**INT64, "minimum": 1, "maximum": 2500}},
-           ok=reply({"metrics": array(ref("Metric"))}), errors=["404"])
-        for prefix, op_id in [("/api", "getMetricHistoryBulkInterval"), ("/ajax-api", "getMetricHistoryBulkIntervalAjax")]
-    ],
+    Op("GET", "/api/2.0/mlflow/metrics/get-history-bulk-interval", "getMetricHistoryBulkInterval", "metrics", "read",
+       "Sampled histories of one metric over up to 100 runs (points carry run_id).",
+       query={"run_ids*": array(STR, minItems=1, maxItems=100), "metric_key*": STR, "start_step": INT64, "end_step": INT64,
+              "max_results": {**INT64, "minimum": 1, "maximum": 2500}},
+       ok=reply({"metrics": array(ref("Metric"))}), errors=["404"]),
+    Op("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", "getMetricHistoryBulk", "metrics", "read",
+       "MLflow's UI route (under /ajax-api only): every point of one metric of up to 100 runs, unsampled, ordered by run id, "
+       "timestamp, step and value, at most max_results (25000) in total; unknown runs give no points.",
+       query={"run_id*": array(STR, minItems=1, maxItems=100), "metric_key*": STR, "max_results": {**INT64, "minimum": 0, "maximum": 25000}},
+       ok=reply({"metrics*": array(ref("Metric"))})),
     Op("GET", "/api/2.0/mlflow/artifacts/list", "listRunArtifacts", "artifacts", "read",
-       "Legacy run-scoped list: with proxied artifacts only the run's root_uri.", description=RUN_REF_NOTE,
-       query={**RUN_REF, "path": STR, "page_token": STR}, ok=reply({"root_uri*": STR}), errors=["404"]),
+       "A run's artifacts, paths relative to its root (`files` absent when empty); a root outside Cairn's store answers only root_uri.",
+       description=f"{RUN_REF_NOTE} An unsafe `path` (`..`, absolute, `#`, `file:`, a drive letter, also percent-encoded) is 400 `Invalid path`.",
+       query={**RUN_REF, "path": STR, "page_token": STR}, ok=reply({"root_uri*": STR, "files": array(ref("FileInfo"))}), errors=["404"]),
+    Op("POST", "/ajax-api/2.0/mlflow/upload-artifact", "uploadRunArtifact", "artifacts", "write",
+       "MLflow's UI upload (under /ajax-api only): the raw body stored at `path` under the run's artifact root; 200 with an empty body.",
+       description="At most 10 MiB (400 `Artifact size is too large. Max size is 10MB.`); an empty body, a missing run_uuid or path, or an "
+                   "unsafe path is 400; an unknown run 404. Only runs whose artifacts are in Cairn's store (mlflow-artifacts:).",
+       query={"run_uuid*": STR, "path*": STR}, raw_body=True,
+       responses={"200": {"description": "Stored; an empty body"}}, errors=["404"]),
+    Op("POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", "searchDatasets", "experiments", "read",
+       "MLflow's UI route (under /ajax-api only): the datasets logged to runs of up to 20 experiments, one summary per context; "
+       "`{}` when there are none.",
+       body={"experiment_ids*": array(STR, minItems=1, maxItems=20)},
+       ok=reply({"dataset_summaries": array(obj({"experiment_id*": STR, "name*": STR, "digest*": STR, "context": STR}))})),
     # -- artifact proxy -------------------------------------------------------------------------
     Op("GET", f"{ART}/artifacts", "listArtifacts", "artifacts", "read", "List a directory of the artifact store (`{}` when missing).",
        query={"path": {"type": "string", "description": "A directory relative to the artifact root; the root when absent."}},
@@ -544,10 +560,14 @@ OPERATIONS: list[Op] = [
        errors=["404"]),
     # -- logged models (MLflow 3) ---------------------------------------------------------------
     Op("POST", LM, "createLoggedModel", "logged-models", "write", "Create a logged model (status LOGGED_MODEL_PENDING).",
-       body={"experiment_id*": ID_IN, "name": STR, "model_type": STR, "source_run_id": STR, "params": array(PARAM_IN), "tags": array(KEY_VALUE_IN)},
+       body={"experiment_id*": STR, "name": STR, "model_type": STR, "source_run_id": STR, "params": array(PARAM_IN), "tags": array(KEY_VALUE_IN)},
        ok=reply({"model*": ref("LoggedModel")}), errors=["404"]),
     Op("POST", f"{LM}/search", "searchLoggedModels", "logged-models", "read", "Search logged models.",
-       body={"experiment_ids": array(ID_IN), "filter": STR, "max_results": INT64_IN, "page_token": STR},
+       description="`datasets` keeps models with metrics on one of them (and restricts `metrics.` comparisons to those values); "
+                   "`order_by` sorts by attributes or `metrics.<key>`, optionally on a dataset, models without a value last.",
+       body={"experiment_ids*": array(STR), "filter": STR, "max_results": INT64_IN, "page_token": STR,
+             "datasets": array(obj({"dataset_name*": STR, "dataset_digest": STR})),
+             "order_by": array(obj({"field_name*": STR, "ascending": BOOL, "dataset_name": STR, "dataset_digest": STR}))},
        ok=reply({"models": array(ref("LoggedModel")), "next_page_token": STR})),
     Op("GET", f"{LM}/{{model_id}}", "getLoggedModel", "logged-models", "read", "Get a logged model.",
        path_params={"model_id": MODEL_ID}, ok=reply({"model*": ref("LoggedModel")}), errors=["404"]),
@@ -562,6 +582,16 @@ OPERATIONS: list[Op] = [
        path_params={"model_id": MODEL_ID}, body={"tags": array(KEY_VALUE_IN)}, ok=reply({"model*": ref("LoggedModel")}), errors=["404"]),
     Op("DELETE", f"{LM}/{{model_id}}/tags/{{tag_key}}", "deleteLoggedModelTag", "logged-models", "write", "Delete a tag of a logged model.",
        path_params={"model_id": MODEL_ID, "tag_key": {"type": "string", "minLength": 1}}, ok=EMPTY, errors=["404"]),
+    Op("GET", f"{LM}/{{model_id}}/artifacts/directories", "listLoggedModelArtifacts", "logged-models", "read",
+       "A logged model's artifacts, paths relative to its root (`files` absent when empty).",
+       path_params={"model_id": MODEL_ID}, query={"artifact_directory_path": STR},
+       ok=reply({"root_uri*": STR, "files": array(ref("FileInfo"))}), errors=["404"]),
+    Op("GET", "/ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files", "downloadLoggedModelArtifact", "logged-models", "read",
+       "MLflow's UI route (under /ajax-api only): one file of a logged model's artifacts.",
+       path_params={"model_id": MODEL_ID}, query={"artifact_file_path*": STR},
+       responses={"200": {"description": "The file; the content type is guessed from the name",
+                          "content": {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}},
+       errors=["404"]),
     Op("POST", f"{LM}/{{model_id}}/params", "logLoggedModelParams", "logged-models", "write", "Log parameters of a logged model.",
        path_params={"model_id": MODEL_ID}, body={"params": array(PARAM_IN)}, ok=EMPTY, errors=["404"]),
     # -- registered models ----------------------------------------------------------------------
@@ -815,10 +845,27 @@ def operation(op: Op) -> dict:
     return out
 
 
+MIRRORED_PREFIXES = ("/api/2.0/mlflow/", "/api/2.0/mlflow-artifacts/", "/api/3.0/mlflow/")
+
+
+def with_ajax_mirrors(operations: list[Op]) -> list[Op]:
+    """Every operation of MLflow's API, and its twin under /ajax-api (MLflow's UI prefix, served the
+    same: RouteRegistrar.ajaxMirror in Sources/CairnServer/Support/RouteTable.swift)."""
+    out = []
+    for op in operations:
+        out.append(op)
+        if op.path.startswith(MIRRORED_PREFIXES):
+            twin = copy.copy(op)
+            twin.path, twin.operation_id = "/ajax-api" + op.path.removeprefix("/api"), op.operation_id + "Ajax"
+            twin.summary = f"{op.summary} (MLflow's UI prefix)"
+            out.append(twin)
+    return out
+
+
 def build() -> dict:
     paths: dict[str, dict] = {}
     seen_ids = set()
-    for op in OPERATIONS:
+    for op in with_ajax_mirrors(OPERATIONS):
         assert op.operation_id not in seen_ids, f"duplicate operationId {op.operation_id}"
         seen_ids.add(op.operation_id)
         item = paths.setdefault(op.path, {})

@@ -53,4 +53,60 @@ public enum RegistryRules {
         }
         return version
     }
+
+    /// The tag that makes a registered model or version a prompt (`mlflow.genai` prompts).
+    public static let promptTag = "mlflow.prompt.is_prompt"
+    /// The placeholder sources a prompt version may have (`mlflow/prompt/constants.py`).
+    public static let promptSources: Set<String> = ["dummy-source", "prompt-template"]
+    /// The logged-model tag listing the versions registered from it.
+    public static let modelVersionsTag = "mlflow.modelVersions"
+
+    /// Whether tags make a version a prompt: the last `mlflow.prompt.is_prompt` is `true` (any case).
+    public static func isPrompt(_ tags: [Tag]) -> Bool {
+        tags.last(where: { $0.key == promptTag })?.value.lowercased() == "true"
+    }
+
+    /// Checks a prompt version's source: only MLflow's placeholders.
+    public static func validatePromptSource(_ source: String) throws(CairnError) {
+        guard promptSources.contains(source) else {
+            throw .invalidParameter("Invalid prompt source: '\(source)'. Prompt sources must use an MLflow placeholder.")
+        }
+    }
+
+    /// The `mlflow.modelVersions` tag value with `(name, version)` appended unless present, as
+    /// MLflow writes it (`json.dumps` with its default separators and `ensure_ascii`):
+    /// `[{"name": "m", "version": 1}, {"name": "m", "version": 2}]`. A value that does not read
+    /// as such a list starts a new one.
+    public static func modelVersionsTag(appending name: String, version: Int64, to current: String?) -> String {
+        var entries: [(String, Int64)] = []
+        if let current, case .array(let items)? = try? JSONValue(parsing: current) {
+            for item in items {
+                if let itemName = item["name"]?.stringValue, let itemVersion = item["version"]?.intValue { entries.append((itemName, itemVersion)) }
+            }
+        }
+        if !entries.contains(where: { $0 == (name, version) }) { entries.append((name, version)) }
+        let items = entries.map { "{\"name\": \(pythonJSONString($0.0)), \"version\": \($0.1)}" }
+        return "[" + items.joined(separator: ", ") + "]"
+    }
+
+    /// A string as Python's `json.dumps` writes it with `ensure_ascii=True`.
+    static func pythonJSONString(_ text: String) -> String {
+        var out = "\""
+        for unit in text.utf16 {
+            switch unit {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
+            default:
+                let hex = String(unit, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+        }
+        return out + "\""
+    }
 }

@@ -111,3 +111,19 @@ public struct ModelOutput: Sendable, Hashable {
         self.step = step
     }
 }
+
+/// A dataset used by runs of an experiment, in one context (`experiments/search-datasets`).
+public struct DatasetSummary: Sendable, Hashable {
+    public var experimentID: String
+    public var name: String
+    public var digest: String
+    /// The input tag `mlflow.data.context` (`train`, `eval`), nil when the input had none.
+    public var context: String?
+
+    public init(experimentID: String, name: String, digest: String, context: String?) {
+        self.experimentID = experimentID
+        self.name = name
+        self.digest = digest
+        self.context = context
+    }
+}

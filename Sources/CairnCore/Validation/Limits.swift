@@ -19,6 +19,11 @@ public enum Limits {
     public static let defaultLoggedModelsSearchResults = 100
     public static let maxHistoryBulkRunIDs = 100
     public static let maxHistoryBulkResults = 2500
+    /// `metrics/get-history-bulk` (the UI's unsampled variant): the default and cap of `max_results`.
+    public static let maxHistoryBulkFullResults = 25000
+    /// `experiments/search-datasets`: at most this many experiment ids, and this many summaries.
+    public static let maxDatasetSearchExperimentIDs = 20
+    public static let maxDatasetSummaries = 1000
     /// The largest `max_results` get-history accepts: MLflow declares the field int32, so larger
     /// values are invalid there too (and `limit + 1` must never overflow).
     public static let maxHistoryPageSize = Int(Int32.max)

@@ -63,6 +63,16 @@ public enum Validator {
         }
     }
 
+    /// Checks a metric's dataset: MLflow wants both `dataset_name` and `dataset_digest`, or neither
+    /// (an empty string counts as absent).
+    public static func validateMetricDataset(name: String?, digest: String?) throws(CairnError) {
+        let hasName = !(name ?? "").isEmpty
+        let hasDigest = !(digest ?? "").isEmpty
+        if hasName != hasDigest {
+            throw .invalidParameter("Both dataset_name and dataset_digest must be provided if one is provided")
+        }
+    }
+
     /// Truncates a value to `limit` characters, as MLflow does with `MLFLOW_TRUNCATE_LONG_VALUES`.
     public static func truncated(_ value: String, to limit: Int) -> String {
         value.count <= limit ? value : String(value.prefix(limit))

@@ -19,16 +19,18 @@ struct ArtifactsController {
         registerDirectTransfer(routes)
     }
 
-    /// The artifact path after the route prefix, percent-decoded once and validated.
-    static func artifactPath(_ request: Request, after prefix: String) throws(CairnError) -> ArtifactPath {
+    /// The artifact path after the route prefix (or its `/ajax-api` mirror), percent-decoded once
+    /// and validated.
+    static func artifactPath(_ request: Request, after apiPrefix: String) throws(CairnError) -> ArtifactPath {
         let raw = request.uri.path
-        guard raw.hasPrefix(prefix) else { throw .invalidParameter("Invalid path") }
+        let prefix = raw.hasPrefix("/ajax-api/") ? RouteRegistrar.ajaxMirror(of: apiPrefix) ?? apiPrefix : apiPrefix
+        guard raw.hasPrefix(prefix) else { throw .invalidParameter(MLflowMessages.invalidPath) }
         // Only the one separating slash is dropped: `…/artifacts//etc/passwd` names the absolute
         // path `/etc/passwd`, which ArtifactPath refuses, as MLflow does.
         var encoded = raw.dropFirst(prefix.count)
         if encoded.hasPrefix("/") { encoded = encoded.dropFirst() }
         guard let decoded = PercentEncoding.strictDecode(encoded) else {
-            throw .invalidParameter("Invalid path: malformed percent-encoding")
+            throw .invalidParameter(MLflowMessages.invalidPath)
         }
         return try ArtifactPath(validating: decoded)
     }
@@ -40,7 +42,7 @@ struct ArtifactsController {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts[0] == "path" else { continue }
             let raw = parts.count == 2 ? String(parts[1]).replacing("+", with: " ") : ""
-            guard let decoded = PercentEncoding.strictDecode(raw) else { throw .invalidParameter("Invalid path: malformed percent-encoding") }
+            guard let decoded = PercentEncoding.strictDecode(raw) else { throw .invalidParameter(MLflowMessages.invalidPath) }
             return try ArtifactPath(validating: decoded)
         }
         return .root
@@ -55,7 +57,15 @@ struct ArtifactsController {
     }
 
     @Sendable func download(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        let path = try Self.artifactPath(request, after: Self.prefix)
+        try await Self.fileResponse(try Self.artifactPath(request, after: Self.prefix), request: request, artifacts: artifacts, metrics: metrics)
+    }
+
+    /// The file at `path` as a download: streamed, with a guessed type, headers that keep a browser
+    /// from running it, and `Range` support.
+    /// - Throws: 404 when there is no file at `path`.
+    static func fileResponse(
+        _ path: ArtifactPath, request: Request, artifacts: any ArtifactStore, metrics: ServerMetrics
+    ) async throws -> Response {
         guard let info = try await artifacts.info(path), !info.isDirectory, let size = info.size else {
             throw CairnError.notFound("File \(path) not found")
         }
@@ -82,7 +92,7 @@ struct ArtifactsController {
         }
         let length = range.map { $0.upperBound - $0.lowerBound } ?? size
         headers[.contentLength] = String(length)
-        let (store, selected, metrics) = (artifacts, range, self.metrics)
+        let (store, selected) = (artifacts, range)
         let body = ResponseBody(contentLength: Int(length)) { writer in
             try await store.read(path, range: selected) { chunk in
                 try await writer.write(chunk)
@@ -95,12 +105,22 @@ struct ArtifactsController {
 
     @Sendable func list(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let path = try Self.listPath(request)
-        let entries = try await artifacts.list(path)
-        let prefixLength = path.isRoot ? 0 : path.value.count + 1
+        let entries = try await Self.entries(of: path, under: .root, artifacts: artifacts)
         return JSONResponse.object { w in
-            w.array("files", entries) { w, entry in
-                w.fileInfo(ArtifactFileInfo(path: String(entry.path.dropFirst(prefixLength)), isDirectory: entry.isDirectory, size: entry.size))
-            }
+            w.array("files", entries) { w, entry in w.fileInfo(entry) }
+        }
+    }
+
+    /// The entries of the directory `path` below `root`, with paths relative to the directory
+    /// (`root` empty) or to `root` (`sub/weights.bin`), as MLflow's listings name them.
+    static func entries(of path: ArtifactPath, under root: ArtifactPath, relativeToRoot: Bool = false, artifacts: any ArtifactStore) async throws
+        -> [ArtifactFileInfo]
+    {
+        let directory = root.appending(path)
+        let base = relativeToRoot ? root : directory
+        let prefixLength = base.isRoot ? 0 : base.value.count + 1
+        return try await artifacts.list(directory).map { entry in
+            ArtifactFileInfo(path: String(entry.path.dropFirst(prefixLength)), isDirectory: entry.isDirectory, size: entry.size)
         }
     }
 

@@ -18,6 +18,8 @@ struct ExperimentsController {
         routes.post("\(base)/restore", restore)
         routes.post("\(base)/set-experiment-tag", setTag)
         routes.post("\(base)/delete-experiment-tag", deleteTag)
+        // UI-only: MLflow serves it under /ajax-api alone (its /api path has a typo, so it is a 404).
+        routes.post("/ajax-api/2.0/mlflow/experiments/search-datasets", access: .scope(.read), searchDatasets)
     }
 
     private struct CreateBody: Decodable {
@@ -46,6 +48,26 @@ struct ExperimentsController {
         return JSONResponse.object { w in
             w.keyPrefix("experiment")
             w.experiment(experiment)
+        }
+    }
+
+    private struct SearchDatasetsBody: Decodable {
+        let experiment_ids: [String]?
+    }
+
+    /// The datasets logged to runs of the experiments, one per context; `{}` when there are none.
+    @Sendable func searchDatasets(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(SearchDatasetsBody.self, context: context)
+        let summaries = try await store.datasetSummaries(experimentIDs: body.experiment_ids ?? [])
+        return JSONResponse.object { w in
+            w.array("dataset_summaries", summaries) { w, summary in
+                w.beginObject()
+                w.field("experiment_id", summary.experimentID)
+                w.field("name", summary.name)
+                w.field("digest", summary.digest)
+                w.field("context", summary.context)
+                w.endObject()
+            }
         }
     }
 

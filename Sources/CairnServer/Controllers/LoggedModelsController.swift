@@ -20,7 +20,8 @@ struct LoggedModelsController {
     }
 
     private struct Body: Decodable {
-        let experiment_id: FlexibleString?
+        /// A string, as MLflow's schema asserts: a JSON number is refused.
+        let experiment_id: String?
         let name: String?
         let model_type: String?
         let source_run_id: String?
@@ -44,7 +45,7 @@ struct LoggedModelsController {
         let body = try await request.decodeJSON(Body.self, context: context)
         let model = try await store.createLoggedModel(
             CreateLoggedModelRequest(
-                experimentID: try required(body.experiment_id?.value, "experiment_id"), name: body.name, modelType: body.model_type,
+                experimentID: try required(body.experiment_id, "experiment_id"), name: body.name, modelType: body.model_type,
                 sourceRunID: body.source_run_id, params: try (body.params ?? []).map { dto throws(CairnError) in try dto.param() },
                 tags: try (body.tags ?? []).map { dto throws(CairnError) in try dto.tag(field: "tags") }
             ))
@@ -71,8 +72,20 @@ struct LoggedModelsController {
     }
 
     private struct SearchBody: Decodable {
+        struct DatasetDTO: Decodable {
+            let dataset_name: String?
+            let dataset_digest: String?
+        }
+        struct OrderDTO: Decodable {
+            let field_name: String?
+            let ascending: Bool?
+            let dataset_name: String?
+            let dataset_digest: String?
+        }
         let experiment_ids: [FlexibleString]?
         let filter: String?
+        let datasets: [DatasetDTO]?
+        let order_by: [OrderDTO]?
         let max_results: FlexibleInt64?
         let page_token: String?
     }
@@ -81,7 +94,13 @@ struct LoggedModelsController {
         let body = try await request.decodeJSON(SearchBody.self, context: context)
         let page = try await store.searchLoggedModels(
             LoggedModelSearchRequest(
-                experimentIDs: (body.experiment_ids ?? []).map(\.value), filter: body.filter,
+                experimentIDs: try required(body.experiment_ids, "experiment_ids").map(\.value), filter: body.filter,
+                datasets: (body.datasets ?? []).map { .init(name: $0.dataset_name, digest: $0.dataset_digest) },
+                orderBy: try (body.order_by ?? []).map { order throws(CairnError) in
+                    LoggedModelSearchRequest.Order(
+                        field: try required(order.field_name, "order_by.field_name"), ascending: order.ascending ?? true,
+                        dataset: order.dataset_name.map { .init(name: $0, digest: order.dataset_digest) })
+                },
                 maxResults: Int(body.max_results?.value ?? Int64(Limits.defaultLoggedModelsSearchResults)), pageToken: body.page_token
             ))
         return JSONResponse.object { w in

@@ -2,15 +2,15 @@ import CairnCore
 import CairnStore
 import Hummingbird
 
-/// Metric history endpoints (`/api/2.0/mlflow/metrics/...`) and the legacy run artifact list.
+/// Metric history endpoints (`/api/2.0/mlflow/metrics/...`).
 struct MetricsController {
     let store: any TrackingStore
 
     func register(_ routes: RouteRegistrar) {
         routes.get("/api/2.0/mlflow/metrics/get-history", history)
         routes.get("/api/2.0/mlflow/metrics/get-history-bulk-interval", bulkInterval)
-        routes.get("/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval", bulkInterval)
-        routes.get("/api/2.0/mlflow/artifacts/list", legacyArtifactList)
+        // UI-only: MLflow serves it under /ajax-api alone (/api/… is a 404 there too).
+        routes.get("/ajax-api/2.0/mlflow/metrics/get-history-bulk", historyBulk)
     }
 
     @Sendable func history(_ request: Request, context: CairnRequestContext) async throws -> Response {
@@ -27,7 +27,7 @@ struct MetricsController {
 
     @Sendable func bulkInterval(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let points = try await store.metricHistoryBulkInterval(
-            runIDs: request.queryAll("run_ids"), key: try required(request.query("metric_key"), "metric_key"),
+            runIDs: request.queryAll("run_ids"), key: request.query("metric_key") ?? "",
             startStep: try request.queryInt("start_step"), endStep: try request.queryInt("end_step"),
             maxResults: Int(try request.queryInt("max_results") ?? Int64(Limits.maxHistoryBulkResults))
         )
@@ -36,10 +36,18 @@ struct MetricsController {
         }
     }
 
-    /// MLflow answers the run-scoped list with only `root_uri` when artifacts are proxied; the
-    /// 3.x client lists through `mlflow-artifacts` instead.
-    @Sendable func legacyArtifactList(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        let run = try await store.run(id: try required(request.query("run_id") ?? request.query("run_uuid"), "run_id"))
-        return JSONResponse.object { $0.field("root_uri", run.info.artifactURI) }
+    /// Every point of the runs' metric, unsampled (the UI's compare view), `run_id` repeated.
+    @Sendable func historyBulk(_ request: Request, context: CairnRequestContext) async throws -> Response {
+        let points = try await store.metricHistoryBulk(
+            runIDs: request.queryAll("run_id"), key: request.query("metric_key") ?? "",
+            maxResults: Int(try request.queryInt("max_results") ?? Int64(Limits.maxHistoryBulkFullResults))
+        )
+        return JSONResponse.object(capacity: 64 + points.count * 120) { w in
+            // MLflow writes the key even for no points: `{"metrics": []}`.
+            w.keyPrefix("metrics")
+            w.beginArray()
+            for point in points { w.metric(point) }
+            w.endArray()
+        }
     }
 }

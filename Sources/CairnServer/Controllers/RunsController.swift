@@ -30,7 +30,8 @@ struct RunsController {
     private struct RunBody: Decodable {
         let run_id: String?
         let run_uuid: String?
-        let experiment_id: FlexibleString?
+        /// A string, as MLflow's schema asserts: a JSON number is refused, not converted.
+        let experiment_id: String?
         let user_id: String?
         let run_name: String?
         let start_time: FlexibleInt64?
@@ -38,7 +39,8 @@ struct RunsController {
         let status: FlexibleString?
         let tags: [KeyValueDTO]?
         let key: String?
-        let value: FlexibleString?
+        /// A string, as MLflow's schema asserts for `log-parameter` and `set-tag`.
+        let value: String?
         let model_json: String?
 
         func runID() throws(CairnError) -> String {
@@ -51,7 +53,7 @@ struct RunsController {
         let tags = try (body.tags ?? []).map { dto throws(CairnError) in try dto.tag(field: "tags") }
         let run = try await store.createRun(
             CreateRunRequest(
-                experimentID: body.experiment_id?.value ?? Experiment.defaultID, userID: body.user_id ?? "", runName: body.run_name,
+                experimentID: body.experiment_id ?? Experiment.defaultID, userID: body.user_id ?? "", runName: body.run_name,
                 startTime: body.start_time?.value, tags: tags
             ))
         return JSONResponse.object { w in
@@ -91,6 +93,8 @@ struct RunsController {
     @Sendable func logMetric(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(MetricDTO.self, context: context)
         let runID = try required(body.run_id.flatMap { $0.isEmpty ? nil : $0 } ?? body.run_uuid, "run_id")
+        // MLflow's log-metric schema requires these three (log-batch has its own messages).
+        _ = (try required(body.key, "key"), try required(body.value, "value"), try required(body.timestamp, "timestamp"))
         try await store.logBatch(runID: runID, metrics: [try body.metric()], params: [], tags: [])
         self.metrics.recordIngested(points: 1)
         return JSONResponse.empty
@@ -98,14 +102,14 @@ struct RunsController {
 
     @Sendable func logParameter(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(RunBody.self, context: context)
-        let param = Param(key: try required(body.key, "key"), value: try required(body.value, "value").value)
+        let param = Param(key: try required(body.key, "key"), value: try required(body.value, "value"))
         try await store.logBatch(runID: try body.runID(), metrics: [], params: [param], tags: [])
         return JSONResponse.empty
     }
 
     @Sendable func setTag(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(RunBody.self, context: context)
-        let tag = Tag(key: try required(body.key, "key"), value: try required(body.value, "value").value)
+        let tag = Tag(key: try required(body.key, "key"), value: try required(body.value, "value"))
         try await store.logBatch(runID: try body.runID(), metrics: [], params: [], tags: [tag])
         return JSONResponse.empty
     }
@@ -232,9 +236,11 @@ struct MetricDTO: Decodable, Sendable {
         let key = try required(key, "key")
         guard let value else { throw .invalidParameter("Missing value for required parameter 'value' of metric '\(key)'") }
         try Validator.validateTimestamp(timestamp?.value, key: key)
+        try Validator.validateMetricDataset(name: dataset_name, digest: dataset_digest)
         return Metric(
             key: key, value: value.value, timestamp: timestamp!.value, step: step?.value ?? 0,
-            modelID: model_id.flatMap { $0.isEmpty ? nil : $0 }, datasetName: dataset_name, datasetDigest: dataset_digest
+            modelID: model_id.flatMap { $0.isEmpty ? nil : $0 }, datasetName: dataset_name.flatMap { $0.isEmpty ? nil : $0 },
+            datasetDigest: dataset_digest.flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 }

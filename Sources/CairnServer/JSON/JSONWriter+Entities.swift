@@ -74,6 +74,9 @@ extension JSONWriter {
         field("value", metric.value)
         field("timestamp", metric.timestamp)
         field("step", metric.step)
+        // Only a logged model's metrics carry a dataset (run metrics never do, as in MLflow).
+        field("dataset_name", metric.datasetName)
+        field("dataset_digest", metric.datasetDigest)
         field("run_id", metric.runID)
         field("model_id", metric.modelID)
         endObject()

@@ -29,8 +29,11 @@ struct BrowserGuardMiddleware: RouterMiddleware {
 
     static let hostField = HTTPField.Name("Host")!
 
-    /// Paths whose request bodies are raw artifact bytes, not JSON.
-    static let rawBodyPrefixes = ["/api/2.0/mlflow-artifacts/artifacts/", "/ajax-api/2.0/mlflow-artifacts/artifacts/"]
+    /// Paths whose request bodies are raw artifact bytes, not JSON (the Origin and Host checks
+    /// still apply to them).
+    static let rawBodyPrefixes = [
+        "/api/2.0/mlflow-artifacts/artifacts/", "/ajax-api/2.0/mlflow-artifacts/artifacts/", "/ajax-api/2.0/mlflow/upload-artifact",
+    ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path

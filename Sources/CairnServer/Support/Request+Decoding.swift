@@ -24,13 +24,17 @@ extension Request {
     }
 
     /// Decodes JSON already read (an empty body counts as `{}`).
+    ///
+    /// Two phases, as MLflow validates: the typed decode first; when a field has the wrong type,
+    /// the body is read again as a ``JSONValue`` so the message can quote the value as sent
+    /// (`Invalid value 31 for parameter 'run_id' supplied:  Hint: Value was of type 'int'. ...`).
     /// - Throws: ``CairnError`` 400 for malformed JSON or a field of the wrong type.
     static func decodeJSON<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         let data = bytes.isEmpty ? Data("{}".utf8) : Data(bytes)
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw describe(error)
+            throw describe(error, body: bytes)
         }
     }
 
@@ -56,32 +60,58 @@ extension Request {
         PercentEncoding.strictDecode(String(text).replacingPlusWithSpace())
     }
 
-    /// An integer query parameter, or 400 when it is not one.
+    /// An integer query parameter, or 400 with MLflow's text when it is not one (query values are
+    /// strings, so the hint says `str`).
     func queryInt(_ name: String) throws(CairnError) -> Int64? {
         guard let text = query(name) else { return nil }
         guard let value = Int64(text) else {
-            throw .invalidParameter("Invalid value '\(text)' for parameter '\(name)': expected an integer")
+            throw .invalidParameter(MLflowMessages.invalidValue(.string(text), parameter: name))
         }
         return value
     }
 
-    private static func describe(_ error: DecodingError) -> CairnError {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
-        }
+    /// The error for a body the DTO could not take, in MLflow's words where MLflow has them.
+    static func describe(_ error: DecodingError, body: [UInt8]) -> CairnError {
+        let context: DecodingError.Context
         switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return .invalidParameter("Invalid value for parameter '\(path(context))': \(context.debugDescription)")
-        case .keyNotFound(let key, let context):
-            return .invalidParameter("Missing value for required parameter '\(path(context)).\(key.stringValue)'")
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                return CairnError(.badRequest, "Malformed JSON request body")
-            }
-            return .invalidParameter("Invalid value for parameter '\(path(context))': \(context.debugDescription)")
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): context = c
+        case .keyNotFound(let key, let c):
+            return .invalidParameter(MLflowMessages.missingValue(parameterName(c.codingPath + [key])))
         @unknown default:
             return CairnError(.badRequest, "Malformed JSON request body")
         }
+        // Not JSON: a bad request. JSON that is not an object (`[1, 2]`): an invalid parameter.
+        guard let document = try? JSONValue(parsing: body.isEmpty ? Array("{}".utf8) : body) else {
+            return CairnError(.badRequest, "Malformed JSON request body")
+        }
+        guard !context.codingPath.isEmpty else { return .invalidParameter("Malformed JSON request body: expected a JSON object") }
+        let name = parameterName(context.codingPath)
+        guard let value = value(at: context.codingPath, in: document) else {
+            return .invalidParameter(MLflowMessages.missingValue(name))
+        }
+        return .invalidParameter(MLflowMessages.invalidValue(value, parameter: name))
+    }
+
+    /// The parameter as MLflow names it: the field (`run_id`); below the top level, the path
+    /// (`metrics[0].value`).
+    private static func parameterName(_ path: [any CodingKey]) -> String {
+        path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+    }
+
+    /// The raw value at a coding path of the parsed body.
+    private static func value(at path: [any CodingKey], in document: JSONValue) -> JSONValue? {
+        var current = document
+        for key in path {
+            if let index = key.intValue, case .array(let elements) = current {
+                guard elements.indices.contains(index) else { return nil }
+                current = elements[index]
+            } else if let member = current[key.stringValue] {
+                current = member
+            } else {
+                return nil
+            }
+        }
+        return current
     }
 }
 

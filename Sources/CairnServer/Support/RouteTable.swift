@@ -62,7 +62,23 @@ struct RouteRegistrar {
         case scope(TokenScope)
     }
 
+    /// The prefixes MLflow also serves under `/ajax-api` (its UI's prefix, `handlers._get_paths`).
+    static let mirroredPrefixes = ["/api/2.0/mlflow/", "/api/2.0/mlflow-artifacts/", "/api/3.0/mlflow/"]
+
+    /// `/ajax-api/…` for a route MLflow mirrors there, nil for the others.
+    static func ajaxMirror(of path: String) -> String? {
+        guard mirroredPrefixes.contains(where: { path.hasPrefix($0) }) else { return nil }
+        return "/ajax-api" + path.dropFirst("/api".count)
+    }
+
+    /// Registers a route; a route of MLflow's API (``mirroredPrefixes``) is also registered under
+    /// `/ajax-api`, with the same handler and access, as MLflow does for its UI.
     func on(_ method: HTTPRequest.Method, _ path: String, access: Access? = nil, _ handler: @escaping Handler) {
+        register(method, path, access: access, handler)
+        if let mirror = Self.ajaxMirror(of: path) { register(method, mirror, access: access, handler) }
+    }
+
+    private func register(_ method: HTTPRequest.Method, _ path: String, access: Access?, _ handler: @escaping Handler) {
         table.record(method, path)
         let access = access ?? Self.defaultAccess(method)
         let authenticator = self.authenticator

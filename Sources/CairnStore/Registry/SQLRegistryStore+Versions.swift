@@ -33,7 +33,24 @@ extension SQLRegistryStore {
                 entity: request.name, action: "create_model_version", actor: actor, before: nil, after: RegistrySnapshot.version(version), tx)
             return version
         }
+        if !resolved.modelID.isEmpty, !RegistryRules.isPrompt(request.tags) {
+            try await tagLoggedModel(resolved.modelID, with: created)
+        }
         return created
+    }
+
+    /// Adds the version to the logged model's `mlflow.modelVersions` tag, as MLflow does after
+    /// registering a version from a logged model (a read-modify-write of the tag, as in MLflow).
+    private func tagLoggedModel(_ modelID: String, with version: ModelVersion) async throws {
+        let model: LoggedModel
+        do {
+            model = try await tracking.loggedModel(id: modelID)
+        } catch let error as CairnError where error.code == .resourceDoesNotExist {
+            return
+        }
+        let current = model.tags.first(where: { $0.key == RegistryRules.modelVersionsTag })?.value
+        let value = RegistryRules.modelVersionsTag(appending: version.name, version: version.version, to: current)
+        _ = try await tracking.setLoggedModelTags(id: modelID, tags: [Tag(key: RegistryRules.modelVersionsTag, value: value)])
     }
 
     public func modelVersion(name: String, version: Int64) async throws -> ModelVersion {
@@ -141,21 +158,39 @@ extension SQLRegistryStore {
     }
 
     public func deleteAlias(name: String, alias: String, actor: Principal) async throws {
-        let current = try await modelVersion(name: name, alias: alias)
-        try await changeVersion(name, current.version, action: "delete_registered_model_alias", actor: actor) { tx in
+        guard let current = try await storedAlias(name: name, alias: alias) else {
+            throw CairnError.notFound("Registered model alias \(alias) not found.")
+        }
+        try await changeVersion(name, current, action: "delete_registered_model_alias", actor: actor) { tx in
             try await tx.execute("DELETE FROM registered_model_aliases WHERE name = $1 AND alias = $2", [.text(name), .text(alias)])
             return true
         }
     }
 
+    /// The version an alias names. `latest` (any case, a name MLflow reserves) is the highest
+    /// version, as MLflow resolves it; a missing alias is 400 `INVALID_PARAMETER_VALUE`, as in
+    /// MLflow (`load_prompt("prompts:/name@alias")` relies on both).
     public func modelVersion(name: String, alias: String) async throws -> ModelVersion {
-        let rows = try await database.query(
-            "SELECT version FROM registered_model_aliases WHERE name = $1 AND alias = $2", [.text(name), .text(alias)])
-        guard let version = rows.first?.int(0) else {
+        if alias.lowercased() == "latest" {
+            let rows = try await database.query("SELECT MAX(version) FROM model_versions WHERE name = $1", [.text(name)])
+            guard let version = rows.first?[0].int else {
+                _ = try await registeredModel(name: name)
+                throw CairnError.notFound("Latest version not found for model \(name).")
+            }
+            return try await modelVersion(name: name, version: version)
+        }
+        guard let version = try await storedAlias(name: name, alias: alias) else {
             _ = try await registeredModel(name: name)
-            throw CairnError.notFound("Registered model alias \(alias) not found.")
+            throw CairnError.invalidParameter("Registered model alias \(alias) not found.")
         }
         return try await modelVersion(name: name, version: version)
+    }
+
+    /// The version an alias stored for the model points at, nil when there is no such alias.
+    private func storedAlias(name: String, alias: String) async throws -> Int64? {
+        let rows = try await database.query(
+            "SELECT version FROM registered_model_aliases WHERE name = $1 AND alias = $2", [.text(name), .text(alias)])
+        return rows.first?.int(0)
     }
 
     /// One audited change of a version in a transaction: the version (404 when missing) is the

@@ -7,7 +7,9 @@ extension SQLTrackingStore {
         try Validator.validateExperimentName(name)
         for tag in tags { try Self.validateExperimentTag(tag) }
         let now = Clock.nowMillis()
-        let location = artifactLocation.flatMap { $0.isEmpty ? nil : $0 }
+        let location = try artifactLocation.flatMap { $0.isEmpty ? nil : $0 }.map { raw throws(CairnError) in
+            try ArtifactLocation.resolve(raw, workingDirectory: configuration.workingDirectory)
+        }
         do {
             return try await database.withTransaction { tx in
                 let rows = try await tx.query(

@@ -2,7 +2,10 @@ import CairnCore
 
 extension SQLTrackingStore {
     public func metricHistory(runID: String, key: String, offset: Int, limit: Int?) async throws -> Page<Metric> {
-        if let limit, !(1...Limits.maxHistoryPageSize).contains(limit) {
+        if let limit, limit < 1 {
+            throw CairnError.invalidParameter("Invalid value \(limit) for parameter 'max_results' supplied. It must be a positive integer.")
+        }
+        if let limit, limit > Limits.maxHistoryPageSize {
             throw CairnError.invalidParameter(
                 "Invalid value \(limit) for parameter 'max_results': it must be between 1 and \(Limits.maxHistoryPageSize)")
         }
@@ -29,14 +32,20 @@ extension SQLTrackingStore {
 
     public func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric]
     {
-        guard !runIDs.isEmpty else { throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request must specify at least one run_id.") }
+        // MLflow's order: run_ids (present, at most 100), metric_key, max_results, then the steps.
+        let suffix = MLflowMessages.apiDocsSuffix
+        guard !runIDs.isEmpty else { throw CairnError.invalidParameter(MLflowMessages.missingValue("run_ids")) }
         guard runIDs.count <= Limits.maxHistoryBulkRunIDs else {
             throw CairnError.invalidParameter(
-                "GetMetricHistoryBulkInterval request cannot specify more than \(Limits.maxHistoryBulkRunIDs) run_ids. Received \(runIDs.count) run_ids."
+                "GetMetricHistoryBulkInterval request must specify at most \(Limits.maxHistoryBulkRunIDs) run_ids. Received \(runIDs.count) run_ids.\(suffix)"
             )
         }
+        guard !key.isEmpty else { throw CairnError.invalidParameter(MLflowMessages.missingValue("metric_key")) }
         guard (1...Limits.maxHistoryBulkResults).contains(maxResults) else {
-            throw CairnError.invalidParameter("max_results must be between 1 and \(Limits.maxHistoryBulkResults).")
+            throw CairnError.invalidParameter("max_results must be between 1 and \(Limits.maxHistoryBulkResults).\(suffix)")
+        }
+        guard (startStep == nil) == (endStep == nil) else {
+            throw CairnError.invalidParameter("If either start step or end step are specified, both must be specified.")
         }
         if let startStep, let endStep, startStep > endStep {
             throw CairnError.invalidParameter("end_step must be greater than start_step. Found start_step=\(startStep) and end_step=\(endStep).")

@@ -11,7 +11,8 @@ extension SQLTrackingStore {
         try Self.requireActive(experiment)
         for tag in request.tags { try Validator.validateKey(tag.key, kind: "tag") }
         for param in request.params { try Validator.validateKey(param.key, kind: "param") }
-        if let runID = request.sourceRunID, !runID.isEmpty { _ = try await runInfo(id: runID) }
+        // The source run is not looked up: it may be a run of another tracking server (MLflow
+        // stores the id as given too).
         let modelID = Identifiers.newLoggedModelID()
         let name = request.name.flatMap { $0.isEmpty ? nil : $0 } ?? Identifiers.newRunName()
         let now = Clock.nowMillis()
@@ -69,9 +70,10 @@ extension SQLTrackingStore {
         try Limits.checkSearchExperimentIDs(request.experimentIDs.count)
         let (offset, limit) = try SQLPaging.bounds(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.loggedModelColumns) FROM logged_models m WHERE m.lifecycle_stage = 'active' AND ", dialect: dialect)
-        let condition = try LoggedModelSearchCompiler.compile(filter: request.filter, into: &builder)
+        let condition = try LoggedModelSearchCompiler.compile(filter: request.filter, datasets: request.datasets, into: &builder)
         let experiments = builder.inList("m.experiment_id", ints: request.experimentIDs.compactMap { Int64($0) })
-        builder.append("\(dialect.deadlineCheck)\(experiments) AND (\(condition)) ORDER BY m.creation_timestamp DESC, m.model_id")
+        let order = try LoggedModelSearchCompiler.orderBy(request.orderBy, into: &builder)
+        builder.append("\(dialect.deadlineCheck)\(experiments) AND (\(condition)) ORDER BY \(order)")
         builder.append(" LIMIT \(builder.bind(.int(Int64(limit + 1)))) OFFSET \(builder.bind(.int(Int64(offset))))")
         return SQLPaging.page(try await loadLoggedModels(builder), offset: offset, limit: limit)
     }
@@ -132,10 +134,14 @@ extension SQLTrackingStore {
         for row in try await selectForModels("model_id, key, value FROM logged_model_params", ids) {
             params[row.string(0), default: []].append(Param(key: row.string(1), value: row.string(2)))
         }
-        for row in try await selectForModels("model_id, key, value, timestamp, step, is_nan, run_uuid FROM logged_model_metrics", ids) {
+        let metricColumns = "model_id, key, value, timestamp, step, is_nan, run_uuid, dataset_name, dataset_digest FROM logged_model_metrics"
+        for row in try await selectForModels(metricColumns, ids) {
             let value = row.int(5) != 0 ? Double.nan : row.double(2)
+            let (datasetName, datasetDigest) = (row.string(7), row.string(8))
             metrics[row.string(0), default: []].append(
-                Metric(key: row.string(1), value: value, timestamp: row.int(3), step: row.int(4), runID: row.string(6), modelID: row.string(0)))
+                Metric(
+                    key: row.string(1), value: value, timestamp: row.int(3), step: row.int(4), runID: row.string(6), modelID: row.string(0),
+                    datasetName: datasetName.isEmpty ? nil : datasetName, datasetDigest: datasetDigest.isEmpty ? nil : datasetDigest))
         }
         for index in models.indices {
             let id = models[index].modelID

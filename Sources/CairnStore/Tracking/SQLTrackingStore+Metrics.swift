@@ -163,13 +163,14 @@ extension SQLTrackingStore {
             for point in points {
                 try await tx.execute(
                     """
-                    INSERT INTO logged_model_metrics (model_id, run_uuid, key, timestamp, step, value, is_nan)
-                    SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM logged_models WHERE model_id = $1)
+                    INSERT INTO logged_model_metrics (model_id, run_uuid, key, timestamp, step, value, is_nan, dataset_name, dataset_digest)
+                    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM logged_models WHERE model_id = $1)
                     ON CONFLICT DO NOTHING
                     """,
                     [
                         .text(modelID), .text(runID), .text(point.key), .int(point.timestamp), .int(point.step),
-                        .double(point.value.isNaN ? 0 : point.value), .int(point.value.isNaN ? 1 : 0),
+                        .double(point.value.isNaN ? 0 : point.value), .int(point.value.isNaN ? 1 : 0), .text(point.datasetName ?? ""),
+                        .text(point.datasetDigest ?? ""),
                     ]
                 )
             }

@@ -10,6 +10,9 @@ public struct SQLTrackingStore: TrackingStore {
         /// experiment's location is `<root>/<experiment_id>`. MLflow's proxied default is
         /// `mlflow-artifacts:`, which clients rewrite to the server's artifact proxy.
         public var defaultArtifactRoot: String = "mlflow-artifacts:"
+        /// The server's working directory, against which a relative `artifact_location` is
+        /// resolved, as MLflow resolves it against its own (see ``ArtifactLocation``).
+        public var workingDirectory: String = "/"
 
         public init() {}
     }

@@ -47,6 +47,14 @@ public protocol TrackingStore: Sendable {
     /// Active experiments whose name contains the text, newest first, with run counts and last activity.
     func experimentSummaries(nameContains: String?, limit: Int) async throws -> [ExperimentSummary]
     func metricHistoryBulkInterval(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int) async throws -> [Metric]
+    /// The UI's `metrics/get-history-bulk`: every point of `key` of the given runs, ordered by run
+    /// id, timestamp, step and value, cut at `maxResults` in total; unknown runs give nothing.
+    /// - Throws: 400 with MLflow's texts for no run id, more than 100, or no key.
+    func metricHistoryBulk(runIDs: [String], key: String, maxResults: Int) async throws -> [Metric]
+    /// The UI's `experiments/search-datasets`: one summary per (experiment, dataset, context) of
+    /// the inputs logged to runs of the experiments, at most 1000.
+    /// - Throws: 400 with MLflow's texts for no experiment id, more than 20, or one that is not an integer.
+    func datasetSummaries(experimentIDs: [String]) async throws -> [DatasetSummary]
     func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws
     func logOutputs(runID: String, models: [ModelOutput]) async throws
 
@@ -149,14 +157,51 @@ public struct CreateLoggedModelRequest: Sendable {
 }
 
 public struct LoggedModelSearchRequest: Sendable {
+    /// A dataset of `logged-models/search` `datasets` (and of a metric `order_by`).
+    public struct Dataset: Sendable, Hashable {
+        /// Required: MLflow refuses a clause without it.
+        public var name: String?
+        /// Nil: any digest of that name.
+        public var digest: String?
+
+        public init(name: String?, digest: String? = nil) {
+            self.name = name
+            self.digest = digest
+        }
+    }
+
+    /// One `order_by` entry: an attribute (`creation_timestamp`, `name`, …) or `metrics.<key>`,
+    /// optionally the metric's value on one dataset.
+    public struct Order: Sendable, Hashable {
+        public var field: String
+        public var ascending: Bool
+        public var dataset: Dataset?
+
+        public init(field: String, ascending: Bool = true, dataset: Dataset? = nil) {
+            self.field = field
+            self.ascending = ascending
+            self.dataset = dataset
+        }
+    }
+
     public var experimentIDs: [String]
     public var filter: String?
+    /// Only models with metrics on one of these datasets; `metrics.` comparisons of `filter`
+    /// compare the values on them. Empty: no restriction.
+    public var datasets: [Dataset]
+    /// Empty: newest first.
+    public var orderBy: [Order]
     public var maxResults: Int
     public var pageToken: String?
 
-    public init(experimentIDs: [String], filter: String? = nil, maxResults: Int = Limits.defaultLoggedModelsSearchResults, pageToken: String? = nil) {
+    public init(
+        experimentIDs: [String], filter: String? = nil, datasets: [Dataset] = [], orderBy: [Order] = [],
+        maxResults: Int = Limits.defaultLoggedModelsSearchResults, pageToken: String? = nil
+    ) {
         self.experimentIDs = experimentIDs
         self.filter = filter
+        self.datasets = datasets
+        self.orderBy = orderBy
         self.maxResults = maxResults
         self.pageToken = pageToken
     }
