@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # A throwaway PostgreSQL cluster for tests: initdb + pg_ctl in a mktemp dir, listening on
-# 127.0.0.1 only, on a free port, with its Unix socket inside the temp dir, fsync off.
+# 127.0.0.1 only, on a free port, with its Unix socket inside the temp dir, fsync off, 400 connections (the Swift suites run in parallel, each test with its own pool).
 # Nothing outside the temp dir is touched (recipe: shared/reference/test-services.md §1).
 # Source after scripts/lib/common.sh.
 #
@@ -112,7 +112,7 @@ cairn_pg_start() {
     for attempt in 1 2 3 4 5; do
         port=$(cairn_free_port) || return 1
         if _cairn_pg_as_owner "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 60 \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $root -c fsync=off -c synchronous_commit=off -c full_page_writes=off $tls_options" \
+            -o "-c listen_addresses=127.0.0.1 -p $port -k $root -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 $tls_options" \
             start >/dev/null; then
             export CAIRN_PG_PORT="$port"
             password=$(openssl rand -hex 16)
