@@ -47,6 +47,23 @@ import Testing
                     token = page.nextPageToken
                 } while token != nil
                 #expect(paged == all.map(\.info.runID), "order \(order)")
+                // The runs table pages the same search with only the chosen columns.
+                var tabled: [RunTableRow] = []
+                token = nil
+                repeat {
+                    let page = try await store.searchRunTable(
+                        RunSearchRequest(experimentIDs: [experiment], orderBy: order, maxResults: 20, pageToken: token),
+                        metricKeys: ["loss"], paramKeys: ["lr", "absent"])
+                    tabled += page.items
+                    token = page.nextPageToken
+                } while token != nil
+                #expect(tabled.map(\.info.runID) == all.map(\.info.runID))
+                for (row, run) in zip(tabled, all) {
+                    let loss = run.metrics.first { $0.key == "loss" }?.value
+                    #expect(row.metrics["loss"].map { $0.isNaN ? "nan" : "\($0)" } == loss.map { $0.isNaN ? "nan" : "\($0)" })
+                    #expect(
+                        row.params == Dictionary(run.params.filter { $0.key == "lr" }.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
+                }
             }
         }
     }

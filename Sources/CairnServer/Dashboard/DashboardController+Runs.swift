@@ -15,22 +15,27 @@ extension DashboardController {
         let order = request.query("order") ?? "attributes.start_time DESC"
         let metricColumns = DashboardFormat.list(request.query("metrics"))
         let paramColumns = DashboardFormat.list(request.query("params"))
-        var runs: [Run] = []
+        var runs: [RunTableRow] = []
         var nextPage: String?
         var filterError: String?
         do {
-            let page = try await tracking.searchRuns(
+            // Only the chosen columns are read, whatever else the runs logged (12,000 metric
+            // keys in an experiment cost nothing here); pages are keyset tokens.
+            let page = try await tracking.searchRunTable(
                 RunSearchRequest(
                     experimentIDs: [id], filter: filter.isEmpty ? nil : filter, orderBy: [order], maxResults: 100,
-                    pageToken: request.query("page")))
+                    pageToken: request.query("page")),
+                metricKeys: metricColumns, paramKeys: paramColumns)
             runs = page.items
             nextPage = page.nextPageToken
         } catch let error as CairnError {
             filterError = error.message
         }
-        // Keys seen on this page that are not columns yet, offered as one-click additions.
-        let seenMetrics = Set(runs.flatMap { $0.metrics.map(\.key) }).subtracting(metricColumns).sorted()
-        let seenParams = Set(runs.flatMap { $0.params.map(\.key) }).subtracting(paramColumns).sorted()
+        // The first run's keys that are not columns yet, offered as one-click additions.
+        var offered: (metrics: [String], params: [String]) = ([], [])
+        if let first = runs.first { offered = try await tracking.runKeys(runID: first.info.runID, limit: 60) }
+        let seenMetrics = offered.metrics.filter { !metricColumns.contains($0) }
+        let seenParams = offered.params.filter { !paramColumns.contains($0) }
         func link(metrics: [String] = metricColumns, params: [String] = paramColumns, order: String = order, page: String? = nil) -> String {
             var items = [
                 ("filter", filter), ("order", order), ("metrics", metrics.joined(separator: ",")), ("params", params.joined(separator: ",")),
@@ -42,8 +47,7 @@ extension DashboardController {
             link(order: order == "\(column) DESC" ? "\(column) ASC" : "\(column) DESC")
         }
         let rows = runs.map { run -> [String: Any] in
-            let metrics = Dictionary(run.metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-            let params = Dictionary(run.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            let (metrics, params) = (run.metrics, run.params)
             return [
                 "id": run.info.runID, "name": run.info.runName.isEmpty ? String(run.info.runID.prefix(8)) : run.info.runName,
                 "status": run.info.status.rawValue, "started": DashboardFormat.time(run.info.startTime),

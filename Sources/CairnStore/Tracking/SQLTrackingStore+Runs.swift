@@ -93,6 +93,50 @@ extension SQLTrackingStore {
     /// and the next page is the runs after it (never an OFFSET, so the fiftieth page costs what
     /// the second does).
     public func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run> {
+        let (rows, token) = try await searchRunRows(request)
+        return Page(items: try await loadRuns(rows: rows), nextPageToken: token)
+    }
+
+    /// The dashboard's runs table: a page of the same search (same order, same keyset tokens),
+    /// with only the metric and param columns asked for read besides the runs' attributes.
+    public func searchRunTable(_ request: RunSearchRequest, metricKeys: [String], paramKeys: [String]) async throws -> Page<RunTableRow> {
+        let (rows, token) = try await searchRunRows(request)
+        let infos = rows.map(Self.runInfo)
+        var metrics: [String: [String: Double]] = [:]
+        var params: [String: [String: String]] = [:]
+        let ids = infos.map(\.runID)
+        if !ids.isEmpty && !metricKeys.isEmpty {
+            var builder = SQLBuilder("SELECT run_uuid, key, value, is_nan FROM latest_metrics WHERE ", dialect: dialect)
+            builder.append(builder.inList("run_uuid", texts: ids) + " AND " + builder.inList("key", texts: metricKeys))
+            for row in try await database.query(builder) {
+                metrics[row.string(0), default: [:]][row.string(1)] = row.int(3) == 1 ? .nan : row.double(2)
+            }
+        }
+        if !ids.isEmpty && !paramKeys.isEmpty {
+            var builder = SQLBuilder("SELECT run_uuid, key, value FROM params WHERE ", dialect: dialect)
+            builder.append(builder.inList("run_uuid", texts: ids) + " AND " + builder.inList("key", texts: paramKeys))
+            for row in try await database.query(builder) {
+                params[row.string(0), default: [:]][row.string(1)] = row.string(2)
+            }
+        }
+        let items = infos.map { RunTableRow(info: $0, metrics: metrics[$0.runID] ?? [:], params: params[$0.runID] ?? [:]) }
+        return Page(items: items, nextPageToken: token)
+    }
+
+    /// The metric and param keys of one run, at most `limit` of each in key order (the runs
+    /// table offers them as columns).
+    public func runKeys(runID: String, limit: Int) async throws -> (metrics: [String], params: [String]) {
+        let metrics = try await database.query(
+            "SELECT key FROM latest_metrics WHERE run_uuid = $1 ORDER BY key LIMIT $2", [.text(runID), .int(Int64(limit))]
+        ).map { $0.string(0) }
+        let params = try await database.query(
+            "SELECT key FROM params WHERE run_uuid = $1 ORDER BY key LIMIT $2", [.text(runID), .int(Int64(limit))]
+        ).map { $0.string(0) }
+        return (metrics, params)
+    }
+
+    /// The rows (``runColumns`` first) of one page of a run search and the next page's token.
+    private func searchRunRows(_ request: RunSearchRequest) async throws -> ([SQLRow], String?) {
         try Limits.checkSearchExperimentIDs(request.experimentIDs.count)
         let limit = try SQLPaging.limit(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults)
         var builder = SQLBuilder("SELECT \(Self.runColumns)", dialect: dialect)
@@ -104,18 +148,17 @@ extension SQLTrackingStore {
         for (index, key) in keys.enumerated() { builder.append(", \(key.expression) AS k\(index)") }
         builder.append(" FROM runs r " + compiled.joinSQL + " WHERE ")
         let experimentNumbers = request.experimentIDs.compactMap { Int64($0) }
-        guard !experimentNumbers.isEmpty else { return Page(items: [], nextPageToken: nil) }
+        guard !experimentNumbers.isEmpty else { return ([], nil) }
         let experiments = builder.inList("r.experiment_id", ints: experimentNumbers)
         let stages = builder.inList("r.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue))
         builder.append("\(dialect.deadlineCheck)\(experiments) AND \(stages) AND (\(compiled.whereSQL))")
         if let after { builder.append(" AND " + SQLPaging.keysetCondition(keys, after: after, into: &builder)) }
         builder.append(" ORDER BY \(compiled.orderBySQL) LIMIT \(builder.bind(.int(Int64(limit + 1))))")
         let rows = try await database.query(builder)
-        let runs = try await loadRuns(rows: Array(rows.prefix(limit)))
-        guard rows.count > limit else { return Page(items: runs, nextPageToken: nil) }
+        guard rows.count > limit else { return (rows, nil) }
         let last = rows[limit - 1]
         let keyset = (0..<keys.count).map { SQLPaging.keysetValue(last[last.count - keys.count + $0]) }
-        return Page(items: runs, nextPageToken: KeysetPageToken(keyset: keyset, search: search).encoded())
+        return (Array(rows.prefix(limit)), KeysetPageToken(keyset: keyset, search: search).encoded())
     }
 
     public func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws {

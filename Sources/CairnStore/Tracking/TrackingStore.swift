@@ -37,6 +37,10 @@ public protocol TrackingStore: Sendable {
     func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws
     func deleteRunTag(runID: String, key: String) async throws
     func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run>
+    /// A page of the same search with only the chosen metric and param columns (the dashboard).
+    func searchRunTable(_ request: RunSearchRequest, metricKeys: [String], paramKeys: [String]) async throws -> Page<RunTableRow>
+    /// Up to `limit` metric and param keys of a run, in key order.
+    func runKeys(runID: String, limit: Int) async throws -> (metrics: [String], params: [String])
     /// One page of a metric's history, ordered by timestamp, step, value.
     func metricHistory(runID: String, key: String, offset: Int, limit: Int?) async throws -> Page<Metric>
     /// Up to `maxResults` points per run, sampled evenly over the step range.
