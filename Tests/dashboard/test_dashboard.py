@@ -72,6 +72,11 @@ def test_compare_draws_a_line_per_run_and_marks_differing_params(visit, base_url
     assert page.page.locator("figure[data-metric=loss] path.series").count() == 3
     assert page.page.locator("tr.differs", has_text="lr").count() == 1
     assert page.page.locator("tr.differs", has_text="depth").count() == 0
+    # Parallel coordinates: an axis for the differing param (lr) and each metric, a line per run.
+    parallel = page.page.locator("svg.parallel")
+    assert parallel.locator("text.dimension").all_text_contents() == ["lr", "accuracy", "loss"]
+    assert parallel.locator("path.series").count() == 3
+    assert all(d.count("L") == 2 for d in parallel.locator("path.series").evaluate_all("els => els.map(e => e.getAttribute('d'))"))
 
 
 def test_model_pages_show_versions_aliases_and_lineage(visit, base_url, seeded):

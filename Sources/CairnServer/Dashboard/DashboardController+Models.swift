@@ -46,11 +46,21 @@ extension DashboardController {
             let cells = paramValues.map { $0[key] ?? "—" }
             return ["key": key, "differs": Set(cells).count > 1, "cells": cells.map { ["value": $0] }]
         }
+        // Parallel coordinates: the params whose values differ, then the latest metrics (up to 16 axes).
+        let latest = runs.map { run in Dictionary(run.metrics.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        let differing = params.filter { ($0["differs"] as? Bool) == true }.compactMap { $0["key"] as? String }
+        let metricKeys = Set(runs.flatMap { $0.metrics.map(\.key) }).sorted()
+        let dimensions =
+            differing.map { key in SVGParallelCoordinates.Dimension(name: key, values: paramValues.map { $0[key] }) }
+            + metricKeys.map { key in
+                SVGParallelCoordinates.Dimension(name: key, values: latest.map { values in values[key].map { "\($0)" } })
+            }
+        let parallel = SVGParallelCoordinates(lines: runs.map(label), dimensions: Array(dimensions.prefix(16))).render()
         return try await render(
             context, "compare",
             [
                 "title": "Compare \(runs.count) runs", "runs": runs.map { ["id": $0.info.runID, "name": label($0)] },
-                "params": params, "hasParams": !params.isEmpty, "charts": charts, "empty": runs.isEmpty,
+                "params": params, "hasParams": !params.isEmpty, "charts": charts, "empty": runs.isEmpty, "parallel": parallel,
                 "chartTools": options.toolbar([("runs", ids.joined(separator: ","))], path: "/compare"),
             ])
     }
