@@ -18,8 +18,11 @@ struct PageTokenTests {
         #expect(try PageToken.decodeOffset(token) == 0)
     }
 
-    @Test func acceptsUnpaddedTokensAndStringOffsets() throws {
-        #expect(try PageToken.decodeOffset("eyJvZmZzZXQiOiAxMH0") == 10)
+    /// Padding is required, as Python's `base64.b64decode` requires it in MLflow (issue 12).
+    @Test func refusesUnpaddedTokensAndAcceptsStringOffsets() throws {
+        let error = #expect(throws: CairnError.self) { try PageToken.decodeOffset("eyJvZmZzZXQiOiAxMH0") }
+        #expect(error?.message == "Invalid page token, could not base64-decode")
+        #expect(try PageToken.decodeOffset("eyJvZmZzZXQiOiAxMH0=") == 10)
         let stringOffset = Data("{\"offset\": \"12\"}".utf8).base64EncodedString()
         #expect(try PageToken.decodeOffset(stringOffset) == 12)
     }

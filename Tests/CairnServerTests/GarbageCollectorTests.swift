@@ -46,7 +46,8 @@ import Testing
             let (kept, _) = try await Self.deletedRunWithFiles(f, experiment: experiment)
             _ = try await f.registry.createRegisteredModel(name: "prod-model", tags: [], description: nil, actor: .unauthenticated)
             _ = try await f.registry.createModelVersion(
-                CreateModelVersionRequest(name: "prod-model", source: "runs:/\(kept.info.runID)/model"), actor: .unauthenticated)
+                CreateModelVersionRequest(name: "prod-model", source: "runs:/\(kept.info.runID)/model", runID: kept.info.runID),
+                actor: .unauthenticated)
             let active = try await f.store.createRun(CreateRunRequest(experimentID: experiment))
             let collector = GarbageCollector(store: f.store, artifacts: f.artifacts, logger: Logger(label: "test"))
             let later = Clock.nowMillis() + 31 * 86_400_000
@@ -90,7 +91,7 @@ extension GarbageCollectorTests {
             let listed = try #require(try await f.store.purgeCandidates(deletedBefore: Clock.nowMillis() + 1).first { $0.runID == run.info.runID })
             _ = try await f.registry.createRegisteredModel(name: "late", tags: [], description: nil, actor: .unauthenticated)
             _ = try await f.registry.createModelVersion(
-                CreateModelVersionRequest(name: "late", source: "runs:/\(run.info.runID)/model"), actor: .unauthenticated)
+                CreateModelVersionRequest(name: "late", source: "runs:/\(run.info.runID)/model", runID: run.info.runID), actor: .unauthenticated)
             #expect(try await f.store.purge(listed) == false)
             let file = f.root.appendingPathComponent("artifacts/\(experiment)/\(run.info.runID)/artifacts/file.bin")
             #expect(FileManager.default.fileExists(atPath: file.path))

@@ -4,12 +4,14 @@ import Testing
 
 @testable import CairnStore
 
-/// `get-history-bulk-interval` samples in the database: the steps it returns are exactly those
-/// of the reference rule (``SQLTrackingStore/sampledSteps(_:maxResults:)``), every point of a
-/// chosen step comes back, the step range is honoured, and a run id named twice is read once.
+/// `get-history-bulk-interval` samples in the database: the points it returns are exactly those
+/// of MLflow's rule (``SQLTrackingStore/sampledRows(count:maxResults:)``: rows in (step,
+/// timestamp, value) order, the first of each NTILE bucket, the last row kept), the step range is
+/// honoured, runs come back in the order given (a repeated id twice, as in MLflow) and an unknown
+/// run has no points.
 @Suite struct MetricHistoryBulkIntervalTests {
     @Test(arguments: Engine.available)
-    func samplingInTheDatabaseKeepsTheReferenceStepsAndDropsDuplicateRuns(engine: Engine) async throws {
+    func samplingInTheDatabaseKeepsMLflowsRows(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let experiment = try await store.createExperiment(name: "bulk-\(UUID().uuidString.prefix(8))", artifactLocation: nil, tags: [])
             let run = try await store.createRun(CreateRunRequest(experimentID: experiment, userID: "u", tags: []))
@@ -24,18 +26,25 @@ import Testing
                 try await store.logBatch(
                     runID: run.info.runID, metrics: Array(metrics[chunk..<min(chunk + 1000, metrics.count)]), params: [], tags: [])
             }
-            for maxResults in [1, 2, 10, 320, 996, 997, 2500] {
+            let ordered = metrics.sorted { ($0.step, $0.timestamp, $0.value) < ($1.step, $1.timestamp, $1.value) }
+            func expected(_ rows: [Metric], _ maxResults: Int) -> [Int64] {
+                SQLTrackingStore.sampledRows(count: rows.count, maxResults: maxResults).map { rows[$0].timestamp }
+            }
+            for maxResults in [1, 2, 10, 320, 996, 997, 1138, 1139, 2500] {
                 let points = try await store.metricHistoryBulkInterval(
                     runIDs: [run.info.runID, run.info.runID], key: "loss", startStep: nil, endStep: nil, maxResults: maxResults)
-                let expected = SQLTrackingStore.sampledSteps(steps.sorted(), maxResults: maxResults)
-                #expect(Set(points.map(\.step)) == expected, "max_results \(maxResults)")
-                let perStep = Dictionary(grouping: metrics, by: \.step)
-                #expect(points.count == expected.reduce(0) { $0 + perStep[$1]!.count }, "max_results \(maxResults): duplicates or missing points")
-                #expect(points.map(\.step) == points.map(\.step).sorted())
+                let one = expected(ordered, maxResults)
+                #expect(points.map(\.timestamp) == one + one, "max_results \(maxResults)")
+                #expect(points.count == 2 * min(maxResults, ordered.count))
             }
+            #expect(SQLTrackingStore.sampledRows(count: 5, maxResults: 1) == [4])
+            #expect(SQLTrackingStore.sampledRows(count: 5, maxResults: 2) == [0, 4])
+            #expect(SQLTrackingStore.sampledRows(count: 5, maxResults: 3) == [0, 2, 4])
             let ranged = try await store.metricHistoryBulkInterval(runIDs: [run.info.runID], key: "loss", startStep: 100, endStep: 400, maxResults: 5)
-            let inRange = steps.filter { (100...400).contains($0) }.sorted()
-            #expect(Set(ranged.map(\.step)) == SQLTrackingStore.sampledSteps(inRange, maxResults: 5))
+            #expect(ranged.map(\.timestamp) == expected(ordered.filter { (100...400).contains($0.step) }, 5))
+            let unknown = try await store.metricHistoryBulkInterval(
+                runIDs: [String(repeating: "f", count: 32)], key: "loss", startStep: nil, endStep: nil, maxResults: 5)
+            #expect(unknown.isEmpty)
         }
     }
 }

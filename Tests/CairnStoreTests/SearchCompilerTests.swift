@@ -198,8 +198,21 @@ struct SearchCompilerTests {
         #expect(search.orderBySQL == "v.creation_time DESC, v.name ASC, v.version DESC")
     }
 
-    @Test func modelVersionDefaultOrderIsNameThenNewestVersion() throws {
+    /// MLflow's default: the most recently updated first (issue 12, family 8).
+    @Test func modelVersionDefaultOrderIsMostRecentlyUpdatedThenNameThenNewestVersion() throws {
         var builder = SQLBuilder(dialect: .sqlite)
-        #expect(try ModelVersionSearchCompiler.compile(filter: nil, orderBy: [], into: &builder).orderBySQL == "v.name ASC, v.version DESC")
+        #expect(
+            try ModelVersionSearchCompiler.compile(filter: nil, orderBy: [], into: &builder).orderBySQL
+                == "v.last_updated_time DESC, v.name ASC, v.version DESC")
+    }
+
+    /// A key named twice: MLflow's answer, 500 `INTERNAL_ERROR` with the list as given.
+    @Test func modelVersionOrderByNamingAKeyTwiceIsMLflowsError() {
+        var builder = SQLBuilder(dialect: .sqlite)
+        let error = #expect(throws: CairnError.self) {
+            try ModelVersionSearchCompiler.compile(filter: nil, orderBy: ["version_number", "version_number DESC"], into: &builder)
+        }
+        #expect(error?.code == .internalError)
+        #expect(error?.message == "`order_by` contains duplicate fields: ['version_number', 'version_number DESC']")
     }
 }

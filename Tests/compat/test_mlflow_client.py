@@ -9,6 +9,7 @@ The model registry (register_model, aliases) gets its own file later, reusing co
 from __future__ import annotations
 
 import math
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -369,16 +370,17 @@ def test_nan_metric_values_round_trip(client: MlflowClient, api: RestApi, run_id
 
 
 def test_infinite_metric_values_round_trip(client: MlflowClient, api: RestApi, run_id: str) -> None:
+    """As MLflow's SQL store: +-Infinity is kept as +-1.7976931348623157e308 (the largest double),
+    which every read returns (issue 12, family 9)."""
     _log_twice(client, run_id, "pos_inf", math.inf)
     _log_twice(client, run_id, "neg_inf", -math.inf)
-    if TARGET_IS_MLFLOW:
-        pytest.skip("MLflow's SQL store clamps +-Infinity to +-1.7976931348623157e308; Cairn keeps them")
+    largest = sys.float_info.max
 
     latest = client.get_run(run_id).data.metrics
-    assert latest == {"pos_inf": math.inf, "neg_inf": -math.inf}
-    assert [m.value for m in client.get_metric_history(run_id, "pos_inf")] == [math.inf, math.inf]
-    assert [m.value for m in client.get_metric_history(run_id, "neg_inf")] == [-math.inf, -math.inf]
-    assert _wire_metrics(api, run_id) == {"pos_inf": "Infinity", "neg_inf": "-Infinity"}
+    assert latest == {"pos_inf": largest, "neg_inf": -largest}
+    assert [m.value for m in client.get_metric_history(run_id, "pos_inf")] == [largest, largest]
+    assert [m.value for m in client.get_metric_history(run_id, "neg_inf")] == [-largest, -largest]
+    assert _wire_metrics(api, run_id) == {"pos_inf": largest, "neg_inf": -largest}
 
 
 # --------------------------------------------------------------------------------------------

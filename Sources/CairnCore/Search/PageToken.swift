@@ -16,8 +16,8 @@ public enum PageToken {
     ///   token is not base64, not the expected JSON, or carries a negative or non-integer offset.
     public static func decodeOffset(_ token: String?) throws(CairnError) -> Int {
         guard let token, !token.isEmpty else { return 0 }
-        let padded = token + String(repeating: "=", count: (4 - token.count % 4) % 4)
-        guard let data = Data(base64Encoded: token) ?? Data(base64Encoded: padded) else {
+        // Padding is required, as Python's `base64.b64decode` requires it in MLflow.
+        guard let data = Data(base64Encoded: token) else {
             throw CairnError.invalidParameter("Invalid page token, could not base64-decode")
         }
         guard let payload = try? JSONDecoder().decode(Payload.self, from: data) else {

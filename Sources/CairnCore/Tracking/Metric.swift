@@ -1,4 +1,5 @@
-/// One metric point. NaN and ±Infinity are legal values, as in MLflow.
+/// One metric point. NaN and ±Infinity are legal values, as in MLflow; ±Infinity is stored as
+/// ±`Double.greatestFiniteMagnitude` (``stored``), as MLflow's SQL store stores it.
 public struct Metric: Sendable, Hashable {
     public var key: String
     public var value: Double
@@ -33,5 +34,15 @@ public struct Metric: Sendable, Hashable {
         if value.isNaN { return false }
         if other.value.isNaN { return true }
         return value > other.value
+    }
+
+    /// The point as MLflow's SQL store keeps it: ±Infinity becomes ±1.7976931348623157e308
+    /// (`Double.greatestFiniteMagnitude`), which is what every read then returns and what
+    /// searches compare; NaN stays NaN.
+    public var stored: Metric {
+        guard value.isInfinite else { return self }
+        var copy = self
+        copy.value = value > 0 ? .greatestFiniteMagnitude : -.greatestFiniteMagnitude
+        return copy
     }
 }

@@ -22,11 +22,7 @@ public enum ArtifactLocation {
         if raw.contains("#") || (scheme != nil && raw.contains(";")) {
             throw .invalidParameter("'\(parameter)' URL can't include fragments or params.")
         }
-        if let scheme, hostAddressedSchemes.contains(scheme) || (scheme == "mlflow-artifacts" && raw.dropFirst(scheme.count + 1).hasPrefix("//")) {
-            throw .invalidParameter(
-                "'\(parameter)' cannot use the '\(scheme)' scheme: the '\(scheme)' scheme addresses a host other than the tracking server's configured artifact storage, so the server would connect to the host named in the URI. Set the MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the server to allow it."
-            )
-        }
+        try refuseHostAddressedScheme(raw, parameter: parameter)
         if scheme == "runs" {
             throw .invalidParameter("Artifact location cannot be a runs:/ URI. Given: '\(raw)'")
         }
@@ -41,9 +37,22 @@ public enum ArtifactLocation {
         }
     }
 
+    /// Refuses a URI whose scheme names a host other than the artifact store (``hostAddressedSchemes``,
+    /// or `mlflow-artifacts://host/…`), as MLflow's `_validate_artifact_uri_scheme` refuses an
+    /// experiment's `artifact_location` and a model version's `source`.
+    /// - Throws: ``CairnError`` 400 `INVALID_PARAMETER_VALUE` with MLflow's message naming `parameter`.
+    public static func refuseHostAddressedScheme(_ raw: String, parameter: String) throws(CairnError) {
+        guard let scheme = scheme(of: raw),
+            hostAddressedSchemes.contains(scheme) || (scheme == "mlflow-artifacts" && raw.dropFirst(scheme.count + 1).hasPrefix("//"))
+        else { return }
+        throw .invalidParameter(
+            "'\(parameter)' cannot use the '\(scheme)' scheme: the '\(scheme)' scheme addresses a host other than the tracking server's configured artifact storage, so the server would connect to the host named in the URI. Set the MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the server to allow it."
+        )
+    }
+
     /// The URI scheme, lowercased (`s3`, `file`), or nil for a plain path. A one-letter scheme is a
     /// Windows drive, not a scheme, as in `urllib`'s users in MLflow.
-    static func scheme(of raw: String) -> String? {
+    public static func scheme(of raw: String) -> String? {
         guard let colon = raw.firstIndex(of: ":") else { return nil }
         let candidate = raw[..<colon]
         guard candidate.count > 1, let first = candidate.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic,

@@ -137,8 +137,9 @@ extension JSONWriter {
             w.field("last_updated_timestamp_ms", model.lastUpdatedTimestamp)
             w.field("artifact_uri", model.artifactLocation)
             w.field("status", model.status)
-            if !model.modelType.isEmpty { w.field("model_type", model.modelType) }
-            if !model.sourceRunID.isEmpty { w.field("source_run_id", model.sourceRunID) }
+            // Always written, "" when empty, as MLflow writes them.
+            w.field("model_type", model.modelType)
+            w.field("source_run_id", model.sourceRunID)
             if !model.statusMessage.isEmpty { w.field("status_message", model.statusMessage) }
             w.tags("tags", model.tags)
         }
@@ -158,7 +159,8 @@ extension JSONWriter {
         beginObject()
         field("path", info.path)
         field("is_dir", info.isDirectory)
-        field("file_size", info.size)
+        // MLflow leaves out the size of an empty file (a proto3-style zero), as well as a directory's.
+        if info.size != 0 { field("file_size", info.size) }
         endObject()
     }
 

@@ -30,12 +30,13 @@ extension JSONWriter {
         field("last_updated_timestamp", version.lastUpdatedTimestamp)
         if !version.userID.isEmpty { field("user_id", version.userID) }
         field("current_stage", version.currentStage.rawValue)
-        if !version.description.isEmpty { field("description", version.description) }
+        // description, run_id and run_link are always written, "" when empty, as MLflow writes them.
+        field("description", version.description)
         field("source", version.source)
-        if !version.runID.isEmpty { field("run_id", version.runID) }
+        field("run_id", version.runID)
         field("status", version.status)
         tags("tags", version.tags)
-        if !version.runLink.isEmpty { field("run_link", version.runLink) }
+        field("run_link", version.runLink)
         array("aliases", version.aliases) { w, alias in w.element(alias) }
         endObject()
     }

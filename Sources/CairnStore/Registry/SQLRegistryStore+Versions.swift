@@ -21,7 +21,7 @@ extension SQLRegistryStore {
                 VALUES ($1, $2, $3, $3, $4, 'None', $5, $6, $7, $8, $9, $10, 'READY')
                 """,
                 [
-                    .text(request.name), .int(number), .int(now), .text(actor.auditName), .text(request.description ?? ""), .text(request.source),
+                    .text(request.name), .int(number), .int(now), .text(actor.auditName), .text(request.description ?? ""), .text(resolved.source),
                     .text(resolved.runID), .text(request.runLink ?? ""), .text(resolved.modelID), .text(resolved.storageLocation),
                 ]
             )
@@ -80,6 +80,15 @@ extension SQLRegistryStore {
     }
 
     public func searchModelVersions(_ request: RegistrySearchRequest) async throws -> Page<ModelVersion> {
+        // MLflow's answers: its store's text for a size below 1, its handler's for one above the
+        // ceiling (the value as the query string gave it, so a string).
+        guard request.maxResults >= 1 else {
+            throw CairnError.invalidParameter("Invalid value for max_results. It must be a positive integer, but got \(request.maxResults)")
+        }
+        guard request.maxResults <= RegistryRules.maxVersionSearchResults else {
+            throw CairnError.invalidParameter(
+                MLflowMessages.invalidValue(.string(String(request.maxResults)), parameter: "max_results"))
+        }
         let (offset, limit) = try SQLPaging.bounds(
             maxResults: request.maxResults, ceiling: RegistryRules.maxVersionSearchResults, pageToken: request.pageToken)
         var builder = SQLBuilder("SELECT \(Self.versionColumns) FROM model_versions v WHERE ", dialect: dialect)
@@ -159,7 +168,9 @@ extension SQLRegistryStore {
 
     public func deleteAlias(name: String, alias: String, actor: Principal) async throws {
         guard let current = try await storedAlias(name: name, alias: alias) else {
-            throw CairnError.notFound("Registered model alias \(alias) not found.")
+            // As MLflow: deleting an alias the model does not have is a no-op (the model must exist).
+            _ = try await registeredModel(name: name)
+            return
         }
         try await changeVersion(name, current, action: "delete_registered_model_alias", actor: actor) { tx in
             try await tx.execute("DELETE FROM registered_model_aliases WHERE name = $1 AND alias = $2", [.text(name), .text(alias)])

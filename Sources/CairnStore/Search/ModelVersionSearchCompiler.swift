@@ -5,8 +5,11 @@ import CairnCore
 /// `model_version_tags (name, version, key, value)`.
 ///
 /// `source_path` maps to `v.source` and `version_number` to `v.version`. As for registered
-/// models, `tags.k != 'v'` also matches versions without the tag. The default order is
-/// `name ASC, version DESC`; those two also end every list as tie-breakers.
+/// models, `tags.k != 'v'` also matches versions without the tag. Without `order_by` the order is
+/// MLflow's: the most recently updated first (`last_updated_timestamp DESC, name ASC,
+/// version_number DESC`); `name ASC, version DESC` also end every list as tie-breakers. A key
+/// named twice is refused with MLflow's answer (500 `INTERNAL_ERROR`, as its SQL store raises a
+/// bare `MlflowException`).
 ///
 /// > Note: hiding deleted versions (MLflow's `Deleted_Internal` stage) is the caller's condition.
 public enum ModelVersionSearchCompiler {
@@ -20,7 +23,18 @@ public enum ModelVersionSearchCompiler {
     public static func compile(filter: String?, orderBy: [String], into builder: inout SQLBuilder) throws(CairnError) -> CompiledSearch {
         let expression = try FilterExpression.parse(filter, for: .modelVersions)
         let orders = try OrderByClause.parseList(orderBy, for: .modelVersions)
-        return try compile(expression, orderBy: orders, into: &builder)
+        do {
+            return try compile(expression, orderBy: orders, into: &builder)
+        } catch let error where error.code == .internalError {
+            // The list as the request gave it, in MLflow's message.
+            throw duplicateOrderBy(orderBy)
+        }
+    }
+
+    /// MLflow's answer to an `order_by` that names a key twice, the list written as Python's repr.
+    private static func duplicateOrderBy(_ texts: [String]) -> CairnError {
+        let list = texts.map { "'\($0)'" }
+        return CairnError(.internalError, "`order_by` contains duplicate fields: [\(list.joined(separator: ", "))]")
     }
 
     /// Compiles an already-validated search.
@@ -48,9 +62,13 @@ public enum ModelVersionSearchCompiler {
             }
         }
         var items: [String] = []
+        var seen: Set<String> = []
         for order in orders {
-            items.append("\(try column(for: order.key).0) \(SearchSQL.direction(order.ascending))")
+            let column = try column(for: order.key).0
+            guard seen.insert(column).inserted else { throw duplicateOrderBy(orders.map(\.key.name)) }
+            items.append("\(column) \(SearchSQL.direction(order.ascending))")
         }
+        if orders.isEmpty { items.append("v.last_updated_time DESC") }
         if !items.contains(where: { $0.hasPrefix("v.name ") }) { items.append("v.name ASC") }
         if !items.contains(where: { $0.hasPrefix("v.version ") }) { items.append("v.version DESC") }
         return CompiledSearch(whereSQL: SearchSQL.conjunction(conditions), orderBySQL: items.joined(separator: ", "))

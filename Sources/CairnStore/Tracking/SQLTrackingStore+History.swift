@@ -9,7 +9,7 @@ extension SQLTrackingStore {
             throw CairnError.invalidParameter(
                 "Invalid value \(limit) for parameter 'max_results': it must be between 1 and \(Limits.maxHistoryPageSize)")
         }
-        _ = try await runInfo(id: runID)
+        // As MLflow: the run is not looked up, an unknown run (or key) has no history.
         var builder = SQLBuilder(dialect == .postgres ? HistoryColumns.select : "", dialect: dialect)
         builder.append("SELECT timestamp, step, value, is_nan FROM metric_points WHERE series_id = ")
         builder.append(Self.seriesSubquery(runID: runID, key: key, into: &builder) + " ORDER BY timestamp, step, value")
@@ -51,9 +51,8 @@ extension SQLTrackingStore {
             throw CairnError.invalidParameter("end_step must be greater than start_step. Found start_step=\(startStep) and end_step=\(endStep).")
         }
         var result: [Metric] = []
-        // Duplicate ids would return (and read) the same history twice.
-        for runID in Set(runIDs).sorted() {
-            _ = try await runInfo(id: runID)
+        // As MLflow: runs in the order given (a repeated id is read again), an unknown run has no points.
+        for runID in runIDs {
             let points = try await database.query(
                 Self.sampledHistory(runID: runID, key: key, startStep: startStep, endStep: endStep, maxResults: maxResults, dialect: dialect),
                 as: HistoryPoint.self)
@@ -62,42 +61,43 @@ extension SQLTrackingStore {
         return result
     }
 
-    /// The points of up to `maxResults` steps spread evenly over the series' distinct steps in
-    /// range (the first and last always among them), sampled in the database so only the chosen
-    /// points leave it. Step `i` of `n` (0-based) is kept when it is `floor(k * (n - 1) / (m - 1))`
-    /// for some `k` in `0..<m`, i.e. when `k = ceil(i * (m - 1) / (n - 1))` maps back to `i`: the
-    /// rule of ``sampledSteps(_:maxResults:)``, in integer arithmetic both engines share.
+    /// Up to `maxResults` points of the series in range, sampled in the database as MLflow 3.17's
+    /// SQL store samples them (`_sample_rows_with_window_functions`): the rows in (step,
+    /// timestamp, value) order are cut into `maxResults` buckets as `NTILE` cuts them and the
+    /// first row of each is kept, then the last row replaces the last kept one when it is not
+    /// already there. So `maxResults = 1` gives the last point, and every point comes back when
+    /// there are no more than `maxResults`. The rule of ``sampledRows(count:maxResults:)``.
     static func sampledHistory(runID: String, key: String, startStep: Int64?, endStep: Int64?, maxResults: Int, dialect: SQLDialect) -> SQLBuilder {
-        var builder = SQLBuilder("WITH d AS (SELECT DISTINCT step FROM metric_points WHERE series_id = ", dialect: dialect)
-        func range(_ column: String, _ builder: inout SQLBuilder) {
-            if let startStep { builder.append(" AND \(column) >= \(builder.bind(.int(startStep)))") }
-            if let endStep { builder.append(" AND \(column) <= \(builder.bind(.int(endStep)))") }
-        }
+        var builder = SQLBuilder(
+            """
+            WITH p AS (SELECT timestamp, step, value, is_nan, ROW_NUMBER() OVER (ORDER BY step, timestamp, value, is_nan) - 1 AS i, \
+            COUNT(*) OVER () AS n FROM metric_points WHERE series_id = 
+            """, dialect: dialect)
         builder.append(seriesSubquery(runID: runID, key: key, into: &builder))
-        range("step", &builder)
-        builder.append("), s AS (SELECT step, ROW_NUMBER() OVER (ORDER BY step) - 1 AS i, COUNT(*) OVER () AS n FROM d)")
+        if let startStep { builder.append(" AND step >= \(builder.bind(.int(startStep)))") }
+        if let endStep { builder.append(" AND step <= \(builder.bind(.int(endStep)))") }
         let m = builder.bind(.int(Int64(maxResults)))
-        builder.append(" SELECT p.timestamp, p.step, p.value, p.is_nan FROM metric_points p JOIN s ON s.step = p.step WHERE p.series_id = ")
-        builder.append(seriesSubquery(runID: runID, key: key, into: &builder))
-        range("p.step", &builder)
+        // NTILE(m) over n rows: q = n / m rows per bucket, the first r = n % m buckets one more.
+        // Row i starts bucket b = i / (q + 1) when i < r (q + 1), else b = r + (i - r (q + 1)) / q.
         builder.append(
             """
-             AND (s.n <= \(m) OR (\(m) = 1 AND s.i = 0)
-              OR ((s.i * (\(m) - 1) + s.n - 2) / NULLIF(s.n - 1, 0)) * (s.n - 1) / NULLIF(\(m) - 1, 0) = s.i)
-             ORDER BY p.step, p.timestamp, p.value
+            ), b AS (SELECT timestamp, step, value, is_nan, i, n, n / \(m) AS q, n - (n / \(m)) * \(m) AS r FROM p)
+            SELECT timestamp, step, value, is_nan FROM b
+            WHERE n <= \(m) OR i = n - 1
+             OR (i < r * (q + 1) AND i - (i / (q + 1)) * (q + 1) = 0 AND i / (q + 1) < \(m) - 1)
+             OR (i >= r * (q + 1) AND (i - r * (q + 1)) - ((i - r * (q + 1)) / q) * q = 0 AND r + (i - r * (q + 1)) / q < \(m) - 1)
+            ORDER BY step, timestamp, value, is_nan
             """)
         return builder
     }
 
-    /// Up to `maxResults` steps spread evenly over `steps`, always keeping the first and last.
-    static func sampledSteps(_ steps: [Int64], maxResults: Int) -> Set<Int64> {
-        guard steps.count > maxResults else { return Set(steps) }
-        if maxResults == 1 { return [steps[0]] }
-        var chosen = Set<Int64>()
-        for i in 0..<maxResults {
-            chosen.insert(steps[i * (steps.count - 1) / (maxResults - 1)])
-        }
-        return chosen
+    /// The indices (0-based, in (step, timestamp, value) order) of the rows MLflow keeps out of
+    /// `count` for `maxResults`: the first row of each of `maxResults` NTILE buckets, the last of
+    /// them replaced by the last row. The reference for ``sampledHistory``.
+    static func sampledRows(count: Int, maxResults: Int) -> [Int] {
+        guard count > maxResults else { return Array(0..<count) }
+        let (q, r) = (count / maxResults, count % maxResults)
+        return (0..<maxResults - 1).map { b in b * q + min(b, r) } + [count - 1]
     }
 }
 

@@ -135,7 +135,7 @@ extension SQLTrackingStore {
             params[row.string(0), default: []].append(Param(key: row.string(1), value: row.string(2)))
         }
         let metricColumns = "model_id, key, value, timestamp, step, is_nan, run_uuid, dataset_name, dataset_digest FROM logged_model_metrics"
-        for row in try await selectForModels(metricColumns, ids) {
+        for row in try await selectForModels(metricColumns, ids, inInsertionOrder: true) {
             let value = row.int(5) != 0 ? Double.nan : row.double(2)
             let (datasetName, datasetDigest) = (row.string(7), row.string(8))
             metrics[row.string(0), default: []].append(
@@ -152,10 +152,17 @@ extension SQLTrackingStore {
         return models
     }
 
-    private func selectForModels(_ columnsAndTable: String, _ ids: [String]) async throws -> [SQLRow] {
+    /// The rows of a model table for `ids`, in MLflow's order (its SQL store reads them without
+    /// ORDER BY; on its SQLite backend that is the primary key's order for tags and params, by key
+    /// in byte order, and insertion order for metrics).
+    private func selectForModels(_ columnsAndTable: String, _ ids: [String], inInsertionOrder: Bool = false) async throws -> [SQLRow] {
         var builder = SQLBuilder("SELECT \(columnsAndTable) WHERE ", dialect: dialect)
         builder.append(builder.inList("model_id", texts: ids))
-        builder.append(" ORDER BY model_id, key")
+        if inInsertionOrder {
+            builder.append(dialect == .postgres ? " ORDER BY model_id, seq" : " ORDER BY model_id, rowid")
+        } else {
+            builder.append(dialect == .postgres ? " ORDER BY model_id, key COLLATE \"C\"" : " ORDER BY model_id, key")
+        }
         return try await database.query(builder)
     }
 }

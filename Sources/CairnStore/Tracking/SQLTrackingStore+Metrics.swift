@@ -3,6 +3,7 @@ import CairnCore
 extension SQLTrackingStore {
     public func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws {
         try Self.validateBatch(metrics: metrics, params: params, tags: tags)
+        let metrics = metrics.contains(where: { $0.value.isInfinite }) ? metrics.map(\.stored) : metrics
         let params = params.map { Param(key: $0.key, value: Validator.truncated($0.value, to: Limits.maxParamValueLength)) }
         let tags = try Self.normalisedRunTags(tags)
         if dialect == .postgres, params.isEmpty, tags.isEmpty, !metrics.isEmpty, metrics.allSatisfy({ ($0.modelID ?? "").isEmpty }) {
@@ -68,14 +69,22 @@ extension SQLTrackingStore {
         [.text(runID)] + MetricRows.postgresPointsBinds(metrics, seriesIDs: seriesIDs) + MetricRows.postgresKeyedBinds(latestPoints(metrics))
     }
 
-    /// The latest point per key of a batch, by MLflow's rule, keys sorted (told apart by their
-    /// bytes, as the database does: ``ExactKey``).
+    /// The latest point per key of a batch, by MLflow's rule, keys in the order they first appear
+    /// (told apart by their bytes, as the database does: ``ExactKey``): new keys are stored in that
+    /// order, which is the order MLflow lists a run's metrics in.
     static func latestPoints(_ metrics: [Metric]) -> [Metric] {
         var latest: [ExactKey: Metric] = [:]
-        for metric in metrics where latest[ExactKey(metric.key)].map({ metric.isLater(than: $0) }) ?? true {
-            latest[ExactKey(metric.key)] = metric
+        var order: [ExactKey] = []
+        for metric in metrics {
+            let key = ExactKey(metric.key)
+            guard let current = latest[key] else {
+                latest[key] = metric
+                order.append(key)
+                continue
+            }
+            if metric.isLater(than: current) { latest[key] = metric }
         }
-        return latest.keys.sorted().map { latest[$0]! }
+        return order.map { latest[$0]! }
     }
 
     /// Upsert of `latest_metrics` that only replaces a value with a later one (MLflow's rule:

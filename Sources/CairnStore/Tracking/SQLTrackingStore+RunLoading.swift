@@ -47,28 +47,30 @@ extension SQLTrackingStore {
     }
 
     /// One statement for the details of the runs `runs` selects: a UNION ALL of the five tables in
-    /// one column layout `(kind, run_uuid, s1, s2, d1, n1, n2, n3, s3…s7)`, ordered by kind and then
-    /// by the first text columns (key; dataset name; direction and model id), the order MLflow
-    /// lists them in. What most rows need comes first, so that ``RunDetail`` stops reading a
-    /// param or tag after four cells instead of thirteen. `runs` is repeated in every branch.
-    fileprivate static func detailsSQL(runs: String) -> String {
+    /// one column layout `(kind, run_uuid, s1, s2, d1, n1, n2, n3, s3…s7, o)`, ordered by kind, then
+    /// metrics, params and tags in the order they were first stored (`o`: `rowid` on SQLite, `seq`
+    /// on PostgreSQL), the order MLflow lists them in, and datasets and model inputs/outputs by
+    /// their first text columns (name; direction and model id). What most rows need comes first,
+    /// so that ``RunDetail`` stops reading a param or tag after four cells instead of fourteen.
+    /// `runs` is repeated in every branch.
+    fileprivate static func detailsSQL(runs: String, order: String) -> String {
         """
         SELECT CAST(1 AS BIGINT) AS kind, run_uuid, key AS s1, NULL AS s2, value AS d1, timestamp AS n1, step AS n2, CAST(is_nan AS BIGINT) AS n3,
-            NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, NULL AS s7 FROM latest_metrics WHERE \(runs)
-        UNION ALL SELECT 2, run_uuid, key, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM params WHERE \(runs)
-        UNION ALL SELECT 3, run_uuid, key, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM run_tags WHERE \(runs)
-        UNION ALL SELECT 4, run_uuid, name, digest, NULL, NULL, NULL, NULL, source_type, source, schema, profile, tags_json
+            NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, NULL AS s7, \(order) AS o FROM latest_metrics WHERE \(runs)
+        UNION ALL SELECT 2, run_uuid, key, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \(order) FROM params WHERE \(runs)
+        UNION ALL SELECT 3, run_uuid, key, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \(order) FROM run_tags WHERE \(runs)
+        UNION ALL SELECT 4, run_uuid, name, digest, NULL, NULL, NULL, NULL, source_type, source, schema, profile, tags_json, 0
             FROM run_dataset_inputs WHERE \(runs)
-        UNION ALL SELECT 5, run_uuid, direction, model_id, NULL, step, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+        UNION ALL SELECT 5, run_uuid, direction, model_id, NULL, step, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0
             FROM run_model_io WHERE \(runs)
-        ORDER BY 1, 3, 4
+        ORDER BY 1, 14, 3, 4
         """
     }
 
     /// The details query on SQLite: the id list bound once, its placeholders reused by every branch.
     private static func detailsQuery(_ ids: [String]) -> SQLBuilder {
         var builder = SQLBuilder(dialect: .sqlite)
-        builder.append(detailsSQL(runs: builder.inList("run_uuid", texts: ids)))
+        builder.append(detailsSQL(runs: builder.inList("run_uuid", texts: ids), order: "rowid"))
         return builder
     }
 }
@@ -77,7 +79,7 @@ extension SQLTrackingStore {
 /// is prepared once per connection (planning its five branches cost about as much as running them).
 private enum RunDetailsStatement: FixedStatement {
     static let name = "run_details"
-    static let sql = SQLTrackingStore.detailsSQL(runs: "run_uuid = ANY($1)")
+    static let sql = SQLTrackingStore.detailsSQL(runs: "run_uuid = ANY($1)", order: "seq")
 }
 
 /// A row of the details query, read straight from the engine's cells up to the last column its

@@ -126,7 +126,7 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Where the model's files are, e.g. runs:/RUN_ID/model or s3://bucket/path")
         var source: String
 
-        @Option(name: .long, help: "The run that produced it")
+        @Option(name: .long, help: "The run that produced it (taken from a runs:/RUN_ID/… source when not given)")
         var runID: String?
 
         @Option(
@@ -145,7 +145,10 @@ struct ModelsCommand: AsyncParsableCommand {
                     // Registering into an existing model is the usual case.
                     guard error.errorCode == "RESOURCE_ALREADY_EXISTS" else { throw error }
                 }
-                let version = try await client.createVersion(model: name, source: source, runID: runID, idempotencyKey: idempotencyKey)
+                // As `mlflow.register_model` does: a runs:/ source names its run, which the server
+                // wants as `run_id` too (MLflow refuses a runs:/ source without it).
+                let run = runID ?? (source.hasPrefix("runs:/") ? source.dropFirst("runs:/".count).split(separator: "/").first.map(String.init) : nil)
+                let version = try await client.createVersion(model: name, source: source, runID: run, idempotencyKey: idempotencyKey)
                 ObjectOutput.print(version, format: output.output) { [Format.scalar(version["version"] ?? .null)] }
             }
         }
