@@ -207,12 +207,12 @@ struct SearchCompilerTests {
     }
 
     /// A key named twice: MLflow's answer, 500 `INTERNAL_ERROR` with the list as given.
-    @Test func modelVersionOrderByNamingAKeyTwiceIsMLflowsError() {
+    @Test func modelVersionOrderByNamingAKeyTwiceIsMLflowsTextAs400() {
         var builder = SQLBuilder(dialect: .sqlite)
         let error = #expect(throws: CairnError.self) {
             try ModelVersionSearchCompiler.compile(filter: nil, orderBy: ["version_number", "version_number DESC"], into: &builder)
         }
-        #expect(error?.code == .internalError)
+        #expect(error?.code == .invalidParameterValue)
         #expect(error?.message == "`order_by` contains duplicate fields: ['version_number', 'version_number DESC']")
     }
 }

@@ -54,7 +54,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "Sources/CairnServer/Resources/openapi.json"
-ALLOWED_501 = re.compile(r"^/api/2\.0/mlflow-artifacts/(mpu|presigned)/")
+ALLOWED_501 = re.compile(r"^/(ajax-)?api/2\.0/mlflow-artifacts/(mpu|presigned)/")
 WEBHOOK = "/api/cairn/v1/webhooks/promote"
 # The multi-MiB bodies go only to these (JSON bodies are capped at 16 MiB; one path per reader).
 HUGE_BODY_OPS = {"/api/2.0/mlflow/runs/log-batch", "/api/2.0/mlflow/experiments/create", WEBHOOK}

@@ -71,8 +71,9 @@ struct ModelSourceResolver {
             do {
                 model = try await tracking.loggedModel(id: loggedModelID)
             } catch let error as CairnError {
-                throw CairnError(
-                    .internalError, "Unable to fetch model from model URI source artifact location '\(source)'.Error: \(error.message)")
+                // MLflow's text; MLflow answers 500, Cairn 400: bad input never gets a 5xx.
+                throw CairnError.invalidParameter(
+                    "Unable to fetch model from model URI source artifact location '\(source)'.Error: \(error.message)")
             }
             storageLocation = model.artifactLocation
             if runID == nil, !model.sourceRunID.isEmpty { runID = model.sourceRunID }
@@ -105,13 +106,13 @@ struct ModelSourceResolver {
             return try await registry.modelVersion(name: name, alias: alias)
         case .latest:
             guard let latest = model.latestVersions.map(\.version).max() else {
-                throw CairnError(.internalError, "No versions of model with name '\(name)' found")
+                throw CairnError.notFound("No versions of model with name '\(name)' found")
             }
             return try await registry.modelVersion(name: name, version: latest)
         case .stage(_, let wire):
             let stage = try ModelStage(wire: wire)
             guard let latest = model.latestVersions.filter({ $0.currentStage == stage }).map(\.version).max() else {
-                throw CairnError(.internalError, "No versions of model with name '\(name)' and stage '\(wire)' found")
+                throw CairnError.notFound("No versions of model with name '\(name)' and stage '\(wire)' found")
             }
             return try await registry.modelVersion(name: name, version: latest)
         case .loggedModel:

@@ -23,25 +23,25 @@ public enum ModelVersionSearchCompiler {
     public static func compile(filter: String?, orderBy: [String], into builder: inout SQLBuilder) throws(CairnError) -> CompiledSearch {
         let expression = try FilterExpression.parse(filter, for: .modelVersions)
         let orders = try OrderByClause.parseList(orderBy, for: .modelVersions)
-        do {
-            return try compile(expression, orderBy: orders, into: &builder)
-        } catch let error where error.code == .internalError {
-            // The list as the request gave it, in MLflow's message.
-            throw duplicateOrderBy(orderBy)
-        }
+        // A duplicate is named with the list as the request gave it, in MLflow's message.
+        return try compile(expression, orderBy: orders, orderByTexts: orderBy, into: &builder)
     }
 
-    /// MLflow's answer to an `order_by` that names a key twice, the list written as Python's repr.
+    /// MLflow's text for an `order_by` that names a key twice, the list written as Python's repr.
+    /// (MLflow answers it 500; Cairn 400: bad input never gets a 5xx.)
     private static func duplicateOrderBy(_ texts: [String]) -> CairnError {
         let list = texts.map { "'\($0)'" }
-        return CairnError(.internalError, "`order_by` contains duplicate fields: [\(list.joined(separator: ", "))]")
+        return CairnError.invalidParameter("`order_by` contains duplicate fields: [\(list.joined(separator: ", "))]")
     }
 
     /// Compiles an already-validated search.
     /// - Throws: ``CairnError`` `INVALID_PARAMETER_VALUE` for a key model versions do not have.
+    /// - Parameter orderByTexts: the `order_by` entries as the request wrote them, for the error
+    ///   naming a key given twice (default: the keys' names).
     public static func compile(
         _ expression: FilterExpression,
         orderBy orders: [OrderByClause],
+        orderByTexts: [String]? = nil,
         into builder: inout SQLBuilder
     ) throws(CairnError) -> CompiledSearch {
         var conditions: [String] = []
@@ -65,7 +65,7 @@ public enum ModelVersionSearchCompiler {
         var seen: Set<String> = []
         for order in orders {
             let column = try column(for: order.key).0
-            guard seen.insert(column).inserted else { throw duplicateOrderBy(orders.map(\.key.name)) }
+            guard seen.insert(column).inserted else { throw duplicateOrderBy(orderByTexts ?? orders.map(\.key.name)) }
             items.append("\(column) \(SearchSQL.direction(order.ascending))")
         }
         if orders.isEmpty { items.append("v.last_updated_time DESC") }

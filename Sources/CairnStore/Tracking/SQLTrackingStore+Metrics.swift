@@ -69,22 +69,18 @@ extension SQLTrackingStore {
         [.text(runID)] + MetricRows.postgresPointsBinds(metrics, seriesIDs: seriesIDs) + MetricRows.postgresKeyedBinds(latestPoints(metrics))
     }
 
-    /// The latest point per key of a batch, by MLflow's rule, keys in the order they first appear
-    /// (told apart by their bytes, as the database does: ``ExactKey``): new keys are stored in that
-    /// order, which is the order MLflow lists a run's metrics in.
+    /// The latest point per key of a batch, by MLflow's rule, keys sorted (told apart by their
+    /// bytes, as the database does: ``ExactKey``). Sorted, not in the batch's order: concurrent
+    /// batches of one run then lock `latest_metrics` rows in one order and cannot deadlock (a
+    /// deadlock would fail a client's write). So a run's metrics list keys that first arrive
+    /// together in key order, where MLflow keeps the batch's order; across batches the first-stored
+    /// order holds as in MLflow.
     static func latestPoints(_ metrics: [Metric]) -> [Metric] {
         var latest: [ExactKey: Metric] = [:]
-        var order: [ExactKey] = []
-        for metric in metrics {
-            let key = ExactKey(metric.key)
-            guard let current = latest[key] else {
-                latest[key] = metric
-                order.append(key)
-                continue
-            }
-            if metric.isLater(than: current) { latest[key] = metric }
+        for metric in metrics where latest[ExactKey(metric.key)].map({ metric.isLater(than: $0) }) ?? true {
+            latest[ExactKey(metric.key)] = metric
         }
-        return order.map { latest[$0]! }
+        return latest.keys.sorted().map { latest[$0]! }
     }
 
     /// Upsert of `latest_metrics` that only replaces a value with a later one (MLflow's rule:
