@@ -25,6 +25,8 @@ public struct CairnClient: Sendable {
         public var requestTimeout: Duration = .seconds(60)
         /// The largest JSON answer read.
         public var maximumResponseBytes = 64 * 1024 * 1024
+        /// When large artifact files bypass the server's artifact proxy.
+        public var directTransfer = DirectTransfer()
 
         public init(trackingURI: String, token: String? = nil) {
             self.trackingURI = trackingURI
@@ -35,6 +37,7 @@ public struct CairnClient: Sendable {
     public let configuration: Configuration
     let baseURL: String
     let httpClient: HTTPClient
+    let directRoutes = DirectRouteSupport()
 
     /// A client of the server at `configuration.trackingURI`.
     /// - Throws: ``ClientError/Kind/usage`` for a URI that is not `http://` or `https://`.
@@ -123,7 +126,7 @@ public struct CairnClient: Sendable {
                 do {
                     try await Task.sleep(for: wait)
                 } catch {
-                    throw ClientError(.failed, "Interrupted")
+                    throw ClientError(.interrupted, "Interrupted")
                 }
                 attempts += 1
             }
@@ -170,7 +173,7 @@ public struct CairnClient: Sendable {
     /// A failure before any answer: unreachable (retried), timed out, or a broken answer.
     static func transportError(_ error: any Error, method: HTTPMethod, path: String, baseURL: String) -> ClientError {
         if let error = error as? ClientError { return error }
-        if error is CancellationError { return ClientError(.failed, "Interrupted") }
+        if error is CancellationError || (error as? HTTPClientError) == .cancelled { return ClientError(.interrupted, "Interrupted") }
         if let client = error as? HTTPClientError, client == .deadlineExceeded || client == .readTimeout {
             return ClientError(.unavailable, "\(method.rawValue) \(baseURL)\(path) timed out")
         }

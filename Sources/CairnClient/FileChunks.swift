@@ -1,32 +1,78 @@
-import Foundation
 import NIOCore
 
-/// A local file as a sequence of 1 MiB buffers, read as the upload asks for them (memory stays
-/// flat whatever the file size), each counted in every ``TransferProgress`` given.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A byte range of a local file (the whole file by default) as a sequence of 1 MiB buffers, read
+/// with `pread` as the upload asks for them (memory stays flat whatever the size), each counted
+/// in every ``TransferProgress`` given.
 struct FileChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
 
     let path: String
+    let offset: Int64
+    /// The bytes to read from `offset`; nil: to the end of the file.
+    let length: Int64?
     let progress: [TransferProgress]
     static let chunkSize = 1 << 20
 
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let handle: FileHandle
-        let progress: [TransferProgress]
+    init(path: String, offset: Int64 = 0, length: Int64? = nil, progress: [TransferProgress]) {
+        self.path = path
+        self.offset = offset
+        self.length = length
+        self.progress = progress
+    }
 
-        mutating func next() async throws -> ByteBuffer? {
-            guard let data = try handle.read(upToCount: FileChunks.chunkSize), !data.isEmpty else {
-                try? handle.close()
+    final class AsyncIterator: AsyncIteratorProtocol {
+        private var descriptor: Int32
+        private var position: Int64
+        private var remaining: Int64
+        private let progress: [TransferProgress]
+
+        init(descriptor: Int32, offset: Int64, length: Int64, progress: [TransferProgress]) {
+            self.descriptor = descriptor
+            self.position = offset
+            self.remaining = length
+            self.progress = progress
+        }
+
+        deinit { closeFile() }
+
+        func next() async throws -> ByteBuffer? {
+            guard descriptor >= 0, remaining > 0 else {
+                closeFile()
                 return nil
             }
-            for counter in progress { counter.add(Int64(data.count)) }
-            return ByteBuffer(bytes: data)
+            let wanted = Int(Swift.min(Int64(FileChunks.chunkSize), remaining))
+            var buffer = ByteBufferAllocator().buffer(capacity: wanted)
+            let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { bytes in
+                let read = pread(descriptor, bytes.baseAddress, wanted, off_t(position))
+                guard read >= 0 else { throw ClientError(.failed, "Cannot read the file: \(String(cString: strerror(errno)))") }
+                return read
+            }
+            guard count > 0 else {
+                // The file shrank under the upload: end here; the length sent makes the request fail.
+                closeFile()
+                return nil
+            }
+            position += Int64(count)
+            remaining -= Int64(count)
+            for counter in progress { counter.add(Int64(count)) }
+            return buffer
+        }
+
+        private func closeFile() {
+            if descriptor >= 0 { _ = close(descriptor) }
+            descriptor = -1
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
         // Opened by the caller's size check first, so a failure here is a race with a deletion:
-        // the iterator then ends at once and the size check on the server's side catches it.
-        AsyncIterator(handle: FileHandle(forReadingAtPath: path) ?? FileHandle.nullDevice, progress: progress)
+        // the iterator then ends at once and the length sent makes the request fail.
+        AsyncIterator(descriptor: open(path, O_RDONLY | O_CLOEXEC), offset: offset, length: length ?? Int64.max, progress: progress)
     }
 }
