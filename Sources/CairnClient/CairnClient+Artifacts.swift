@@ -181,7 +181,8 @@ extension CairnClient {
             request.headers.add(name: "User-Agent", value: Self.userAgent)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             if let token = configuration.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-            request.body = .stream(FileChunks(path: source, progress: [attemptCounter] + (progress.map { [$0] } ?? [])), length: .known(size))
+            request.body = .stream(
+                FileChunks(path: source, progress: [attemptCounter] + (progress.map { [$0] } ?? []), eventLoops: eventLoops), length: .known(size))
             do {
                 let response = try await httpClient.execute(request, timeout: .hours(24))
                 let body = try await response.body.collect(upTo: 1 << 20)

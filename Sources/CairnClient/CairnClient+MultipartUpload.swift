@@ -74,7 +74,8 @@ extension CairnClient {
             request.method = .PUT
             for (name, value) in part.headers { request.headers.add(name: name, value: value) }
             request.body = .stream(
-                FileChunks(path: source, offset: offset, length: length, progress: [attempt] + (progress.map { [$0] } ?? [])), length: .known(length))
+                FileChunks(path: source, offset: offset, length: length, progress: [attempt] + (progress.map { [$0] } ?? []), eventLoops: eventLoops),
+                length: .known(length))
             do {
                 let response = try await httpClient.execute(request, timeout: .hours(24))
                 let body = try await response.body.collect(upTo: 1 << 20)

@@ -63,6 +63,9 @@ public struct CairnClient: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// The HTTP client's event loops (the upload bodies wait on them; see ``FileChunks``).
+    var eventLoops: [any EventLoop] { Array(httpClient.eventLoopGroup.makeIterator()) }
+
     /// The user agent sent with every request.
     static let userAgent = "cairn-cli/\(CairnVersion.current)"
 
