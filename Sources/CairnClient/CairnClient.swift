@@ -89,6 +89,21 @@ public struct CairnClient: Sendable {
         }
     }
 
+    /// Sends one listing request (retrying transient failures) and returns the page under `key`,
+    /// its objects located in the answer's text but not decoded (see ``ResultPage``).
+    /// - Throws: ``ClientError``.
+    func listing(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, key: String
+    ) async throws(ClientError) -> ResultPage {
+        let bytes = body.map { Array($0.jsonText().utf8) }
+        let response = try await send(method, path, query: query, body: bytes, contentType: "application/json")
+        do {
+            return try ResultPage(text: response.body, key: key)
+        } catch {
+            throw ClientError(.failed, "The server at \(baseURL) answered \(path) with something other than JSON (is it a Cairn or MLflow server?)")
+        }
+    }
+
     /// A response: status, headers and the whole body.
     struct Answer: Sendable {
         var status: Int

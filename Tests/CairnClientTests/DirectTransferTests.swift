@@ -4,13 +4,16 @@ import Testing
 @testable import CairnClient
 
 @Suite struct DirectTransferTests {
-    @Test(arguments: [
-        (Int64(1), Int64(16 << 20), 1),
-        (Int64(200_000_000), Int64(16 << 20), 12),
-        (Int64(1 << 30), Int64(16 << 20), 64),
+    /// File size, part size, part count.
+    static let partCases: [(Int64, Int64, Int)] = [
+        (1, 16 << 20, 1),
+        (200_000_000, 16 << 20, 12),
+        (1 << 30, 16 << 20, 64),
         // 10,000 parts at most: a 1 TiB file needs parts larger than 16 MiB.
-        (Int64(1) << 40, (Int64(1) << 40 + 9_999) / 10_000, 10_000),
-    ])
+        (1 << 40, ((1 << 40) + 9_999) / 10_000, 10_000),
+    ]
+
+    @Test(arguments: partCases)
     func partsCoverTheFileWithinS3sLimits(size: Int64, chunk: Int64, count: Int) {
         let parts = DirectTransfer().uploadParts(size: size)
         #expect(parts.chunk == chunk)

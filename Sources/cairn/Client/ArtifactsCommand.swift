@@ -46,7 +46,7 @@ struct ArtifactsCommand: AsyncParsableCommand {
 
     struct Upload: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Upload files and directories (recursively) to a run's artifacts, several files at a time.")
+            commandName: "upload", abstract: "Upload files and directories (recursively) to a run's artifacts, several files at a time.")
 
         @Argument var runID: String
 
@@ -84,6 +84,7 @@ struct ArtifactsCommand: AsyncParsableCommand {
 
     struct Download: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "download",
             abstract: "Download a run's artifacts (a file, or a directory recursively), resuming partial files, checking each file's size.")
 
         @Argument var runID: String
