@@ -457,9 +457,10 @@ compat_auth() {
 
 # cli_engine ENGINE: Tests/cli (the `cairn` client commands as a subprocess) against a fresh
 # `cairn serve --auth token` on ENGINE with a seeded admin token; on SQLite the artifacts go to
-# the SeaweedFS bucket (the artifact commands' round trip through S3), on PostgreSQL to a directory.
+# the SeaweedFS bucket with presigned URLs on (large files straight to and from the bucket), on
+# PostgreSQL to a directory (the direct routes answer 501: the fallback to the artifact proxy).
 cli_engine() {
-    local engine=$1 database_url token artifacts
+    local engine=$1 database_url token artifacts kind=local
     local dir="$WORK/cli-$engine"
     mkdir -p "$dir/artifacts"
     artifacts="$dir/artifacts"
@@ -468,14 +469,18 @@ cli_engine() {
     SERVER_ENV=(CAIRN_AUTH=token "CAIRN_ADMIN_TOKEN=$token")
     if [ "$engine" = sqlite ] && [ "$s3_ready" = 1 ]; then
         artifacts="s3://cairn-compat/cli-$RANDOM"
+        kind=s3
         add_s3_server_env
+        SERVER_ENV+=(CAIRN_S3_PRESIGN=true)
     elif [ "$engine" = sqlite ] && [ "${CI:-}" = true ]; then
         write_digest "$dir" "no S3 server for the artifact commands"
         return 1
     fi
     start_server "$database_url" "$artifacts" "$dir/server.log" || { SERVER_ENV=(); write_digest "$dir" "cairn serve did not start"; return 1; }
     SERVER_ENV=()
-    pytest_against_server "$dir" Tests/cli CLI_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" CLI_ADMIN_TOKEN="$token" CAIRN_BIN="$CAIRN_BIN"
+    pytest_against_server "$dir" Tests/cli CLI_TRACKING_URI="http://127.0.0.1:$SERVER_PORT" CLI_ADMIN_TOKEN="$token" CAIRN_BIN="$CAIRN_BIN" \
+        CLI_ARTIFACTS="$kind" CLI_S3_ARTIFACTS="$artifacts" CLI_S3_ENDPOINT="${CAIRN_S3_ENDPOINT:-}" \
+        CLI_S3_ACCESS_KEY="${CAIRN_S3_ACCESS_KEY:-}" CLI_S3_SECRET_KEY="${CAIRN_S3_SECRET_KEY:-}"
 }
 
 # dashboard_engine ENGINE: Tests/dashboard (every page in Debian's headless Chromium through

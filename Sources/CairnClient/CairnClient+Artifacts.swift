@@ -69,25 +69,48 @@ extension CairnClient {
     }
 
     /// Downloads one artifact file to `destination`, through `destination.part`: a partial file
-    /// left by an interrupted download is resumed with `Range`, and the finished file must have
-    /// `expectedSize` bytes (when known) before it takes its name. Transient failures are retried
-    /// under the retry policy, each retry resuming where the last one stopped.
+    /// left by an interrupted download is resumed (with `Range`), and the finished file must have
+    /// `expectedSize` bytes (when known) before it takes its name. A file of at least
+    /// ``DirectTransfer/downloadMinimumSize`` comes straight from the artifact store in parallel
+    /// ranged pieces when the server presigns a URL for it, else through the artifact proxy.
+    /// Transient failures are retried under the retry policy, each retry resuming where the last
+    /// one stopped.
+    /// - Returns: the route the bytes took.
+    @discardableResult
     public func downloadArtifact(root: String, path: String, to destination: String, expectedSize: Int64?, progress: TransferProgress?)
-        async throws(ClientError)
+        async throws(ClientError) -> TransferRoute
     {
-        let partial = destination + ".part"
-        // Bytes a partial file already holds count as moved; each attempt resumes after the last.
-        progress?.add(((try? FileManager.default.attributesOfItem(atPath: partial)[.size]) as? Int64) ?? 0)
-        try await retrying { () async throws(ClientError) in
-            try await downloadOnce(url: artifactURL(root: root, path: path), partial: partial, progress: progress)
+        let partial = PartialFile(destination: destination)
+        var resumed = partial.resumePoint()
+        // Bytes a partial file already holds count as moved.
+        progress?.add(resumed)
+        var route = TransferRoute.proxy
+        let direct = configuration.directTransfer
+        if direct.mode == .automatic, directRoutes.isOffered, let expectedSize, expectedSize >= direct.downloadMinimumSize,
+            let link = try await presignedDownload(root: root, path: path)
+        {
+            if resumed > link.size {
+                // Longer than the file: not a prefix of it.
+                partial.discard()
+                progress?.add(-resumed)
+                resumed = 0
+            }
+            try await downloadDirect(link, into: partial, resumed: resumed, progress: progress)
+            route = .direct
+        } else {
+            try await retrying { () async throws(ClientError) in
+                try await downloadOnce(url: artifactURL(root: root, path: path), partial: partial.path, progress: progress)
+            }
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int64) ?? nil
+        let size = PartialFile.size(partial.path)
         if let expectedSize, size != expectedSize {
             throw ClientError(.failed, "\(path): downloaded \(size ?? 0) bytes, the server lists \(expectedSize); run the download again to resume")
         }
-        if rename(partial, destination) != 0 {
-            throw ClientError(.failed, "Cannot move \(partial) to \(destination): \(String(cString: strerror(errno)))")
+        if rename(partial.path, destination) != 0 {
+            throw ClientError(.failed, "Cannot move \(partial.path) to \(destination): \(String(cString: strerror(errno)))")
         }
+        partial.removeJournal()
+        return route
     }
 
     private func downloadOnce(url: String, partial: String, progress: TransferProgress?) async throws(ClientError) {
@@ -132,11 +155,23 @@ extension CairnClient {
         }
     }
 
-    /// Uploads one local file as artifact `path`, streamed from disk; retried as a whole (the PUT
-    /// replaces what an interrupted attempt left) under the retry policy.
-    public func uploadArtifact(root: String, path: String, from source: String, progress: TransferProgress?) async throws(ClientError) {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: source)[.size]) as? Int64 else {
+    /// Uploads one local file as artifact `path`, streamed from disk. A file of at least
+    /// ``DirectTransfer/uploadMinimumSize`` goes in parts straight to the artifact store when the
+    /// server offers multipart uploads; otherwise one `PUT` to the artifact proxy, retried as a
+    /// whole (the `PUT` replaces what an interrupted attempt left) under the retry policy.
+    /// - Returns: the route the bytes took.
+    @discardableResult
+    public func uploadArtifact(root: String, path: String, from source: String, progress: TransferProgress?) async throws(ClientError)
+        -> TransferRoute
+    {
+        guard let size = PartialFile.size(source) else {
             throw ClientError(.usage, "Cannot read \(source)")
+        }
+        let direct = configuration.directTransfer
+        if direct.mode == .automatic, directRoutes.isOffered, size >= direct.uploadMinimumSize,
+            try await uploadDirect(root: root, path: path, from: source, size: size, progress: progress)
+        {
+            return .direct
         }
         try await retrying { () async throws(ClientError) in
             // This attempt's bytes, taken back from the shared progress if it fails.
@@ -146,7 +181,8 @@ extension CairnClient {
             request.headers.add(name: "User-Agent", value: Self.userAgent)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             if let token = configuration.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-            request.body = .stream(FileChunks(path: source, progress: [attemptCounter] + (progress.map { [$0] } ?? [])), length: .known(size))
+            request.body = .stream(
+                FileChunks(path: source, progress: [attemptCounter] + (progress.map { [$0] } ?? []), eventLoops: eventLoops), length: .known(size))
             do {
                 let response = try await httpClient.execute(request, timeout: .hours(24))
                 let body = try await response.body.collect(upTo: 1 << 20)
@@ -158,5 +194,6 @@ extension CairnClient {
                 throw Self.transportError(error, method: .PUT, path: path, baseURL: baseURL)
             }
         }
+        return .proxy
     }
 }

@@ -7,7 +7,7 @@ extension CairnClient {
         var query = [("max_results", String(maxResults))]
         if let filter { query.append(("filter", filter)) }
         if let pageToken { query.append(("page_token", pageToken)) }
-        return ResultPage(try await call(.GET, "\(Self.mlflow)/registered-models/search", query: query), key: "registered_models")
+        return try await listing(.GET, "\(Self.mlflow)/registered-models/search", query: query, key: "registered_models")
     }
 
     /// A registered model (latest versions, aliases, tags).
@@ -24,7 +24,7 @@ extension CairnClient {
     public func versions(model: String, maxResults: Int, pageToken: String?) async throws(ClientError) -> ResultPage {
         var query = [("filter", "name = '\(model.replacingQuotes())'"), ("max_results", String(maxResults)), ("order_by", "version_number DESC")]
         if let pageToken { query.append(("page_token", pageToken)) }
-        return ResultPage(try await call(.GET, "\(Self.mlflow)/model-versions/search", query: query), key: "model_versions")
+        return try await listing(.GET, "\(Self.mlflow)/model-versions/search", query: query, key: "model_versions")
     }
 
     /// Registers a version of `model` from `source`. With an idempotency key, a repeated call
@@ -64,7 +64,7 @@ extension CairnClient {
     public func audit(entity: String, maxResults: Int, pageToken: String?) async throws(ClientError) -> ResultPage {
         var query = [("entity", entity), ("max_results", String(maxResults))]
         if let pageToken { query.append(("page_token", pageToken)) }
-        return ResultPage(try await call(.GET, "/api/cairn/v1/audit", query: query), key: "events")
+        return try await listing(.GET, "/api/cairn/v1/audit", query: query, key: "events")
     }
 }
 

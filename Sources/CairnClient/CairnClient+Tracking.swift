@@ -11,7 +11,7 @@ extension CairnClient {
         var body: JSONValue = ["max_results": .int(Int64(maxResults)), "view_type": .string(viewType)]
         if let filter { body["filter"] = .string(filter) }
         if let pageToken { body["page_token"] = .string(pageToken) }
-        return ResultPage(try await call(.POST, "\(Self.mlflow)/experiments/search", body: body), key: "experiments")
+        return try await listing(.POST, "\(Self.mlflow)/experiments/search", body: body, key: "experiments")
     }
 
     /// An experiment by id, or by name when `nameOrID` is not a known id.
@@ -48,7 +48,7 @@ extension CairnClient {
         ]
         if let filter { body["filter"] = .string(filter) }
         if let pageToken { body["page_token"] = .string(pageToken) }
-        return ResultPage(try await call(.POST, "\(Self.mlflow)/runs/search", body: body), key: "runs")
+        return try await listing(.POST, "\(Self.mlflow)/runs/search", body: body, key: "runs")
     }
 
     /// A run with its data (params, latest metrics, tags).

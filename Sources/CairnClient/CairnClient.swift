@@ -25,6 +25,8 @@ public struct CairnClient: Sendable {
         public var requestTimeout: Duration = .seconds(60)
         /// The largest JSON answer read.
         public var maximumResponseBytes = 64 * 1024 * 1024
+        /// When large artifact files bypass the server's artifact proxy.
+        public var directTransfer = DirectTransfer()
 
         public init(trackingURI: String, token: String? = nil) {
             self.trackingURI = trackingURI
@@ -35,6 +37,7 @@ public struct CairnClient: Sendable {
     public let configuration: Configuration
     let baseURL: String
     let httpClient: HTTPClient
+    let directRoutes = DirectRouteSupport()
 
     /// A client of the server at `configuration.trackingURI`.
     /// - Throws: ``ClientError/Kind/usage`` for a URI that is not `http://` or `https://`.
@@ -60,6 +63,9 @@ public struct CairnClient: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// The HTTP client's event loops (the upload bodies wait on them; see ``FileChunks``).
+    var eventLoops: [any EventLoop] { Array(httpClient.eventLoopGroup.makeIterator()) }
+
     /// The user agent sent with every request.
     static let userAgent = "cairn-cli/\(CairnVersion.current)"
 
@@ -78,6 +84,21 @@ public struct CairnClient: Sendable {
         if response.body.isEmpty { return .object([]) }
         do {
             return try JSONValue(parsing: response.body)
+        } catch {
+            throw ClientError(.failed, "The server at \(baseURL) answered \(path) with something other than JSON (is it a Cairn or MLflow server?)")
+        }
+    }
+
+    /// Sends one listing request (retrying transient failures) and returns the page under `key`,
+    /// its objects located in the answer's text but not decoded (see ``ResultPage``).
+    /// - Throws: ``ClientError``.
+    func listing(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, key: String
+    ) async throws(ClientError) -> ResultPage {
+        let bytes = body.map { Array($0.jsonText().utf8) }
+        let response = try await send(method, path, query: query, body: bytes, contentType: "application/json")
+        do {
+            return try ResultPage(text: response.body, key: key)
         } catch {
             throw ClientError(.failed, "The server at \(baseURL) answered \(path) with something other than JSON (is it a Cairn or MLflow server?)")
         }
@@ -123,7 +144,7 @@ public struct CairnClient: Sendable {
                 do {
                     try await Task.sleep(for: wait)
                 } catch {
-                    throw ClientError(.failed, "Interrupted")
+                    throw ClientError(.interrupted, "Interrupted")
                 }
                 attempts += 1
             }
@@ -170,7 +191,7 @@ public struct CairnClient: Sendable {
     /// A failure before any answer: unreachable (retried), timed out, or a broken answer.
     static func transportError(_ error: any Error, method: HTTPMethod, path: String, baseURL: String) -> ClientError {
         if let error = error as? ClientError { return error }
-        if error is CancellationError { return ClientError(.failed, "Interrupted") }
+        if error is CancellationError || (error as? HTTPClientError) == .cancelled { return ClientError(.interrupted, "Interrupted") }
         if let client = error as? HTTPClientError, client == .deadlineExceeded || client == .readTimeout {
             return ClientError(.unavailable, "\(method.rawValue) \(baseURL)\(path) timed out")
         }

@@ -20,6 +20,8 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
         case timedOut
         /// The server could not be reached or stayed unavailable (429, 502, 503, 504) after retries.
         case unavailable
+        /// The user interrupted the command (Ctrl-C) and it stopped cleanly.
+        case interrupted
     }
 
     /// What kind of failure this is.
@@ -54,7 +56,7 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The CLI's exit status: 1 failed, 2 usage, 3 not found, 4 not allowed, 5 conflict,
-    /// 6 timed out, 7 unavailable.
+    /// 6 timed out, 7 unavailable, 130 interrupted.
     public var exitCode: Int32 {
         switch kind {
         case .failed: 1
@@ -64,6 +66,7 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
         case .conflict: 5
         case .timedOut: 6
         case .unavailable: 7
+        case .interrupted: 130
         }
     }
 

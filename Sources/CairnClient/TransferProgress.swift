@@ -8,6 +8,7 @@ public final class TransferProgress: Sendable {
         var total: Int64
         var filesDone = 0
         var files: Int
+        var directFiles = 0
     }
 
     private let state: NIOLockedValueBox<State>
@@ -22,9 +23,17 @@ public final class TransferProgress: Sendable {
         state.withLockedValue { $0.done += bytes }
     }
 
-    /// Counts a finished file.
-    public func fileFinished() {
-        state.withLockedValue { $0.filesDone += 1 }
+    /// Counts a finished file, and whether it went straight to or from the artifact store.
+    public func fileFinished(via route: TransferRoute = .proxy) {
+        state.withLockedValue {
+            $0.filesDone += 1
+            if route == .direct { $0.directFiles += 1 }
+        }
+    }
+
+    /// Files that went straight to or from the artifact store.
+    public var directFiles: Int {
+        state.withLockedValue { $0.directFiles }
     }
 
     /// What has been moved: bytes and files, each of their totals.

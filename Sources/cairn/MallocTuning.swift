@@ -4,7 +4,7 @@
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
 
-/// Process-wide allocator settings for `cairn serve`.
+/// Process-wide allocator settings for `cairn serve` and the artifact transfer commands.
 enum MallocTuning {
     /// Artifact transfers allocate multi-MiB part buffers on many threads. With glibc's dynamic
     /// mmap threshold those move into per-thread arenas after the first free and stay resident; a

@@ -14,6 +14,7 @@ import Testing
         #expect(error.description == "RESOURCE_DOES_NOT_EXIST: Run 'x' not found")
         #expect(ClientError(.timedOut, "still waiting").exitCode == 6)
         #expect(ClientError(.usage, "no server").exitCode == 2)
+        #expect(ClientError(.interrupted, "Interrupted").exitCode == 130)
     }
 }
 

@@ -1,5 +1,9 @@
 """Fixtures of the CLI suite: the `cairn` binary (CAIRN_BIN) against a running `cairn serve --auth
 token` (CLI_TRACKING_URI, admin token CLI_ADMIN_TOKEN), both provided by scripts/test.sh.
+CLI_ARTIFACTS says where the server keeps artifacts: `s3` (an S3 store with presigned URLs, so
+large files take the direct routes; CLI_S3_ENDPOINT, CLI_S3_ACCESS_KEY and CLI_S3_SECRET_KEY
+reach the bucket) or `local` (a directory: the direct routes answer 501 and the CLI falls back
+to the artifact proxy).
 
 Every test runs the real binary as a subprocess and checks its stdout, stderr and exit status."""
 
@@ -53,6 +57,13 @@ def server_uri() -> str:
 @pytest.fixture(scope="session")
 def admin_token() -> str:
     return os.environ["CLI_ADMIN_TOKEN"]
+
+
+@pytest.fixture(scope="session")
+def artifacts_kind() -> str:
+    kind = os.environ.get("CLI_ARTIFACTS", "local")
+    assert kind in ("s3", "local"), f"CLI_ARTIFACTS must be s3 or local, not {kind!r}"
+    return kind
 
 
 @pytest.fixture()

@@ -6,7 +6,8 @@ import Foundation
 /// `cairn artifacts ls | upload | download`.
 struct ArtifactsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "artifacts", abstract: "List, upload and download a run's artifacts (through the server's artifact proxy).",
+        commandName: "artifacts",
+        abstract: "List, upload and download a run's artifacts (large files straight to and from the artifact store when the server offers it).",
         subcommands: [List.self, Upload.self, Download.self])
 
     struct List: AsyncParsableCommand {
@@ -45,7 +46,7 @@ struct ArtifactsCommand: AsyncParsableCommand {
 
     struct Upload: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Upload files and directories (recursively) to a run's artifacts, several files at a time.")
+            commandName: "upload", abstract: "Upload files and directories (recursively) to a run's artifacts, several files at a time.")
 
         @Argument var runID: String
 
@@ -59,27 +60,31 @@ struct ArtifactsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ClientOptions
 
         func run() async throws {
+            MallocTuning.apply()
             var plan: [(local: String, remote: String, size: Int64)] = []
             for item in local {
                 plan += try LocalFiles.walk(item, into: path)
             }
             let files = plan
             let progress = TransferProgress(total: files.reduce(0) { $0 + $1.size }, files: files.count)
-            try await connection.withClient { client in
+            try await connection.withClient(adjust: transfer.apply) { client in
                 let root = try await client.artifactRoot(runID: runID)
-                try await ProgressBar(progress: progress, verb: "upload").run {
-                    try await Transfers.run(files, parallel: transfer.parallel) { file in
-                        try await client.uploadArtifact(root: root, path: file.remote, from: file.local, progress: progress)
-                        progress.fileFinished()
+                try await Interruption.cancellingOnInterrupt {
+                    try await ProgressBar(progress: progress, verb: "upload").run {
+                        try await Transfers.run(files, parallel: transfer.parallel) { file in
+                            let route = try await client.uploadArtifact(root: root, path: file.remote, from: file.local, progress: progress)
+                            progress.fileFinished(via: route)
+                        }
                     }
                 }
             }
-            Terminal.message("uploaded \(files.count) file(s), \(ByteCount.format(progress.snapshot.total))")
+            Terminal.message("uploaded \(files.count) file(s), \(ByteCount.format(progress.snapshot.total))\(TransferOptions.direct(progress))")
         }
     }
 
     struct Download: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "download",
             abstract: "Download a run's artifacts (a file, or a directory recursively), resuming partial files, checking each file's size.")
 
         @Argument var runID: String
@@ -93,7 +98,8 @@ struct ArtifactsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ClientOptions
 
         func run() async throws {
-            try await connection.withClient { client in
+            MallocTuning.apply()
+            try await connection.withClient(adjust: transfer.apply) { client in
                 let root = try await client.artifactRoot(runID: runID)
                 let files = try await client.artifactFiles(root: root, path: path)
                 guard !files.isEmpty else { throw ClientError(.notFound, "Run \(runID) has no artifact at '\(path)'") }
@@ -104,16 +110,19 @@ struct ArtifactsCommand: AsyncParsableCommand {
                     return (file, try LocalFiles.destination(relative, in: to))
                 }
                 let progress = TransferProgress(total: files.reduce(0) { $0 + ($1.size ?? 0) }, files: files.count)
-                try await ProgressBar(progress: progress, verb: "download").run {
-                    try await Transfers.run(plan, parallel: transfer.parallel) { item in
-                        try FileManager.default.createDirectory(
-                            atPath: (item.local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                        try await client.downloadArtifact(
-                            root: root, path: item.entry.path, to: item.local, expectedSize: item.entry.size, progress: progress)
-                        progress.fileFinished()
+                try await Interruption.cancellingOnInterrupt {
+                    try await ProgressBar(progress: progress, verb: "download").run {
+                        try await Transfers.run(plan, parallel: transfer.parallel) { item in
+                            try FileManager.default.createDirectory(
+                                atPath: (item.local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                            let route = try await client.downloadArtifact(
+                                root: root, path: item.entry.path, to: item.local, expectedSize: item.entry.size, progress: progress)
+                            progress.fileFinished(via: route)
+                        }
                     }
                 }
-                Terminal.message("downloaded \(files.count) file(s), \(ByteCount.format(progress.snapshot.done)) to \(to)")
+                Terminal.message(
+                    "downloaded \(files.count) file(s), \(ByteCount.format(progress.snapshot.done)) to \(to)\(TransferOptions.direct(progress))")
             }
         }
     }
@@ -177,12 +186,34 @@ enum LocalFiles {
     }
 }
 
-/// `--parallel N` of the transfer commands.
+/// `--parallel N` and `--via-proxy` of the transfer commands.
 struct TransferOptions: ParsableArguments {
     @Option(name: .long, help: "Files transferred at once (1-16, default 4)")
     var parallel: Int = 4
 
+    @Flag(
+        name: .customLong("via-proxy"),
+        help: ArgumentHelp(
+            "Send every byte through the server's artifact proxy",
+            discussion: """
+                By default a file of 64 MiB or more moves straight between this machine and the artifact store \
+                (a multipart upload, or parallel ranged downloads, through URLs the server presigns), 8 parts at a \
+                time, when the server offers it; use this when the store's endpoint is not reachable from here.
+                """))
+    var viaProxy = false
+
     func validate() throws {
         guard (1...16).contains(parallel) else { throw ValidationError("--parallel must be between 1 and 16") }
+    }
+
+    /// The client's transfer settings for these options.
+    func apply(_ configuration: inout CairnClient.Configuration) {
+        if viaProxy { configuration.directTransfer.mode = .never }
+    }
+
+    /// ` (N straight to/from the artifact store)` for the summary line, when any did.
+    static func direct(_ progress: TransferProgress) -> String {
+        let count = progress.directFiles
+        return count == 0 ? "" : " (\(count) directly with the artifact store)"
     }
 }

@@ -33,8 +33,9 @@ struct AuditCommand: AsyncParsableCommand {
                 var page = try await client.audit(entity: "model:\(model)", maxResults: ListOptions.pageSize(wanted), pageToken: token)
                 if let cutoff {
                     // Newest first: the first event older than the cutoff ends the listing.
-                    let kept = page.items.prefix { (Format.millis($0["timestamp"]) ?? 0) >= cutoff }
-                    if kept.count < page.items.count { page.nextPageToken = nil }
+                    let items = page.items
+                    let kept = items.prefix { (Format.millis($0["timestamp"]) ?? 0) >= cutoff }
+                    if kept.count < items.count { page.nextPageToken = nil }
                     page.items = Array(kept)
                 }
                 return page

@@ -34,15 +34,17 @@ struct ClientOptions: ParsableArguments {
         return reader
     }
 
-    /// Runs `body` with a client of the configured server. When no server is configured and the
-    /// default address does not answer, the error says how to configure one.
-    func withClient<T>(_ body: (CairnClient) async throws -> T) async throws -> T {
+    /// Runs `body` with a client of the configured server (its configuration adjusted by
+    /// `adjust`). When no server is configured and the default address does not answer, the
+    /// error says how to configure one.
+    func withClient<T>(adjust: (inout CairnClient.Configuration) -> Void = { _ in }, _ body: (CairnClient) async throws -> T) async throws -> T {
         let reader = try reader()
         let (uri, source) = try reader.resolve(Settings.trackingURI, flag: trackingURI) ?? ("", .defaultValue)
         var configuration = CairnClient.Configuration(trackingURI: uri, token: reader.string(Settings.token, flag: token))
         configuration.retry.budget = try reader.required(Settings.retryFor, flag: retryFor, expected: "a duration such as 60s or 5m, or 0") {
             $0 == "0" ? .zero : TargetDuration.parse($0)
         }
+        adjust(&configuration)
         let client = try CairnClient(configuration)
         do {
             return try await body(client)

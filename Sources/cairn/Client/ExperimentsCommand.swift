@@ -15,7 +15,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
     static let wideColumns = [Column("STAGE", field: "lifecycle_stage"), Column("ARTIFACTS", field: "artifact_location")]
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List experiments, most recently created first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List experiments, most recently created first.")
 
         @Option(name: .long, help: "An MLflow search filter, e.g. \"name LIKE 'fraud%'\"")
         var filter: String?
@@ -40,7 +40,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an experiment, by name or id.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an experiment, by name or id.")
 
         @Argument(help: "The experiment's name or id")
         var experiment: String
@@ -68,7 +68,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an experiment; prints its id.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an experiment; prints its id.")
 
         @Argument(help: "The experiment's name")
         var name: String
@@ -86,7 +86,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete an experiment (its runs stay restorable until `cairn gc` removes them).")
+            commandName: "delete", abstract: "Delete an experiment (its runs stay restorable until `cairn gc` removes them).")
 
         @Argument(help: "The experiment's name or id")
         var experiment: String

@@ -19,8 +19,8 @@ struct Column: Sendable {
 }
 
 /// Prints a listing in the chosen format, fetching pages as it goes: `ndjson` and `json` print
-/// each page as it arrives (so a long listing holds one page in memory); tables and YAML
-/// collect what they print.
+/// each page as it arrives (so a long listing holds one page in memory), as the server's own
+/// text of each object (never decoded and encoded again); tables and YAML collect what they print.
 struct ListOutput {
     let format: OutputFormat
     let columns: [Column]
@@ -32,29 +32,32 @@ struct ListOutput {
         var count = 0
         var collected: [JSONValue] = []
         // JSON arrays are printed one element behind, so each but the last gets its comma.
-        var pendingJSON: JSONValue?
+        var pendingJSON: String?
         if format == .json { Terminal.output("[") }
         repeat {
             let wanted = limit.map { $0 - count }
-            let page = try await fetch(token, wanted)
-            let items = limit.map { Array(page.items.prefix($0 - count)) } ?? page.items
-            count += items.count
+            var page = try await fetch(token, wanted)
+            if let limit, page.count > limit - count { page = page.prefix(limit - count) }
+            count += page.count
             switch format {
             case .ndjson:
-                for item in items { Terminal.output(item.jsonText()) }
+                let texts = page.itemTexts
+                if !texts.isEmpty { Terminal.output(texts.joined(separator: "\n")) }
             case .json:
-                for item in items {
-                    if let pending = pendingJSON { Terminal.output("  " + pending.jsonText() + ",") }
+                var text = ""
+                for item in page.itemTexts {
+                    if let pending = pendingJSON { text += "  " + pending + ",\n" }
                     pendingJSON = item
                 }
+                if !text.isEmpty { Terminal.write(text) }
             case .table, .wide, .yaml:
-                collected += items
+                collected += page.items
             }
             token = page.nextPageToken
         } while token != nil && (limit.map { count < $0 } ?? true)
         switch format {
         case .json:
-            if let pending = pendingJSON { Terminal.output("  " + pending.jsonText()) }
+            if let pending = pendingJSON { Terminal.output("  " + pending) }
             Terminal.output("]")
         case .yaml: Swift.print(ManifestEncoder.yaml(.array(collected)), terminator: "")
         case .table, .wide:
@@ -64,7 +67,7 @@ struct ListOutput {
             if collected.isEmpty {
                 Terminal.message("No results.")
             } else {
-                lines.forEach(Terminal.output)
+                Terminal.output(lines.joined(separator: "\n"))
             }
             if token != nil { Terminal.message("(more results: raise --max or pass --all)") }
         case .ndjson: break

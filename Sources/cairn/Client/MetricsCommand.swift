@@ -14,7 +14,7 @@ struct MetricsCommand: AsyncParsableCommand {
 
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A metric's history: a sparkline with min, max and last (every point with -o json or csv).")
+            commandName: "history", abstract: "A metric's history: a sparkline with min, max and last (every point with -o json or csv).")
 
         @Argument(help: "The run's id")
         var runID: String

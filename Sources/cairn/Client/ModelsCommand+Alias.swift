@@ -9,7 +9,7 @@ extension ModelsCommand {
             commandName: "alias", abstract: "Point an alias at a version, or remove it.", subcommands: [Set.self, Delete.self])
 
         struct Set: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Point ALIAS of model NAME at VERSION.")
+            static let configuration = CommandConfiguration(commandName: "set", abstract: "Point ALIAS of model NAME at VERSION.")
 
             @Argument var name: String
             @Argument var alias: String
@@ -31,7 +31,7 @@ extension ModelsCommand {
         }
 
         struct Delete: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Remove ALIAS of model NAME.")
+            static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove ALIAS of model NAME.")
 
             @Argument var name: String
             @Argument var alias: String

@@ -24,7 +24,7 @@ struct ModelsCommand: AsyncParsableCommand {
     static let wideColumns = [Column("DESCRIPTION", field: "description")]
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List registered models.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered models.")
 
         @Option(name: .long, help: "An MLflow search filter, e.g. \"name LIKE 'fraud%'\"")
         var filter: String?
@@ -46,7 +46,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a model: its newest versions, aliases, tags, and what each promotion target serves.")
+            commandName: "show", abstract: "Show a model: its newest versions, aliases, tags, and what each promotion target serves.")
 
         @Argument(help: "The model's name")
         var name: String
@@ -118,7 +118,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
     struct Register: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register a new version of a model (creating the model if needed); prints the version number.")
+            commandName: "register", abstract: "Register a new version of a model (creating the model if needed); prints the version number.")
 
         @Argument(help: "The model's name")
         var name: String

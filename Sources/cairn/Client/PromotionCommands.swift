@@ -146,7 +146,7 @@ struct DeploymentsCommand: AsyncParsableCommand {
     static let wideColumns = [Column("PREVIOUS", field: "previous_deployment_id"), Column("MESSAGE", field: "message")]
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List deployments, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List deployments, newest first.")
 
         @Option(name: .long, help: "Only this target")
         var target: String?
@@ -170,7 +170,7 @@ struct DeploymentsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one deployment.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one deployment.")
 
         @Argument var id: String
 
@@ -198,7 +198,7 @@ struct TargetsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "targets", abstract: "The promotion targets.", subcommands: [List.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the promotion targets the server declares.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the promotion targets the server declares.")
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var connection: ClientOptions

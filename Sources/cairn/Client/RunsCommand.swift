@@ -24,7 +24,7 @@ struct RunsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the runs of an experiment, searched and ordered with MLflow's grammar (newest first by default).")
+            commandName: "list", abstract: "List the runs of an experiment, searched and ordered with MLflow's grammar (newest first by default).")
 
         @Option(name: .long, help: "The experiment's name or id")
         var experiment: String
@@ -42,18 +42,36 @@ struct RunsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await connection.withClient { client in
+                let (filter, orderBy) = (filter, orderBy)
+                let search = { @Sendable (id: String, token: String?, wanted: Int?) async throws(ClientError) -> ResultPage in
+                    try await client.searchRuns(
+                        experimentIDs: [id], filter: filter, orderBy: orderBy, maxResults: ListOptions.pageSize(wanted), pageToken: token)
+                }
+                // An id, most likely: the first page is read while the experiment is looked up
+                // (one round trip less), and used if the lookup confirms the id.
+                let guess = experiment.allSatisfy(\.isNumber) ? experiment : nil
+                let limit = list.limit
+                async let early: Result<ResultPage, ClientError>? = {
+                    guard let guess else { return nil }
+                    do throws(ClientError) {
+                        return .success(try await search(guess, nil, limit))
+                    } catch {
+                        return .failure(error)
+                    }
+                }()
                 let id = Format.scalar(try await client.experiment(experiment)["experiment_id"] ?? .null)
+                let first = id == guess ? await early : nil
                 try await ListOutput(format: output.output, columns: RunsCommand.columns, wideColumns: RunsCommand.wideColumns)
                     .print(limit: list.limit) { token, wanted in
-                        try await client.searchRuns(
-                            experimentIDs: [id], filter: filter, orderBy: orderBy, maxResults: ListOptions.pageSize(wanted), pageToken: token)
+                        if token == nil, let first { return try first.get() }
+                        return try await search(id, token, wanted)
                     }
             }
         }
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a run: its info, params, latest metrics and tags.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a run: its info, params, latest metrics and tags.")
 
         @Argument(help: "The run's id")
         var runID: String
@@ -91,7 +109,7 @@ struct RunsCommand: AsyncParsableCommand {
 
     struct Compare: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare runs side by side: params and latest metrics, values that differ marked with *.")
+            commandName: "compare", abstract: "Compare runs side by side: params and latest metrics, values that differ marked with *.")
 
         @Argument(help: "Two or more run ids")
         var runIDs: [String]

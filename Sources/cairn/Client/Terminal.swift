@@ -35,6 +35,11 @@ enum Terminal {
         print(text)
     }
 
+    /// Writes text as it is to stdout.
+    static func write(_ text: String) {
+        print(text, terminator: "")
+    }
+
     /// Writes a line to stderr (messages, warnings, status changes).
     static func message(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
