@@ -285,7 +285,7 @@ def assert_valid_manifests(manifests: list[dict]) -> None:
     """Every rendered object passes the KServe CRD schema or Kubernetes' schemas, strictly."""
     global CRDS
     if CRDS is None:
-        CRDS = validate_manifests.load_crds(validate_manifests.DEFAULT_CRD)
+        CRDS = validate_manifests.load_crds(validate_manifests.DEFAULT_CRDS)
     assert manifests, "no manifests"
     for doc in manifests:
         errors, against = validate_manifests.check_doc(doc, CRDS)

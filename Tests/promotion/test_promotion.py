@@ -131,7 +131,8 @@ def test_dry_run_renders_and_checks_with_the_server_without_applying_or_recordin
     assert kube.get(kube.isvc_path(namespace_of("dry"), model)) is None
     assert cairn.ledger(target="dry") == []
     # A source Cairn cannot locate is a warning in a dry run, not a failure.
-    cairn.post("/api/2.0/mlflow/model-versions/create", {"name": model, "source": "hdfs://namenode/models/dry"})
+    r = cairn.post("/api/2.0/mlflow/model-versions/create", {"name": model, "source": "wasbs://models@account.blob.core.windows.net/dry"})
+    assert r.status_code == 200, r.text
     r = cairn.webhook({"model": model, "version": "2", "target": "dry", "dry_run": True}, key=unique("k"))
     assert r.status_code == 200, r.text
     assert r.json()["warnings"], r.text
