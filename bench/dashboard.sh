@@ -39,7 +39,11 @@ bench() {
     CAIRN_PID=$!
     for _ in $(seq 1 150); do [ "$(curl -s "http://127.0.0.1:$port/health")" = OK ] && break; sleep 0.2; done
     echo "### $1"
-    "$PY" bench/dashboard_bench.py "http://127.0.0.1:$port" "${SIZES[@]}" ${3:+--after-seeding "$3"}
+    if ! "$PY" bench/dashboard_bench.py "http://127.0.0.1:$port" "${SIZES[@]}" ${3:+--after-seeding "$3"}; then
+        echo "dashboard_bench.py failed on $1; the server log's last warnings and errors:" >&2
+        grep -E ' (warning|error|critical) ' "$WORK/cairn-$1.log" | tail -n 20 >&2 || true
+        return 1
+    fi
     kill -TERM "$CAIRN_PID"; wait "$CAIRN_PID" 2>/dev/null || true; CAIRN_PID=""
 }
 
