@@ -21,8 +21,9 @@ extension SQLTrackingStore {
     }
 
     /// Inserts the series of `keys` (sorted, so concurrent writers take the unique index's locks
-    /// in one order) if the run is active, then reads their ids, existing or new. Two statements:
-    /// the read's snapshot sees series a concurrent writer committed while the insert waited.
+    /// in one order) if the run is active, then reads their ids, existing or new. Two statements in
+    /// one transaction (READ COMMITTED on PostgreSQL: the read's snapshot sees series a concurrent
+    /// writer committed while the insert waited; on SQLite the writer's own connection).
     private func createSeries(runID: String, keys: [ExactKey]) async throws -> [ExactKey: Int64] {
         var insert = SQLBuilder("INSERT INTO metric_series (run_uuid, key) SELECT ", dialect: dialect)
         _ = insert.bind(.text(runID))
@@ -34,10 +35,16 @@ extension SQLTrackingStore {
             insert.append("$1, k.column1 FROM (VALUES \(values)) AS k WHERE \(Self.runIsActive)")
         }
         insert.append(" ON CONFLICT DO NOTHING")
-        try await database.execute(insert.sql, insert.binds)
         var select = SQLBuilder("SELECT key, series_id FROM metric_series WHERE run_uuid = ", dialect: dialect)
         select.append("\(select.bind(.text(runID))) AND " + select.inList("key", texts: keys.map(\.text)))
-        return Dictionary(try await database.query(select).map { (ExactKey($0.string(0)), $0.int(1)) }, uniquingKeysWith: { a, _ in a })
+        // Both on one connection: on SQLite a read connection may still hold an older snapshot
+        // than the writer's insert (a concurrent request's series went missing there).
+        let (insertSQL, insertBinds, selectSQL, selectBinds) = (insert.sql, insert.binds, select.sql, select.binds)
+        let rows = try await database.withTransaction { tx in
+            try await tx.execute(insertSQL, insertBinds)
+            return try await tx.query(selectSQL, selectBinds)
+        }
+        return Dictionary(rows.map { (ExactKey($0.string(0)), $0.int(1)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// True while the run bound as `$1` exists and is active: the guard of every metric write.
