@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 import Logging
 
@@ -29,16 +30,16 @@ struct JSONLogHandler: LogHandler {
         var line = "{\"ts\":\""
         line += Self.timestamp()
         line += "\",\"level\":\"\(event.level.rawValue)\",\"logger\":"
-        Self.appendQuoted(label, to: &line)
+        line += JSONValue.quoted(label)
         line += ",\"msg\":"
-        Self.appendQuoted(event.message.description, to: &line)
+        line += JSONValue.quoted(event.message.description)
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         for key in merged.keys.sorted() where !["ts", "level", "logger", "msg"].contains(key) {
             line += ","
-            Self.appendQuoted(key, to: &line)
+            line += JSONValue.quoted(key)
             line += ":"
-            Self.appendQuoted(merged[key]!.description, to: &line)
+            line += JSONValue.quoted(merged[key]!.description)
         }
         line += "}\n"
         Self.writeToStandardError(line)
@@ -71,24 +72,5 @@ struct JSONLogHandler: LogHandler {
         return String(
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(now.tv_nsec / 1_000_000))
-    }
-
-    /// `text` as a JSON string: quotes, backslashes and control characters escaped.
-    static func appendQuoted(_ text: String, to line: inout String) {
-        line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: line.unicodeScalars.append(scalar)
-            }
-        }
-        line += "\""
     }
 }
