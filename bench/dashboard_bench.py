@@ -4,7 +4,8 @@ Seeding through the REST API: one experiment with RUNS runs (10 params and 10 la
 and COMPARE runs with 10 metrics x POINTS points each (the first of them is the run page's run).
 Timing: each page requested REQUESTS times over one keep-alive connection after 5 warm-ups; on
 loopback the wall time of a request is the server's time plus well under a millisecond. Prints
-p50 and p95 per page and the page's size.
+p50 and p95 per page and the page's size: as sent (gzip, which the client asks for as browsers do)
+and as HTML.
 
 usage: dashboard_bench.py URL [--runs N] [--points N] [--compare N] [--requests N]
 """
@@ -104,8 +105,8 @@ for _ in range(49 if args.runs >= 5000 else max(1, args.runs // 100 - 1)):
     path = html.unescape(found.group(1))
 pages.insert(2, ("/experiments/{id}, page 50 by its keyset token", path))
 pages.insert(6, (f"/runs/{{id}} relative time, smoothed", f"/runs/{series_runs[1]}?x=relative&smooth=0.6"))
-print("| page | first view ms | p50 ms | p95 ms | size KB |")
-print("|---|---|---|---|---|")
+print("| page | first view ms | p50 ms | p95 ms | KB sent (gzip) | KB of HTML |")
+print("|---|---|---|---|---|---|")
 for label, path in pages:
     start = time.perf_counter()
     client.get(args.url + path, timeout=600).raise_for_status()
@@ -113,12 +114,14 @@ for label, path in pages:
     for _ in range(4):
         client.get(args.url + path, timeout=120).raise_for_status()
     times = []
-    size = 0
+    sent = size = 0
     for _ in range(args.requests):
         start = time.perf_counter()
         response = client.get(args.url + path, timeout=120)
         times.append((time.perf_counter() - start) * 1000)
         response.raise_for_status()
         size = len(response.content)
+        sent = int(response.headers.get("Content-Length", size))
     times.sort()
-    print(f"| {label} | {first:.1f} | {statistics.median(times):.1f} | {times[int(len(times) * 0.95) - 1]:.1f} | {size / 1024:.1f} |")
+    print(f"| {label} | {first:.1f} | {statistics.median(times):.1f} | {times[int(len(times) * 0.95) - 1]:.1f} "
+          f"| {sent / 1024:.1f} | {size / 1024:.1f} |")

@@ -20,4 +20,20 @@ import Testing
         #expect(M4Downsampling.bucket(.max, low: .min, high: .max, buckets: 320) == 319)
         #expect(M4Downsampling.bucket(.min, low: .min, high: .max, buckets: 320) == 0)
     }
+
+    @Test func reducingAKeptReductionAgainKeepsTheSeriesExtremes() {
+        // 100,000 points with three spikes; reduced to 320 buckets, then to 32 (a compare chart).
+        var points: [(step: Int64, value: Double)] = (0..<100_000).map { (Int64($0), 1 / (1 + Double($0) / 1000)) }
+        for (step, value) in [(12_345, 50.0), (67_890, -40.0), (99_999, 30.0)] { points[step].value = value }
+        let fine = M4Downsampling.reduce(points, buckets: 320)
+        let coarse = M4Downsampling.reduce(fine, buckets: 32, x: \.step, value: \.value)
+        #expect(coarse.count <= 4 * 32)
+        for spike in [12_345, 67_890, 99_999] {
+            #expect(coarse.contains { $0.step == Int64(spike) && $0.value == points[spike].value }, "spike at \(spike)")
+        }
+        #expect(coarse.first?.step == 0 && coarse.last?.step == 99_999)
+        // The generic rule over (step, value) pairs is the step rule itself.
+        let viaKeyPaths = M4Downsampling.reduce(points, buckets: 320, x: \.step, value: \.value)
+        #expect(viaKeyPaths.map(\.step) == fine.map(\.step) && viaKeyPaths.map(\.value) == fine.map(\.value))
+    }
 }

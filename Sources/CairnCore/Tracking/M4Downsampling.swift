@@ -17,26 +17,39 @@ public enum M4Downsampling {
 
     /// At most four points per bucket of `points` (in step order), NaN values left out.
     public static func reduce(_ points: [(step: Int64, value: Double)], buckets: Int) -> [(step: Int64, value: Double)] {
-        let finite = points.filter { !$0.value.isNaN }
-        guard let low = finite.map(\.step).min(), let high = finite.map(\.step).max(), buckets > 0 else { return [] }
-        var groups: [Int: [(step: Int64, value: Double)]] = [:]
-        for point in finite { groups[bucket(point.step, low: low, high: high, buckets: buckets), default: []].append(point) }
-        var kept: [(step: Int64, value: Double)] = []
+        reduce(points, buckets: buckets, x: \.step, value: \.value)
+    }
+
+    /// The same rule over any point type, bucketed by `x` (a step or a timestamp). Applied to
+    /// points an M4 reduction already kept, with fewer buckets, it keeps every spike of the
+    /// original series that is still the extreme of its wider bucket: how a chart of many lines
+    /// shares one budget of points without reading the series again.
+    public static func reduce<Point>(
+        _ points: [Point], buckets: Int, x: (Point) -> Int64, value: (Point) -> Double
+    ) -> [Point] {
+        let finite = points.filter { !value($0).isNaN }
+        guard let low = finite.map(x).min(), let high = finite.map(x).max(), buckets > 0 else { return [] }
+        var groups: [Int: [Point]] = [:]
+        for point in finite { groups[bucket(x(point), low: low, high: high, buckets: buckets), default: []].append(point) }
+        var kept: [Point] = []
         for key in groups.keys.sorted() {
             let group = groups[key]!
-            let firstStep = group.map(\.step).min()!, lastStep = group.map(\.step).max()!
-            let lowest = group.map(\.value).min()!, highest = group.map(\.value).max()!
-            let roles: [(step: Int64, value: Double)] = [
-                (firstStep, group.filter { $0.step == firstStep }.map(\.value).min()!),
-                (lastStep, group.filter { $0.step == lastStep }.map(\.value).min()!),
-                (group.filter { $0.value == lowest }.map(\.step).min()!, lowest),
-                (group.filter { $0.value == highest }.map(\.step).min()!, highest),
+            let firstStep = group.map(x).min()!, lastStep = group.map(x).max()!
+            let lowest = group.map(value).min()!, highest = group.map(value).max()!
+            // Each role's point: the smallest value at the first and at the last x, the earliest
+            // point with the smallest and with the largest value.
+            func earliest(where matches: (Point) -> Bool) -> Point {
+                group.filter(matches).min { (x($0), value($0)) < (x($1), value($1)) }!
+            }
+            let roles = [
+                earliest { x($0) == firstStep }, earliest { x($0) == lastStep },
+                earliest { value($0) == lowest }, earliest { value($0) == highest },
             ]
-            var chosen: [(step: Int64, value: Double)] = []
-            for point in roles where !chosen.contains(where: { $0.step == point.step && $0.value == point.value }) {
+            var chosen: [Point] = []
+            for point in roles where !chosen.contains(where: { x($0) == x(point) && value($0) == value(point) }) {
                 chosen.append(point)
             }
-            kept += chosen.sorted { ($0.step, $0.value) < ($1.step, $1.value) }
+            kept += chosen.sorted { (x($0), value($0)) < (x($1), value($1)) }
         }
         return kept
     }

@@ -35,8 +35,14 @@ extension DashboardController {
         var charts: [[String: Any]] = []
         for key in Set(runs.flatMap { $0.metrics.map(\.key) }).sorted() {
             var lines: [SVGLineChart.Series] = []
-            for run in runs where run.metrics.contains(where: { $0.key == key }) {
-                let points = series[SeriesKey(runID: run.info.runID, key: key)] ?? []
+            let drawn = runs.filter { run in run.metrics.contains(where: { $0.key == key }) }
+            let buckets = Self.compareBuckets(lines: drawn.count)
+            for run in drawn {
+                var points = series[SeriesKey(runID: run.info.runID, key: key)] ?? []
+                if buckets < Self.chartBuckets {
+                    let axis = options.x.storeAxis
+                    points = M4Downsampling.reduce(points, buckets: buckets, x: { axis == .step ? $0.step : $0.timestamp }, value: \.value)
+                }
                 lines.append(.init(name: label(run), points: points.map { (options.xValue($0, runStart: run.info.startTime), $0.value) }))
             }
             charts.append(["key": key, "svg": Self.chart(lines, options, log: options.logKeys.contains(key)).render()])

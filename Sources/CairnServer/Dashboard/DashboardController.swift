@@ -24,6 +24,12 @@ struct DashboardController {
     /// pixel column (4 per bucket).
     static let chartBuckets = 320
 
+    /// Buckets per line on a compare chart: its lines share a budget of 640 buckets (about 2,560
+    /// points, as many as two full lines), each keeping between 16 and ``chartBuckets``. Twenty
+    /// runs draw 32 buckets each, so a page of ten such charts stays near 25,000 points. Each
+    /// line is its kept reduction reduced again (M4 of M4), so no series is read twice.
+    static func compareBuckets(lines: Int) -> Int { min(chartBuckets, max(16, 640 / max(lines, 1))) }
+
     func register(_ routes: RouteRegistrar) {
         routes.get("/signin", access: .open, signInForm)
         routes.post("/signin", access: .open, signIn)
@@ -43,7 +49,7 @@ struct DashboardController {
         guard let name = context.parameters.get("file"), let response = try await pages.asset(name) else {
             throw CairnError.notFound("No such file")
         }
-        return response
+        return try await ResponseCompression.gzipIfAccepted(response, for: request)
     }
 
     @Sendable func experiments(_ request: Request, context: CairnRequestContext) async throws -> Response {
@@ -91,12 +97,14 @@ struct DashboardController {
                 let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
                 return Self.redirect(to: "/signin?" + DashboardFormat.query([("next", next)]))
             }
+            let response: Response
             do {
-                return try await handler(request, context)
+                response = try await handler(request, context)
             } catch let error as CairnError {
-                return try await pages.page(
+                response = try await pages.page(
                     "error", ["title": "Error", "code": error.code.name, "message": error.message], status: .init(code: error.code.httpStatus))
             }
+            return try await ResponseCompression.gzipIfAccepted(response, for: request)
         }
     }
 }
