@@ -10,7 +10,8 @@ extension DashboardController {
     /// (its errors shown inline in the server's words), paged with the search's token.
     @Sendable func experiment(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let id = try required(context.parameters.get("id"), "id")
-        let experiment: Experiment = try await tracking.experiment(id: id)
+        // The experiment is read while the search runs (an unknown id still answers 404).
+        async let experimentRead: Experiment = tracking.experiment(id: id)
         let filter = (request.query("filter") ?? "").trimmingCharacters(in: .whitespaces)
         let order = request.query("order") ?? "attributes.start_time DESC"
         let metricColumns = DashboardFormat.list(request.query("metrics"))
@@ -31,6 +32,7 @@ extension DashboardController {
         } catch let error as CairnError {
             filterError = error.message
         }
+        let experiment = try await experimentRead
         // The first run's keys that are not columns yet, offered as one-click additions.
         var offered: (metrics: [String], params: [String]) = ([], [])
         if let first = runs.first { offered = try await tracking.runKeys(runID: first.info.runID, limit: 60) }

@@ -68,8 +68,12 @@ struct SVGLineChart {
         svg += "<text x=\"\(left + plotWidth / 2)\" y=\"\(height - 4)\" text-anchor=\"middle\" class=\"axis-label\">\(Self.escape(xLabel))</text></g>"
         func path(_ points: [(x: Double, y: Double)]) -> String {
             var path = ""
+            path.reserveCapacity(points.count * 12)
             for (n, point) in points.enumerated() {
-                path += "\(n == 0 ? "M" : "L")\(Self.format(px(point.x))) \(Self.format(py(transform(point.y))))"
+                path.append(n == 0 ? "M" : "L")
+                Self.append(px(point.x), to: &path)
+                path.append(" ")
+                Self.append(py(transform(point.y)), to: &path)
             }
             return path
         }
@@ -161,10 +165,10 @@ struct SVGLineChart {
         return ticks
     }
 
-    /// A tick label: short, without trailing zeros.
+    /// A tick label: short, without trailing zeros (at most four decimals).
     static func label(_ value: Double) -> String {
         if value != 0 && (abs(value) >= 1e6 || abs(value) < 1e-3) { return String(format: "%.2g", value) }
-        var text = String(format: "%.4f", value)
+        var text = DecimalText.fixed(value, decimals: 4)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         return text == "-0" ? "0" : text
@@ -173,10 +177,36 @@ struct SVGLineChart {
     /// A coordinate with one decimal (`12.3`), written without Foundation's formatter: a chart
     /// of ten lines writes tens of thousands of them.
     static func format(_ value: Double) -> String {
-        guard value.isFinite, abs(value) < 1e15 else { return "0" }
+        var text = ""
+        append(value, to: &text)
+        return text
+    }
+
+    /// Appends ``format(_:)``'s text to `text`, digit by digit (a path's tens of thousands of
+    /// coordinates are most of a chart's cost).
+    static func append(_ value: Double, to text: inout String) {
+        guard value.isFinite, abs(value) < 1e15 else {
+            text.append("0")
+            return
+        }
         let tenths = Int64((value * 10).rounded())
-        let magnitude = tenths.magnitude
-        return (tenths < 0 ? "-" : "") + String(magnitude / 10) + "." + String(magnitude % 10)
+        var magnitude = tenths.magnitude
+        if tenths < 0 { text.append("-") }
+        let decimal = magnitude % 10
+        magnitude /= 10  // below 10^15: at most 15 digits
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[15 - count] = UInt8(48 + magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            text.append(String(decoding: buffer[(16 - count)...], as: UTF8.self))
+        }
+        text.append(".")
+        text.append(Character(Unicode.Scalar(UInt8(48 + decimal))))
     }
 
     static func escape(_ text: String) -> String {

@@ -53,7 +53,7 @@ struct RequestObservationMiddleware: RouterMiddleware {
             level: accessLogLevel, "request",
             metadata: [
                 "method": .string(request.method.rawValue), "route": .string(route), "status": .stringConvertible(status),
-                "duration_ms": .string(String(format: "%.3f", Double(duration.nanoseconds) / 1_000_000)),
+                "duration_ms": .string(DecimalText.fixed(Double(duration.nanoseconds) / 1_000_000, decimals: 3)),
                 "token": .string(record.actor ?? "-"),
             ])
     }
