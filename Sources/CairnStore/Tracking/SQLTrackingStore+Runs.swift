@@ -105,19 +105,19 @@ extension SQLTrackingStore {
         var metrics: [String: [String: Double]] = [:]
         var params: [String: [String: String]] = [:]
         let ids = infos.map(\.runID)
-        if !ids.isEmpty && !metricKeys.isEmpty {
-            var builder = SQLBuilder("SELECT run_uuid, key, value, is_nan FROM latest_metrics WHERE ", dialect: dialect)
-            builder.append(builder.inList("run_uuid", texts: ids) + " AND " + builder.inList("key", texts: metricKeys))
-            for row in try await database.query(builder) {
-                metrics[row.string(0), default: [:]][row.string(1)] = row.int(3) == 1 ? .nan : row.double(2)
-            }
+        // The two column reads go to the database at once (two pooled connections).
+        var metricRead = SQLBuilder("SELECT run_uuid, key, value, is_nan FROM latest_metrics WHERE ", dialect: dialect)
+        metricRead.append(metricRead.inList("run_uuid", texts: ids) + " AND " + metricRead.inList("key", texts: metricKeys))
+        var paramRead = SQLBuilder("SELECT run_uuid, key, value FROM params WHERE ", dialect: dialect)
+        paramRead.append(paramRead.inList("run_uuid", texts: ids) + " AND " + paramRead.inList("key", texts: paramKeys))
+        let database = self.database
+        async let metricRows = ids.isEmpty || metricKeys.isEmpty ? [] : database.query(metricRead)
+        async let paramRows = ids.isEmpty || paramKeys.isEmpty ? [] : database.query(paramRead)
+        for row in try await metricRows {
+            metrics[row.string(0), default: [:]][row.string(1)] = row.int(3) == 1 ? .nan : row.double(2)
         }
-        if !ids.isEmpty && !paramKeys.isEmpty {
-            var builder = SQLBuilder("SELECT run_uuid, key, value FROM params WHERE ", dialect: dialect)
-            builder.append(builder.inList("run_uuid", texts: ids) + " AND " + builder.inList("key", texts: paramKeys))
-            for row in try await database.query(builder) {
-                params[row.string(0), default: [:]][row.string(1)] = row.string(2)
-            }
+        for row in try await paramRows {
+            params[row.string(0), default: [:]][row.string(1)] = row.string(2)
         }
         let items = infos.map { RunTableRow(info: $0, metrics: metrics[$0.runID] ?? [:], params: params[$0.runID] ?? [:]) }
         return Page(items: items, nextPageToken: token)
