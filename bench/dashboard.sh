@@ -2,29 +2,42 @@
 # Server time per dashboard page (issue 15), release build, on PostgreSQL and on SQLite: seeds
 # 10,000 runs in one experiment and 20 runs with 10 metrics x 100,000 points through the API
 # (bench/dashboard_bench.py), then times every page 100 times. PostgreSQL is the test recipe's
-# throwaway cluster (fsync off: the pages only read), ANALYZEd after seeding.
+# throwaway cluster (fsync off: the pages only read), ANALYZEd after seeding. Between the two
+# engines, MLflow 3.17.2 on the same cluster, seeded with the same data through SQL into its own
+# schema, answers the REST calls its UI makes for the same views (bench/dashboard_mlflow.py).
 # Targets: p95 <= 50 ms per page on PostgreSQL (<= 150 ms on SQLite), /compare <= 300 ms.
 #
-# usage: bench/dashboard.sh [--quick]   (--quick: 1,000 runs, 10,000 points, 5 compared runs)
+# usage: bench/dashboard.sh [--quick] [--no-mlflow]   (--quick: 1,000 runs, 10,000 points, 5 compared runs)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 
-SIZES=()
-[ "${1:-}" = --quick ] && SIZES=(--runs 1000 --points 10000 --compare 5 --requests 30)
+SIZES=() MLFLOW=1
+for arg in "$@"; do
+    case "$arg" in
+        --quick) SIZES=(--runs 1000 --points 10000 --compare 5 --requests 30) ;;
+        --no-mlflow) MLFLOW=0 ;;
+        *) cairn_die "unknown argument $arg (usage: bench/dashboard.sh [--quick] [--no-mlflow])" ;;
+    esac
+done
 CAIRN_BIN=${CAIRN_BIN:-$ROOT/.build/release/cairn}
 [ -x "$CAIRN_BIN" ] || cairn_die "no cairn binary at $CAIRN_BIN: swift build -c release --product cairn"
 PY="$ROOT/.venv/bin/python"
 [ -x "$PY" ] || python3 -m venv "$ROOT/.venv"
 "$PY" -c 'import requests' 2>/dev/null || "$PY" -m pip install -q --disable-pip-version-check requests
+if [ "$MLFLOW" = 1 ]; then
+    "$PY" -c 'import mlflow' 2>/dev/null || cairn_die "no mlflow in $ROOT/.venv (scripts/test.sh --compat-only installs it)"
+    "$PY" -c 'import psycopg2' 2>/dev/null || "$PY" -m pip install -q --disable-pip-version-check psycopg2-binary
+fi
 
 WORK=$(mktemp -d -t cairn-bench-dashboard.XXXXXX)
-CAIRN_PID=""
+CAIRN_PID="" MLFLOW_PID=""
 cleanup() {
     set +e
     [ -n "$CAIRN_PID" ] && { kill -TERM "$CAIRN_PID" 2>/dev/null; wait "$CAIRN_PID" 2>/dev/null; }
+    [ -n "$MLFLOW_PID" ] && { kill -TERM -- "-$MLFLOW_PID" 2>/dev/null; wait "$MLFLOW_PID" 2>/dev/null; }
     cairn_pg_stop 2>/dev/null
     rm -rf "$WORK"
 }
@@ -47,8 +60,28 @@ bench() {
     kill -TERM "$CAIRN_PID"; wait "$CAIRN_PID" 2>/dev/null || true; CAIRN_PID=""
 }
 
+# bench_mlflow: MLflow (its own process group, so that its workers stop with it) on a fresh
+# database of the same cluster, then dashboard_mlflow.py.
+bench_mlflow() {
+    local port url
+    port=$(cairn_free_port)
+    url=$(cairn_pg_create_db mlflow_dashboard_bench)
+    MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid "$ROOT/.venv/bin/mlflow" server --backend-store-uri "${url/postgres:/postgresql+psycopg2:}" \
+        --artifacts-destination "$WORK/mlflow-artifacts" --host 127.0.0.1 --port "$port" >"$WORK/mlflow.log" 2>&1 &
+    MLFLOW_PID=$!
+    for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+    echo "### MLflow's UI calls for the same views (PostgreSQL)"
+    if ! "$PY" bench/dashboard_mlflow.py --mlflow-url "http://127.0.0.1:$port" --database-url "$url" "${SIZES[@]}"; then
+        echo "dashboard_mlflow.py failed; MLflow's log ends:" >&2
+        tail -n 20 "$WORK/mlflow.log" >&2
+        return 1
+    fi
+    kill -TERM -- "-$MLFLOW_PID"; wait "$MLFLOW_PID" 2>/dev/null || true; MLFLOW_PID=""
+}
+
 cairn_pg_start
 PG_URL=$(cairn_pg_create_db cairn_dashboard_bench)
 bench postgres "$PG_URL" "$CAIRN_PG_BIN/psql -q -d '$PG_URL' -c ANALYZE"
+[ "$MLFLOW" = 1 ] && bench_mlflow
 bench sqlite "sqlite:$WORK/cairn.db"
 echo "cairn: $CAIRN_BIN; load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,7 +1,8 @@
 """Seeds a Cairn and times its dashboard pages (issue 15's benchmark; bench/dashboard.sh runs it).
 
 Seeding through the REST API: one experiment with RUNS runs (10 params and 10 latest metrics each),
-and COMPARE runs with 10 metrics x POINTS points each (the first of them is the run page's run).
+one of 100 runs with 120 metric keys of their own each (12,000 distinct keys), and COMPARE runs
+with 10 metrics x POINTS points each (the first of them is the run page's run).
 Timing: each page requested REQUESTS times over one keep-alive connection after 5 warm-ups; on
 loopback the wall time of a request is the server's time plus well under a millisecond. Prints
 p50 and p95 per page and the page's size: as sent (gzip, which the client asks for as browsers do)
@@ -69,14 +70,35 @@ series_runs = [post("runs/create", {"experiment_id": series_experiment, "run_nam
                for i in range(args.compare)]
 
 
-def log_series(job: tuple[str, int, int]) -> None:
-    run_id, key, start = job
-    post("runs/log-batch", {"run_id": run_id, "metrics": [
-        {"key": f"loss{key}", "value": 1 / (1 + step / 1000) + (5.0 if step % 33_333 == 0 else 0.0), "timestamp": step, "step": step}
+def loss(run: int, key: int, step: int) -> float:
+    """A decay with noise of its own per run and key (so that no two lines are alike, as in real
+    training, and the pages compress as real ones do) and a spike every 33,333 steps."""
+    noise = (step * step * 7919 + step * 104729 + key * 1299709 + run * 15485863) % 1000003
+    return 1 / (1 + step / 1000) + 0.1 * (noise / 1000003 - 0.5) + (5.0 if step % 33_333 == 0 else 0.0)
+
+
+def log_series(job: tuple[int, int, int]) -> None:
+    run, key, start = job
+    post("runs/log-batch", {"run_id": series_runs[run], "metrics": [
+        {"key": f"loss{key}", "value": loss(run, key, step), "timestamp": step, "step": step}
         for step in range(start, min(start + 1000, args.points))]})
 
 
-jobs = [(run_id, key, start) for run_id in series_runs for key in range(10) for start in range(0, args.points, 1000)]
+# A wide experiment: 100 runs with 120 metric keys of their own each (12,000 distinct keys).
+wide_experiment = post("experiments/create", {"name": "dashboard-bench-wide"})["experiment_id"]
+
+
+def make_wide_run(index: int) -> None:
+    run_id = post("runs/create", {"experiment_id": wide_experiment, "run_name": f"wide-{index}"})["run"]["info"]["run_id"]
+    post("runs/log-batch", {"run_id": run_id, "metrics": [
+        {"key": f"k{index * 120 + k}", "value": k / 120, "timestamp": 1, "step": 0} for k in range(120)] + [
+        {"key": "shared", "value": index / 100, "timestamp": 1, "step": 0}]})
+
+
+with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    list(pool.map(make_wide_run, range(100)))
+
+jobs = [(run, key, start) for run in range(len(series_runs)) for key in range(10) for start in range(0, args.points, 1000)]
 with concurrent.futures.ThreadPoolExecutor(4) as pool:
     list(pool.map(log_series, jobs))
 seeded = time.monotonic()
@@ -92,6 +114,7 @@ pages = [
     ("/experiments/{id} filtered", f"/experiments/{experiment}?filter=metrics.m1%20%3E%200.5%20and%20params.p3%20%3D%20%2742%27&metrics=m1"),
     (f"/runs/{{id}} (10 metrics x {args.points} points)", f"/runs/{series_runs[0]}"),
     (f"/compare ({args.compare} runs x 10 metrics x {args.points} points)", "/compare?runs=" + ",".join(series_runs)),
+    ("/experiments/{id} of 12,000 metric keys, 2 columns", f"/experiments/{wide_experiment}?metrics=shared,k0&order=metrics.%60shared%60%20DESC"),
     ("/models", "/models"),
     ("/deployments", "/deployments"),
 ]
