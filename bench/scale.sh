@@ -215,12 +215,12 @@ STAGES=()
 for n in "${SIZE_LIST[@]}"; do STAGES+=("$n:${POINT_LIST[0]}"); done
 for p in "${POINT_LIST[@]:1}"; do STAGES+=("${SIZE_LIST[-1]}:$p"); done
 jq -n --arg ts "$STAMP" --argjson cpus "$(nproc)" --arg la "$(loadavg)" --arg pgv "$PG_VERSION" --arg pgs "$PG_SETTINGS" \
-    --arg dur "$DURABILITY" --arg bin "$CAIRN_BIN" \
+    --arg dur "$DURABILITY" --arg bin "$CAIRN_BIN" --arg built "$(date -u -r "$CAIRN_BIN" +%Y-%m-%dT%H:%M:%SZ)" \
     --arg commit "$(git -C "$(dirname "$CAIRN_BIN")" rev-parse --short HEAD 2>/dev/null || echo ?)" \
     --argjson req "$REQUESTS" --argjson warm "$WARMUP" --argjson hist "$HISTORY" --argjson conc "$CONC" \
     --arg stages "${STAGES[*]}" \
     '{timestamp: $ts, host_cpus: $cpus, loadavg_start: $la, pg_version: $pgv, pg_settings: $pgs, durability: $dur,
-      cairn_bin: $bin, cairn_commit: $commit, requests: $req, warmup: $warm, history_points: $hist, ingest_conns: $conc,
+      cairn_bin: $bin, cairn_bin_mtime: $built, cairn_commit: $commit, requests: $req, warmup: $warm, history_points: $hist, ingest_conns: $conc,
       stages: ($stages | split(" ") | to_entries | map({name: "stage\(.key + 1)", runs: (.value | split(":")[0] | tonumber),
                points: (.value | split(":")[1] | tonumber)}))}' >"$RD/meta.json"
 

@@ -431,7 +431,8 @@ LOAD_STEPS = ["runs", "run_tags", "params", "metric_series", "metric_points", "l
 def cmd_report(rdir, out):
     meta = load(os.path.join(rdir, "meta.json")) or {}
     lines = [f"# Cairn scale benchmark {meta.get('timestamp')}", "",
-             f"Release build `{meta.get('cairn_commit')}` ({meta.get('cairn_bin')}); PostgreSQL {meta.get('pg_version')} "
+             f"Release binary {meta.get('cairn_bin')} (built {meta.get('cairn_bin_mtime', '?')}; its checkout's HEAD at run time: "
+             f"`{meta.get('cairn_commit')}`, which may be newer than the build); PostgreSQL {meta.get('pg_version')} "
              f"({meta.get('pg_settings')}); {meta.get('host_cpus')} CPUs; load average at start {meta.get('loadavg_start')}, "
              f"at end {meta.get('loadavg_end')}. {meta.get('requests')} timed requests per search and state "
              f"(after {meta.get('warmup')} warm-ups), p50 / p95 in ms, latency = request written to last byte read (bench/loadgen.c).", ""]
