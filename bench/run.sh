@@ -33,6 +33,7 @@ cd "$ROOT"
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 source scripts/lib/python.sh
+source bench/lib/bench_pg.sh
 
 DURABILITY=on
 QUICK=0
@@ -52,11 +53,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case "$DURABILITY" in
-    on) PG_OPTS="-c fsync=on -c synchronous_commit=on -c full_page_writes=on" ;;
-    off) PG_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" ;;
-    *) cairn_die "--durability on|off" ;;
-esac
+PG_OPTS=$(bench_pg_durability "$DURABILITY")
 
 # workload (defaults = shared/reference/mlflow-rest-api.md section 2)
 RUNS=20 STEPS=500 KEYS=10 CONC=8 HISTORY=50000 HIST_ITERS=20 SEARCH_RUNS=2000 SEARCH_ITERS=50 SINGLE=500
@@ -75,34 +72,7 @@ chmod 755 "$WORK"
 
 # ---- cleanup -------------------------------------------------------------------------------------
 MLFLOW_PID="" CAIRN_PID="" SAMPLER_PID=""
-# stop_tree PID: TERM a process and, after it exits or 20 s, KILL what is left of its tree.
-stop_tree() {
-    local pid=$1 kids="" _
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-    kids=$(descendants "$pid")
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 200); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-        local alive=""
-        for k in $kids; do kill -0 "$k" 2>/dev/null && alive="$alive $k"; done
-        [ -z "$alive" ] && break
-        sleep 0.1
-    done
-    for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
-}
-descendants() {
-    local pid=$1 c
-    # shellcheck disable=SC2013 # the children files are space-separated PID lists
-    for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-        echo "$c"
-        descendants "$c"
-    done
-}
+# stop_tree and descendants: bench/lib/bench_pg.sh
 cleanup() {
     set +e
     [ -n "$SAMPLER_PID" ] && kill -TERM "$SAMPLER_PID" 2>/dev/null && wait "$SAMPLER_PID" 2>/dev/null
@@ -119,18 +89,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# bench_free_port: a free port below the kernel's ephemeral range, so that no client socket (the
-# health poller's included) can be handed the server's port by a TCP self-connect before it binds.
-bench_free_port() {
-    local lo p _
-    lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-    [ "$lo" -gt 21000 ] 2>/dev/null || lo=32768
-    for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % (lo - 20000)))
-        cairn_port_in_use "$p" || { echo "$p"; return 0; }
-    done
-    cairn_die "no free port"
-}
+# bench_free_port: bench/lib/bench_pg.sh
 
 # ---- prerequisites -------------------------------------------------------------------------------
 cairn_section "Set-up"
@@ -155,19 +114,8 @@ MLFLOW_VERSION=$("$PY" -c 'import mlflow; print(mlflow.__version__)' 2>/dev/null
 # ---- PostgreSQL ----------------------------------------------------------------------------------
 # Same recipe as scripts/lib/postgres.sh (throwaway cluster in a temp dir, 127.0.0.1 only), but the
 # durability settings are chosen here and are the same for both servers.
-PGBIN=$(cairn_pg_bin)
-CAIRN_PG_ROOT=$(mktemp -d -t cairn-bench-pg.XXXXXX)
-[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$CAIRN_PG_ROOT"
-chmod 700 "$CAIRN_PG_ROOT"
-export CAIRN_PG_BIN="$PGBIN" CAIRN_PG_ROOT CAIRN_PG_DATA="$CAIRN_PG_ROOT/data"
-_cairn_pg_as_owner "$PGBIN/initdb" -D "$CAIRN_PG_DATA" -U postgres --auth=trust --encoding=UTF8 \
-    --locale=C.UTF-8 >"$CAIRN_PG_ROOT/initdb.log" 2>&1 || { cat "$CAIRN_PG_ROOT/initdb.log"; cairn_die "initdb failed"; }
-PGPORT=$(bench_free_port)
 # max_connections: MLflow's 4 workers x SQLAlchemy pool (5 + 10 overflow) + Cairn's pool (20).
-_cairn_pg_as_owner "$PGBIN/pg_ctl" -D "$CAIRN_PG_DATA" -l "$CAIRN_PG_ROOT/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $CAIRN_PG_ROOT -c max_connections=200 -c log_autovacuum_min_duration=0 $PG_OPTS" start >/dev/null ||
-    { tail "$CAIRN_PG_ROOT/server.log"; cairn_die "PostgreSQL did not start"; }
-PG_PID=$(head -n 1 "$CAIRN_PG_DATA/postmaster.pid")
+bench_pg_start "-c max_connections=200 -c log_autovacuum_min_duration=0 $PG_OPTS"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
 for db in mlflow cairn copybench rawsql; do "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "$db"; done
 PG_VERSION=$("$PGBIN/postgres" --version | awk '{print $3}')
