@@ -38,8 +38,8 @@ cleanup() {
     set +e
     [ -n "$CAIRN_PID" ] && { kill -TERM "$CAIRN_PID" 2>/dev/null; wait "$CAIRN_PID" 2>/dev/null; }
     [ -n "$MLFLOW_PID" ] && { kill -TERM -- "-$MLFLOW_PID" 2>/dev/null; wait "$MLFLOW_PID" 2>/dev/null; }
-    cairn_pg_stop 2>/dev/null
-    rm -rf "$WORK"
+    cairn_pg_stop "${CAIRN_PG_DATA:-}"
+    rm -rf "$WORK" "${CAIRN_PG_ROOT:-}"
 }
 trap cleanup EXIT
 

@@ -23,33 +23,43 @@ public enum M4Downsampling {
     /// The same rule over any point type, bucketed by `x` (a step or a timestamp). Applied to
     /// points an M4 reduction already kept, with fewer buckets, it keeps every spike of the
     /// original series that is still the extreme of its wider bucket: how a chart of many lines
-    /// shares one budget of points without reading the series again.
+    /// shares one budget of points without reading the series again. One pass over the points in
+    /// x order (sorted first when they are not), so a compare page's 250,000 kept points cost
+    /// milliseconds.
+    @inlinable
     public static func reduce<Point>(
         _ points: [Point], buckets: Int, x: (Point) -> Int64, value: (Point) -> Double
     ) -> [Point] {
-        let finite = points.filter { !value($0).isNaN }
-        guard let low = finite.map(x).min(), let high = finite.map(x).max(), buckets > 0 else { return [] }
-        var groups: [Int: [Point]] = [:]
-        for point in finite { groups[bucket(x(point), low: low, high: high, buckets: buckets), default: []].append(point) }
+        // Indices into `points`, with their x and value read once (the points themselves may be
+        // large structs: they are only copied into the result).
+        let xs = points.map(x), values = points.map(value)
+        var order = points.indices.filter { !values[$0].isNaN }
+        guard buckets > 0, !order.isEmpty else { return [] }
+        if order.indices.dropFirst().contains(where: { xs[order[$0 - 1]] > xs[order[$0]] }) { order.sort { xs[$0] < xs[$1] } }
+        let low = xs[order[0]], high = xs[order[order.count - 1]]
         var kept: [Point] = []
-        for key in groups.keys.sorted() {
-            let group = groups[key]!
-            let firstStep = group.map(x).min()!, lastStep = group.map(x).max()!
-            let lowest = group.map(value).min()!, highest = group.map(value).max()!
-            // Each role's point: the smallest value at the first and at the last x, the earliest
+        var start = 0
+        while start < order.count {
+            let current = bucket(xs[order[start]], low: low, high: high, buckets: buckets)
+            // Each role's index: the smallest value at the first and at the last x, the earliest
             // point with the smallest and with the largest value.
-            func earliest(where matches: (Point) -> Bool) -> Point {
-                group.filter(matches).min { (x($0), value($0)) < (x($1), value($1)) }!
+            var (first, last, lowest, highest) = (order[start], order[start], order[start], order[start])
+            var end = start + 1
+            while end < order.count, bucket(xs[order[end]], low: low, high: high, buckets: buckets) == current {
+                let index = order[end]
+                if xs[index] == xs[first], values[index] < values[first] { first = index }
+                if xs[index] > xs[last] || values[index] < values[last] { last = index }
+                if values[index] < values[lowest] { lowest = index }
+                if values[index] > values[highest] { highest = index }
+                end += 1
             }
-            let roles = [
-                earliest { x($0) == firstStep }, earliest { x($0) == lastStep },
-                earliest { value($0) == lowest }, earliest { value($0) == highest },
-            ]
-            var chosen: [Point] = []
-            for point in roles where !chosen.contains(where: { x($0) == x(point) && value($0) == value(point) }) {
-                chosen.append(point)
+            var chosen: [Int] = []
+            for index in [first, last, lowest, highest] where !chosen.contains(where: { xs[$0] == xs[index] && values[$0] == values[index] }) {
+                chosen.append(index)
             }
-            kept += chosen.sorted { (x($0), value($0)) < (x($1), value($1)) }
+            chosen.sort { (xs[$0], values[$0]) < (xs[$1], values[$1]) }
+            kept += chosen.map { points[$0] }
+            start = end
         }
         return kept
     }

@@ -67,10 +67,13 @@ enum SQLPaging {
 }
 
 extension SQLBuilder {
-    /// Binds a list of values as `column IN (...)` (SQLite) or `column = ANY($n)` (PostgreSQL);
-    /// `1=0` for an empty list.
+    /// Binds a list of values as `column IN (...)` (SQLite) or `column = ANY($n)` (PostgreSQL),
+    /// one value as `column = $n`; `1=0` for an empty list.
     mutating func inList(_ column: String, texts: [String]) -> String {
         if texts.isEmpty { return "1=0" }
+        // One value is an equality: PostgreSQL reads an index's order through `=`, not through
+        // `= ANY` (a search of one experiment ordered by start time walks its index and stops).
+        if texts.count == 1 { return "\(column) = \(bind(.text(texts[0])))" }
         if dialect == .postgres { return "\(column) = ANY(\(bind(.textArray(texts))))" }
         return "\(column) IN (" + texts.map { bind(.text($0)) }.joined(separator: ",") + ")"
     }
@@ -78,6 +81,7 @@ extension SQLBuilder {
     /// As ``inList(_:texts:)`` for integers.
     mutating func inList(_ column: String, ints: [Int64]) -> String {
         if ints.isEmpty { return "1=0" }
+        if ints.count == 1 { return "\(column) = \(bind(.int(ints[0])))" }
         if dialect == .postgres { return "\(column) = ANY(\(bind(.intArray(ints))))" }
         return "\(column) IN (" + ints.map { bind(.int($0)) }.joined(separator: ",") + ")"
     }

@@ -113,16 +113,51 @@ enum ChartPoints {
     }
 
     /// The points, or nil when the text is not such a list (then the reduction is recomputed).
+    /// Read field by field from the UTF-8 bytes (a compare page decodes 200 of these lists, a
+    /// quarter of a million points: splitting into substrings first cost most of its time).
     static func decode(_ text: String, runID: String, key: String) -> [Metric]? {
         if text.isEmpty { return [] }
         var points: [Metric] = []
-        for item in text.split(separator: ";") {
-            let fields = item.split(separator: ",")
-            guard fields.count == 3, let step = Int64(fields[0]), let value = Double(fields[1]), let timestamp = Int64(fields[2]) else {
-                return nil
+        var text = text
+        return text.withUTF8 { bytes -> [Metric]? in
+            var index = 0
+            // The text up to `terminator` (which must follow when `required`), or nil.
+            func field(_ terminator: UInt8, required: Bool) -> String? {
+                let start = index
+                while index < bytes.count, bytes[index] != terminator { index += 1 }
+                if index == start || (required && index == bytes.count) { return nil }
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                index += 1  // past the terminator
+                return text
             }
-            points.append(Metric(key: key, value: value, timestamp: timestamp, step: step, runID: runID))
+            // An integer field, read digit by digit (nil on anything else or an overflow).
+            func integer(_ terminator: UInt8, required: Bool) -> Int64? {
+                let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+                var position = negative ? index + 1 : index
+                var magnitude: Int64 = 0
+                let digitsStart = position
+                while position < bytes.count, bytes[position] != terminator {
+                    let digit = bytes[position] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+                    let (sum, overflow2) = times10.addingReportingOverflow(Int64(digit))
+                    guard !overflow1, !overflow2 else { return field(terminator, required: required).flatMap { Int64($0) } }
+                    magnitude = sum
+                    position += 1
+                }
+                if position == digitsStart || (required && position == bytes.count) { return nil }
+                index = position + 1
+                return negative ? -magnitude : magnitude
+            }
+            let (comma, semicolon) = (UInt8(ascii: ","), UInt8(ascii: ";"))
+            points.reserveCapacity(bytes.count / 24)
+            while index < bytes.count {
+                guard let step = integer(comma, required: true), let value = field(comma, required: true).flatMap({ Double($0) }),
+                    let timestamp = integer(semicolon, required: false)
+                else { return nil }
+                points.append(Metric(key: key, value: value, timestamp: timestamp, step: step, runID: runID))
+            }
+            return points
         }
-        return points
     }
 }
