@@ -7,21 +7,25 @@
 # schema, answers the REST calls its UI makes for the same views (bench/dashboard_mlflow.py).
 # Targets: p95 <= 50 ms per page on PostgreSQL (<= 150 ms on SQLite), /compare <= 300 ms.
 #
-# usage: bench/dashboard.sh [--quick] [--no-mlflow]   (--quick: 1,000 runs, 10,000 points, 5 compared runs)
+# usage: bench/dashboard.sh [--quick] [--no-mlflow] [--only postgres|sqlite]
+#   --quick: 1,000 runs, 10,000 points, 5 compared runs; --only: one engine (no MLflow with sqlite)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 
-SIZES=() MLFLOW=1
-for arg in "$@"; do
-    case "$arg" in
+SIZES=() MLFLOW=1 ENGINES="postgres sqlite"
+while [ $# -gt 0 ]; do
+    case "$1" in
         --quick) SIZES=(--runs 1000 --points 10000 --compare 5 --requests 30) ;;
         --no-mlflow) MLFLOW=0 ;;
-        *) cairn_die "unknown argument $arg (usage: bench/dashboard.sh [--quick] [--no-mlflow])" ;;
+        --only) ENGINES=${2:-}; shift ;;
+        *) cairn_die "unknown argument $1 (usage: bench/dashboard.sh [--quick] [--no-mlflow] [--only postgres|sqlite])" ;;
     esac
+    shift
 done
+[[ " postgres sqlite " == *" $ENGINES "* ]] || cairn_die "--only takes postgres or sqlite"
 CAIRN_BIN=${CAIRN_BIN:-$ROOT/.build/release/cairn}
 [ -x "$CAIRN_BIN" ] || cairn_die "no cairn binary at $CAIRN_BIN: swift build -c release --product cairn"
 PY="$ROOT/.venv/bin/python"
@@ -79,9 +83,11 @@ bench_mlflow() {
     kill -TERM -- "-$MLFLOW_PID"; wait "$MLFLOW_PID" 2>/dev/null || true; MLFLOW_PID=""
 }
 
-cairn_pg_start
-PG_URL=$(cairn_pg_create_db cairn_dashboard_bench)
-bench postgres "$PG_URL" "$CAIRN_PG_BIN/psql -q -d '$PG_URL' -c ANALYZE"
-[ "$MLFLOW" = 1 ] && bench_mlflow
-bench sqlite "sqlite:$WORK/cairn.db"
+if [[ " $ENGINES " == *" postgres "* ]]; then
+    cairn_pg_start
+    PG_URL=$(cairn_pg_create_db cairn_dashboard_bench)
+    bench postgres "$PG_URL" "$CAIRN_PG_BIN/psql -q -d '$PG_URL' -c ANALYZE"
+    [ "$MLFLOW" = 1 ] && bench_mlflow
+fi
+[[ " $ENGINES " == *" sqlite "* ]] && bench sqlite "sqlite:$WORK/cairn.db"
 echo "cairn: $CAIRN_BIN; load average: $(cut -d' ' -f1-3 /proc/loadavg)"

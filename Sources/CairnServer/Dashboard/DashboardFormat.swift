@@ -3,24 +3,13 @@ import Foundation
 
 /// How the dashboard writes values: times in UTC, durations, numbers, sizes, URL parts.
 enum DashboardFormat {
-    /// `yyyy-MM-dd HH:mm:ss UTC`, computed from the milliseconds (a table of 100 runs writes 100
-    /// of them; a `DateFormatter` per call cost more than the page's query).
+    /// `yyyy-MM-dd HH:mm:ss UTC` (a table of 100 runs writes 100 of them; a `DateFormatter` per
+    /// call cost more than the page's query).
     static func time(_ millis: Int64?) -> String {
         guard let millis, millis > 0 else { return "" }
-        let seconds = millis / 1000
-        let (days, second) = (seconds / 86_400, seconds % 86_400)
-        // Howard Hinnant's civil_from_days: the proleptic Gregorian date of a day count.
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day)) \(two(second / 3600)):\(two(second % 3600 / 60)):\(two(second % 60)) UTC"
+        let time = UTCDateTime(secondsSince1970: millis / 1000)
+        let pad = UTCDateTime.padded
+        return "\(pad(time.year, 4))-\(pad(time.month, 2))-\(pad(time.day, 2)) \(pad(time.hour, 2)):\(pad(time.minute, 2)):\(pad(time.second, 2)) UTC"
     }
 
     static func duration(_ start: Int64, _ end: Int64?) -> String {

@@ -1,6 +1,6 @@
--- The runs table sorted by a metric, and a search filtered on one, read every run's latest value
--- of that metric: with the run id and the NaN flag in the (key, value) index itself, SQLite
--- answers from the index without a lookup per run in the table (PostgreSQL's version of this
--- migration uses INCLUDE, which SQLite lacks).
-DROP INDEX latest_metrics_key_value;
-CREATE INDEX latest_metrics_key_value ON latest_metrics (key, value, run_uuid, is_nan);
+-- PostgreSQL's migration 0014 makes the (key, value) latest-metric index cover run_uuid and
+-- is_nan, for index-only scans when a search sorts or filters by a metric. SQLite keeps the
+-- narrow index: given a covering one, its planner answers a metric filter's correlated EXISTS
+-- by scanning the key's whole value range once per run instead of probing the primary key
+-- (10,000 runs: 2.1 s instead of 20 ms), and sorting by a metric is within its target without
+-- it. This version changes nothing here, so both engines count the same schema versions.
