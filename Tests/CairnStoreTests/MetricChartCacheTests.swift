@@ -14,11 +14,12 @@ import Testing
             Metric(key: "loss", value: 0.1 + 0.2, timestamp: 1_700_000_000_123, step: -5, runID: "r"),
             Metric(key: "loss", value: -1.7976931348623157e308, timestamp: 0, step: 9_223_372_036_854_775_807, runID: "r"),
             Metric(key: "loss", value: 5e-324, timestamp: -1, step: 0, runID: "r"),
+            Metric(key: "loss", value: 1, timestamp: .min, step: .min, runID: "r"),
         ]
         let decoded = ChartPoints.decode(ChartPoints.encode(points), runID: "r", key: "loss")
         #expect(decoded == points)
         #expect(ChartPoints.decode("", runID: "r", key: "k") == [])
-        for bad in ["1,2", "1,x,3", "1,2,3;4", ",2,3", "1,2,3,4", "1,,3", "1;2;3"] {
+        for bad in ["1,2", "1,x,3", "1,2,3;4", ",2,3", "1,2,3,4", "1,,3", "1;2;3", "9223372036854775808,1,2", "-,1,2"] {
             #expect(ChartPoints.decode(bad, runID: "r", key: "k") == nil, "\(bad)")
         }
     }

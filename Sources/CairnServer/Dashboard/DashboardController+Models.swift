@@ -33,6 +33,7 @@ extension DashboardController {
             series = try await tracking.metricCharts(wanted, axis: options.x.storeAxis, buckets: Self.chartBuckets, range: options.range)
         }
         var charts: [[String: Any]] = []
+        let axis = options.x.storeAxis
         for key in Set(runs.flatMap { $0.metrics.map(\.key) }).sorted() {
             var lines: [SVGLineChart.Series] = []
             let drawn = runs.filter { run in run.metrics.contains(where: { $0.key == key }) }
@@ -40,7 +41,6 @@ extension DashboardController {
             for run in drawn {
                 var points = series[SeriesKey(runID: run.info.runID, key: key)] ?? []
                 if buckets < Self.chartBuckets {
-                    let axis = options.x.storeAxis
                     points = M4Downsampling.reduce(points, buckets: buckets, x: { axis == .step ? $0.step : $0.timestamp }, value: \.value)
                 }
                 lines.append(.init(name: label(run), points: points.map { (options.xValue($0, runStart: run.info.startTime), $0.value) }))

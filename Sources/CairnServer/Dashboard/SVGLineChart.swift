@@ -182,31 +182,18 @@ struct SVGLineChart {
         return text
     }
 
-    /// Appends ``format(_:)``'s text to `text`, digit by digit (a path's tens of thousands of
-    /// coordinates are most of a chart's cost).
+    /// Appends ``format(_:)``'s text to `text` without interpolation or Foundation (a path's tens
+    /// of thousands of coordinates are most of a chart's cost).
     static func append(_ value: Double, to text: inout String) {
         guard value.isFinite, abs(value) < 1e15 else {
             text.append("0")
             return
         }
         let tenths = Int64((value * 10).rounded())
-        var magnitude = tenths.magnitude
         if tenths < 0 { text.append("-") }
-        let decimal = magnitude % 10
-        magnitude /= 10  // below 10^15: at most 15 digits
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[15 - count] = UInt8(48 + magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            text.append(String(decoding: buffer[(16 - count)...], as: UTF8.self))
-        }
+        text.append(String(tenths.magnitude / 10))
         text.append(".")
-        text.append(Character(Unicode.Scalar(UInt8(48 + decimal))))
+        text.append(String(tenths.magnitude % 10))
     }
 
     static func escape(_ text: String) -> String {

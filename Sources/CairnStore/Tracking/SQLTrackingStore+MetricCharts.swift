@@ -130,24 +130,25 @@ enum ChartPoints {
                 index += 1  // past the terminator
                 return text
             }
-            // An integer field, read digit by digit (nil on anything else or an overflow).
+            // An integer field, read digit by digit with its sign (so Int64.min fits), or nil.
             func integer(_ terminator: UInt8, required: Bool) -> Int64? {
                 let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
                 var position = negative ? index + 1 : index
-                var magnitude: Int64 = 0
                 let digitsStart = position
+                var result: Int64 = 0
                 while position < bytes.count, bytes[position] != terminator {
                     let digit = bytes[position] &- UInt8(ascii: "0")
                     guard digit < 10 else { return nil }
-                    let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
-                    let (sum, overflow2) = times10.addingReportingOverflow(Int64(digit))
-                    guard !overflow1, !overflow2 else { return field(terminator, required: required).flatMap { Int64($0) } }
-                    magnitude = sum
+                    let (times10, overflow) = result.multipliedReportingOverflow(by: 10)
+                    let (next, carry) =
+                        negative ? times10.subtractingReportingOverflow(Int64(digit)) : times10.addingReportingOverflow(Int64(digit))
+                    guard !overflow, !carry else { return nil }
+                    result = next
                     position += 1
                 }
                 if position == digitsStart || (required && position == bytes.count) { return nil }
                 index = position + 1
-                return negative ? -magnitude : magnitude
+                return result
             }
             let (comma, semicolon) = (UInt8(ascii: ","), UInt8(ascii: ";"))
             points.reserveCapacity(bytes.count / 24)
