@@ -21,6 +21,7 @@ import statistics
 import time
 
 import requests
+from dashboard_data import loss, metric_value, param_value
 
 parser = argparse.ArgumentParser()
 parser.add_argument("url")
@@ -55,8 +56,8 @@ def make_run(index: int) -> str:
     run_id = run["run"]["info"]["run_id"]
     post("runs/log-batch", {
         "run_id": run_id,
-        "params": [{"key": f"p{k}", "value": str((index * 7 + k) % 97)} for k in range(10)],
-        "metrics": [{"key": f"m{k}", "value": ((index * 13 + k) % 1000) / 1000, "timestamp": 1, "step": 0} for k in range(10)],
+        "params": [{"key": f"p{k}", "value": param_value(index, k)} for k in range(10)],
+        "metrics": [{"key": f"m{k}", "value": metric_value(index, k), "timestamp": 1, "step": 0} for k in range(10)],
     })
     return run_id
 
@@ -68,13 +69,6 @@ seeded_runs = time.monotonic()
 series_experiment = post("experiments/create", {"name": "dashboard-bench-series"})["experiment_id"]
 series_runs = [post("runs/create", {"experiment_id": series_experiment, "run_name": f"long-{i}"})["run"]["info"]["run_id"]
                for i in range(args.compare)]
-
-
-def loss(run: int, key: int, step: int) -> float:
-    """A decay with noise of its own per run and key (so that no two lines are alike, as in real
-    training, and the pages compress as real ones do) and a spike every 33,333 steps."""
-    noise = (step * step * 7919 + step * 104729 + key * 1299709 + run * 15485863) % 1000003
-    return 1 / (1 + step / 1000) + 0.1 * (noise / 1000003 - 0.5) + (5.0 if step % 33_333 == 0 else 0.0)
 
 
 def log_series(job: tuple[int, int, int]) -> None:

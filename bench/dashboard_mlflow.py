@@ -12,9 +12,9 @@ through experiments/create so that MLflow sets its own defaults (artifact locati
                   start_time stores), end_time/deleted_time NULL, lifecycle_stage active,
                   artifact_uri <experiment artifact location>/<run_uuid>/artifacts
   tags            mlflow.runName = the run's name (create_run adds it)
-  params          p0..p9 = str((index * 7 + k) % 97)
-  metrics         m0..m9 = ((index * 13 + k) % 1000) / 1000 at step 0, timestamp 1; the series runs'
-                  loss0..loss9 = dashboard_bench.py's loss(run, key, step): a decay with noise of
+  params          p0..p9 = dashboard_data.param_value(index, k)
+  metrics         m0..m9 = dashboard_data.metric_value(index, k) at step 0, timestamp 1; the series runs'
+                  loss0..loss9 = dashboard_data.loss(run, key, step): a decay with noise of
                   its own per run and key and a spike every 33,333 steps, at timestamp = step =
                   0..POINTS-1 (float8 arithmetic, the same doubles as Python's)
   latest_metrics  each (run, key)'s last point, as log-batch maintains it (is_nan false everywhere)
@@ -73,6 +73,7 @@ import time
 
 import psycopg2
 import requests
+from dashboard_data import loss, metric_value, param_value
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--mlflow-url", required=True)
@@ -158,7 +159,7 @@ for table in ("metrics", "latest_metrics"):
                 dict(experiment=experiment, count=args.runs))
 seeded_runs = time.monotonic()
 
-# dashboard_bench.py's loss(run, key, step) in SQL (k: the key's number, r.i: the run's).
+# dashboard_data.loss(run, key, step) in SQL (k: the key's number, r.i: the run's).
 LOSS = ("1::float8 / (1::float8 + s::float8 / 1000::float8)"
         " + 0.1::float8 * (mod(s::bigint * s * 7919 + s::bigint * 104729 + k * 1299709 + r.i * 15485863, 1000003)::float8 / 1000003::float8 - 0.5::float8)"
         " + CASE WHEN mod(s, 33333) = 0 THEN 5::float8 ELSE 0::float8 END")
@@ -210,29 +211,23 @@ def all_runs(body: dict) -> list[dict]:
             return runs
 
 
-def loss(run: int, key: int, step: int) -> float:
-    """dashboard_bench.py's series value (the same formula, the same doubles)."""
-    noise = (step * step * 7919 + step * 104729 + key * 1299709 + run * 15485863) % 1000003
-    return 1 / (1 + step / 1000) + 0.1 * (noise / 1000003 - 0.5) + (5.0 if step % 33_333 == 0 else 0.0)
-
-
 everything = all_runs(RUNS_BODY)
 if len(everything) != args.runs:
     fail(f"runs/search finds {len(everything)} runs in the experiment, expected {args.runs}")
-expected = {f"run-{i}" for i in range(args.runs) if ((i * 13 + 1) % 1000) / 1000 > 0.5 and str((i * 7 + 3) % 97) == "42"}
+expected = {f"run-{i}" for i in range(args.runs) if metric_value(i, 1) > 0.5 and param_value(i, 3) == "42"}
 found = {run["info"]["run_name"] for run in all_runs({**RUNS_BODY, "filter": FILTER})}
 if found != expected:
     fail(f"filter {FILTER!r} finds {len(found)} runs, expected {len(expected)} (differences: {sorted(found ^ expected)[:5]})")
 first = post("runs/search", RUNS_BODY)["runs"][0]
 last = args.runs - 1
 if (first["info"]["run_name"] != f"run-{last}"
-        or {p["key"]: p["value"] for p in first["data"]["params"]} != {f"p{k}": str((last * 7 + k) % 97) for k in range(10)}
+        or {p["key"]: p["value"] for p in first["data"]["params"]} != {f"p{k}": param_value(last, k) for k in range(10)}
         or {m["key"]: (m["value"], m["step"], m["timestamp"]) for m in first["data"]["metrics"]}
-        != {f"m{k}": (((last * 13 + k) % 1000) / 1000, 0, 1) for k in range(10)}):
+        != {f"m{k}": (metric_value(last, k), 0, 1) for k in range(10)}):
     fail(f"the first page's first run is not run-{last} with its params and metrics: {first}")
 top = post("runs/search", {**RUNS_BODY, "order_by": ["metrics.`m1` DESC"]})["runs"][0]
 top_m1 = next(m["value"] for m in top["data"]["metrics"] if m["key"] == "m1")
-if top_m1 != max(((i * 13 + 1) % 1000) / 1000 for i in range(args.runs)):
+if top_m1 != max(metric_value(i, 1) for i in range(args.runs)):
     fail(f"sorted by m1 DESC, the first run has m1 = {top_m1}")
 history = get("metrics/get-history", {"run_id": series_runs[0], "metric_key": "loss0"}).get("metrics", [])
 if sorted((m["step"], m["timestamp"], m["value"]) for m in history) != [(s, s, loss(0, 0, s)) for s in range(args.points)]:
