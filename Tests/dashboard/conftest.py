@@ -91,6 +91,9 @@ class Visit:
         self.page.set_viewport_size({"width": 1280, "height": 900})
         self.errors: list[str] = []
         self.requests: list[str] = []
+        # Responses of 400 and above, "STATUS URL": the assertion messages name what failed.
+        self.failed: list[str] = []
+        self.page.on("response", lambda response: response.status >= 400 and self.failed.append(f"{response.status} {response.url}"))
         self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.on("request", lambda request: self.requests.append(request.url))

@@ -17,7 +17,7 @@ def path_ys(path) -> list[float]:
 def test_relative_time_axis_with_smoothing_keeps_the_raw_line_and_its_spike(visit, base_url, seeded):
     run = seeded["runs"][0]
     page = visit(f"/runs/{run['run_id']}?x=relative&smooth=0.9", "run-relative-smoothed")
-    assert page.response.status == 200
+    assert page.response.status == 200, (page.failed, page.page.inner_text("main")[:500])
     same_origin(page, base_url)
     chart = page.page.locator("figure[data-metric=loss] svg.chart")
     assert chart.locator("text.axis-label").text_content() == "time since start"
@@ -44,7 +44,7 @@ def test_wall_time_axis_labels_clock_times(visit, base_url, seeded):
 def test_a_zoomed_range_is_rebucketed_by_the_server(visit, base_url, seeded):
     run = seeded["runs"][0]
     page = visit(f"/runs/{run['run_id']}?from=31000&to=32000", "run-zoomed")
-    assert page.response.status == 200
+    assert page.response.status == 200, (page.failed, page.page.inner_text("main")[:500])
     same_origin(page, base_url)
     chart = page.page.locator("figure[data-metric=loss] svg.chart")
     assert float(chart.get_attribute("data-x0")) >= 31_000 and float(chart.get_attribute("data-x1")) <= 32_000

@@ -11,12 +11,12 @@ def same_origin(visit, base_url: str) -> None:
     origin = urlparse(base_url).netloc
     foreign = [url for url in visit.requests if urlparse(url).netloc not in ("", origin) and not url.startswith("data:")]
     assert foreign == [], foreign
-    assert visit.errors == [], visit.errors
+    assert visit.errors == [], (visit.errors, visit.failed)
 
 
 def test_experiments_page_lists_the_experiment_with_its_run_count(visit, base_url, seeded):
     page = visit("/", "experiments")
-    assert page.response.status == 200
+    assert page.response.status == 200, (page.failed, page.page.inner_text("main")[:500])
     same_origin(page, base_url)
     row = page.page.locator("tr", has_text=seeded["name"]).first
     assert row.locator("td.num").inner_text() == "3"
@@ -26,7 +26,7 @@ def test_experiments_page_lists_the_experiment_with_its_run_count(visit, base_ur
 
 def test_runs_table_shows_chosen_columns_sorted(visit, base_url, seeded):
     page = visit(f"/experiments/{seeded['experiment_id']}?metrics=accuracy&params=lr&order=metrics.%60accuracy%60%20DESC", "experiment")
-    assert page.response.status == 200
+    assert page.response.status == 200, (page.failed, page.page.inner_text("main")[:500])
     same_origin(page, base_url)
     names = page.page.locator("tbody tr td:nth-child(2)").all_inner_texts()
     assert names == [f"{seeded['name']}-run-{i}" for i in (2, 1, 0)]
@@ -48,7 +48,7 @@ def test_a_filter_error_is_shown_inline_in_the_servers_words(visit, base_url, se
 def test_run_page_has_a_chart_per_metric_whose_spike_survives(visit, base_url, seeded):
     run = seeded["runs"][0]
     page = visit(f"/runs/{run['run_id']}", "run")
-    assert page.response.status == 200
+    assert page.response.status == 200, (page.failed, page.page.inner_text("main")[:500])
     same_origin(page, base_url)
     charts = page.page.locator("figure.chart-box")
     assert sorted(charts.evaluate_all("els => els.map(e => e.dataset.metric)")) == ["accuracy", "loss"]
@@ -67,7 +67,7 @@ def test_run_page_has_a_chart_per_metric_whose_spike_survives(visit, base_url, s
 def test_compare_draws_a_line_per_run_and_marks_differing_params(visit, base_url, seeded):
     ids = ",".join(run["run_id"] for run in seeded["runs"])
     page = visit(f"/compare?runs={ids}", "compare")
-    assert page.response.status == 200
+    assert page.response.status == 200, (page.failed, page.page.inner_text("main")[:500])
     same_origin(page, base_url)
     assert page.page.locator("figure[data-metric=loss] path.series").count() == 3
     assert page.page.locator("tr.differs", has_text="lr").count() == 1
@@ -84,14 +84,14 @@ def test_model_pages_show_versions_aliases_and_lineage(visit, base_url, seeded):
     same_origin(models, base_url)
     assert models.page.locator("tbody tr", has_text=seeded["model"]).locator(".alias").inner_text() == "champion→1"
     model = visit(f"/models/{seeded['model']}", "model")
-    assert model.response.status == 200
+    assert model.response.status == 200, (model.failed, model.page.inner_text("main")[:500])
     same_origin(model, base_url)
     assert model.page.locator("tbody tr").first.locator("a").get_attribute("href") == f"/runs/{seeded['runs'][0]['run_id']}"
 
 
 def test_deployments_page_and_missing_things_render(visit, base_url):
     page = visit("/deployments", "deployments")
-    assert page.response.status == 200
+    assert page.response.status == 200, (page.failed, page.page.inner_text("main")[:500])
     same_origin(page, base_url)
     missing = visit("/experiments/987654321", "missing")
     assert missing.response.status == 404
