@@ -36,4 +36,38 @@ import Testing
         let viaKeyPaths = M4Downsampling.reduce(points, buckets: 320, x: \.step, value: \.value)
         #expect(viaKeyPaths.map(\.step) == fine.map(\.step) && viaKeyPaths.map(\.value) == fine.map(\.value))
     }
+
+    @Test func theReductionKeepsEachBucketsFourPointsWhateverOrderThePointsArriveIn() {
+        // Few distinct x and values, so ties are everywhere; `tie` tells equal points apart.
+        var generator = SystemRandomNumberGenerator()
+        let points = (0..<5_000).map { _ in
+            M4Reduction.Point(
+                x: Int64.random(in: 0..<400, using: &generator), value: Double(Int.random(in: 0..<30, using: &generator)),
+                tie: Int64.random(in: 0..<5, using: &generator))
+        }
+        func reduce(_ points: [M4Reduction.Point]) -> [M4Reduction.Point] {
+            var reduction = M4Reduction(low: 0, high: 399, buckets: 37)
+            for point in points { reduction.add(x: point.x, value: point.value, tie: point.tie) }
+            return reduction.kept
+        }
+        let kept = reduce(points)
+        #expect(reduce(points.shuffled()) == kept && reduce(points.reversed()) == kept)
+        // Each bucket's four roles, found by sorting the bucket's points (the rule's definition).
+        var expected: [M4Reduction.Point] = []
+        for slot in 0..<37 {
+            let members = points.filter { M4Downsampling.bucket($0.x, low: 0, high: 399, buckets: 37) == slot }
+            guard !members.isEmpty else { continue }
+            let roles = [
+                members.min { ($0.x, $0.value, $0.tie) < ($1.x, $1.value, $1.tie) }!,
+                members.min { (-$0.x, $0.value, $0.tie) < (-$1.x, $1.value, $1.tie) }!,
+                members.min { ($0.value, $0.x, $0.tie) < ($1.value, $1.x, $1.tie) }!,
+                members.min { (-$0.value, $0.x, $0.tie) < (-$1.value, $1.x, $1.tie) }!,
+            ]
+            var distinct: [M4Reduction.Point] = []
+            for role in roles where !distinct.contains(where: { $0.x == role.x && $0.value == role.value }) { distinct.append(role) }
+            expected += distinct.sorted { ($0.x, $0.value) < ($1.x, $1.value) }
+        }
+        #expect(kept == expected)
+        #expect(reduce(points.map { M4Reduction.Point(x: $0.x, value: .nan, tie: $0.tie) }).isEmpty)
+    }
 }

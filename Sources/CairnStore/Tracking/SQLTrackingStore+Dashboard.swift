@@ -26,53 +26,121 @@ extension SQLTrackingStore {
     }
 
     /// One metric of a run reduced to at most four points per bucket by the M4 rule
-    /// (``CairnCore/M4Downsampling``), computed in the database: only the kept points are read.
-    /// NaN values are left out; the result is in step order. (Charts read
-    /// ``metricCharts(_:axis:buckets:range:)``, which keeps these reductions.)
+    /// (``CairnCore/M4Downsampling``). NaN values are left out; the result is in step order.
+    /// (Charts read ``metricCharts(_:axis:buckets:range:)``, which keeps these reductions.)
     public func metricSeriesDownsampled(runID: String, key: String, buckets: Int) async throws -> [Metric] {
-        var builder = SQLBuilder("", dialect: dialect)
-        let series = Self.seriesSubquery(runID: runID, key: key, into: &builder)
-        return try await reduced(series: series, builder: builder, runID: runID, key: key, axis: .step, buckets: buckets, range: nil)
+        try await metricSeriesDownsampled(runID: runID, key: key, buckets: buckets, chunkSize: Self.chartChunkSize)
     }
 
+    /// The same, read `chunkSize` points at a time (tests read in small chunks).
+    func metricSeriesDownsampled(runID: String, key: String, buckets: Int, chunkSize: Int) async throws -> [Metric] {
+        var builder = SQLBuilder("", dialect: dialect)
+        let series = Self.seriesSubquery(runID: runID, key: key, into: &builder)
+        return try await reduced(
+            series: series, builder: builder, runID: runID, key: key, axis: .step, buckets: buckets, range: nil, chunkSize: chunkSize)
+    }
+
+    /// How many points one read of a series for a chart takes (3 × 8 bytes each in memory).
+    static let chartChunkSize = 100_000
+
     /// The M4 reduction of the series `series` (an SQL expression whose binds are in `builder`)
-    /// over `axis`, optionally only the points whose axis value lies in `range`. Per bucket of the
-    /// axis' range, the points with the lowest and highest axis value and the lowest and highest
-    /// value survive; on the time axis the x of a point is its timestamp.
+    /// over `axis`, optionally only the points whose axis value lies in `range`; on the time axis
+    /// the x of a point is its timestamp, and points with equal x and value are told apart by
+    /// the other axis.
+    ///
+    /// The points are read in primary-key order, `chunkSize` at a time after the last one
+    /// read, into an ``CairnCore/M4Reduction`` over the x range read first: every statement is an
+    /// index range of one series, whatever the planner's statistics say, and memory is bounded
+    /// by the chunk. (Computing the rule in SQL joined the points to per-bucket aggregates; a
+    /// series newer than PostgreSQL's statistics was estimated at one row, the joins became
+    /// nested loops, and a 50,000-point chart hit the statement timeout.)
     func reduced(
-        series: String, builder start: SQLBuilder, runID: String, key: String, axis: ChartAxis, buckets: Int, range: ClosedRange<Int64>?
+        series: String, builder start: SQLBuilder, runID: String, key: String, axis: ChartAxis, buckets: Int, range: ClosedRange<Int64>?,
+        chunkSize: Int = chartChunkSize
     ) async throws -> [Metric] {
         guard (1...10_000).contains(buckets) else { throw CairnError.invalidParameter("buckets must be between 1 and 10000") }
-        let real = dialect == .postgres ? "DOUBLE PRECISION" : "REAL"
-        let (x, other) = axis == .step ? ("step", "timestamp") : ("timestamp", "step")
-        var builder = start
-        builder.append("WITH p AS (SELECT \(x) AS x, \(other) AS o, value FROM metric_points WHERE is_nan = 0 AND series_id = \(series)")
-        if let range {
-            builder.append(" AND \(x) BETWEEN \(builder.bind(.int(range.lowerBound))) AND \(builder.bind(.int(range.upperBound)))")
+        let x = axis == .step ? "step" : "timestamp"
+        func points(_ builder: inout SQLBuilder) {
+            builder.append(" FROM metric_points WHERE series_id = \(series) AND is_nan = 0")
+            if let range {
+                builder.append(" AND \(x) BETWEEN \(builder.bind(.int(range.lowerBound))) AND \(builder.bind(.int(range.upperBound)))")
+            }
         }
-        let b = builder.bind(.int(Int64(buckets)))
-        let bucketExpression =
-            dialect == .postgres
-            ? "FLOOR((CAST(p.x AS \(real)) - r.lo) * \(b) / (CAST(r.hi AS \(real)) - r.lo + 1))"
-            : "CAST((CAST(p.x AS \(real)) - r.lo) * \(b) / (CAST(r.hi AS \(real)) - r.lo + 1) AS INTEGER)"
-        builder.append(
-            """
-            ), r AS (SELECT MIN(x) AS lo, MAX(x) AS hi FROM p),
-            b AS (SELECT p.x, p.o, p.value, \(bucketExpression) AS bucket FROM p, r),
-            g AS (SELECT bucket, MIN(x) AS x0, MAX(x) AS x1, MIN(value) AS v0, MAX(value) AS v1 FROM b GROUP BY bucket),
-            e AS (SELECT b.bucket,
-                MIN(CASE WHEN b.x = g.x0 THEN b.value END) AS f0, MIN(CASE WHEN b.x = g.x1 THEN b.value END) AS f1,
-                MIN(CASE WHEN b.value = g.v0 THEN b.x END) AS x2, MIN(CASE WHEN b.value = g.v1 THEN b.x END) AS x3
-                FROM b JOIN g ON g.bucket = b.bucket GROUP BY b.bucket)
-            SELECT b.x, b.value, MIN(b.o) FROM b JOIN g ON g.bucket = b.bucket JOIN e ON e.bucket = b.bucket
-            WHERE (b.x = g.x0 AND b.value = e.f0) OR (b.x = g.x1 AND b.value = e.f1)
-               OR (b.x = e.x2 AND b.value = g.v0) OR (b.x = e.x3 AND b.value = g.v1)
-            GROUP BY b.x, b.value ORDER BY b.x, b.value
-            """)
-        return try await database.query(builder).map { row in
+        var bounds = start
+        bounds.append("SELECT MIN(\(x)), MAX(\(x))")
+        points(&bounds)
+        guard let row = try await database.query(bounds).first, let low = row[0].int, let high = row[1].int else { return [] }
+        var reduction = M4Reduction(low: low, high: high, buckets: buckets)
+        var after: ChartChunk.Key?
+        while true {
+            var chunk = start
+            if dialect == .postgres { chunk.append(ChartChunk.arrays) }
+            chunk.append("SELECT timestamp, step, value")
+            points(&chunk)
+            if let after {
+                chunk.append(
+                    " AND (timestamp, step, value) > (\(chunk.bind(.int(after.timestamp))), \(chunk.bind(.int(after.step))), \(chunk.bind(.double(after.value))))"
+                )
+            }
+            chunk.append(" ORDER BY timestamp, step, value LIMIT \(chunk.bind(.int(Int64(chunkSize)))) ")
+            let read: ChartChunk
+            if dialect == .postgres {
+                chunk.append(") AS chunk")
+                read = try await database.query(chunk, as: ChartChunk.self).first ?? ChartChunk()
+            } else {
+                read = ChartChunk(rows: try await database.query(chunk, as: ChartChunk.Row.self))
+            }
+            for index in read.steps.indices {
+                let (timestamp, step) = (read.timestamps[index], read.steps[index])
+                reduction.add(x: axis == .step ? step : timestamp, value: read.values[index], tie: axis == .step ? timestamp : step)
+            }
+            guard read.steps.count == chunkSize, let last = read.lastKey else { break }
+            after = last
+        }
+        return reduction.kept.map { point in
             axis == .step
-                ? Metric(key: key, value: row.double(1), timestamp: row.int(2), step: row.int(0), runID: runID)
-                : Metric(key: key, value: row.double(1), timestamp: row.int(0), step: row.int(2), runID: runID)
+                ? Metric(key: key, value: point.value, timestamp: point.tie, step: point.x, runID: runID)
+                : Metric(key: key, value: point.value, timestamp: point.x, step: point.tie, runID: runID)
         }
+    }
+}
+
+/// One chunk of a series' points as three columns: on PostgreSQL one row of three arrays (one
+/// message instead of 100,000 rows, as ``metricHistory`` reads a page), on SQLite built from rows.
+private struct ChartChunk: SQLRowDecodable {
+    /// The aggregate over the chunk's query, which follows it and is closed by `) AS chunk`.
+    static let arrays = "SELECT array_agg(timestamp), array_agg(step), array_agg(value) FROM ("
+
+    /// The primary key's order within a series (NaN points are not read).
+    struct Key: Comparable {
+        let timestamp: Int64, step: Int64, value: Double
+        static func < (a: Key, b: Key) -> Bool { (a.timestamp, a.step, a.value) < (b.timestamp, b.step, b.value) }
+    }
+
+    struct Row: SQLRowDecodable {
+        let timestamp: Int64, step: Int64, value: Double
+        init<Cells: SQLCells>(cells: inout Cells) throws {
+            (timestamp, step, value) = (try cells.int(), try cells.int(), try cells.double())
+        }
+    }
+
+    var timestamps: [Int64] = [], steps: [Int64] = [], values: [Double] = []
+
+    init() {}
+
+    init<Cells: SQLCells>(cells: inout Cells) throws {
+        (timestamps, steps, values) = (try cells.intArray(), try cells.intArray(), try cells.doubleArray())
+        guard timestamps.count == steps.count, steps.count == values.count else {
+            throw SQLDatabaseError(.other, "chart chunk arrays of different lengths: \(timestamps.count), \(steps.count), \(values.count)")
+        }
+    }
+
+    init(rows: [Row]) {
+        (timestamps, steps, values) = (rows.map(\.timestamp), rows.map(\.step), rows.map(\.value))
+    }
+
+    /// The greatest key read (the arrays' order is not relied on), where the next chunk starts.
+    var lastKey: Key? {
+        steps.indices.lazy.map { Key(timestamp: timestamps[$0], step: steps[$0], value: values[$0]) }.max()
     }
 }
