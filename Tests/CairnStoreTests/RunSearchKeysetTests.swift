@@ -68,6 +68,44 @@ import Testing
         }
     }
 
+    /// Ordered by a metric that the filter compares with a number, every run kept has a number
+    /// for it, and the search joins on the numbers only (no key for absence): the runs and their
+    /// order are the unfiltered search's, less the runs the filter drops, and pages concatenate.
+    @Test(arguments: Engine.available)
+    func orderingByAMetricTheFilterComparesKeepsTheUnfilteredOrder(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let experiment = try await store.createExperiment(name: "keyset-m-\(UUID().uuidString.prefix(8))", artifactLocation: nil, tags: [])
+            var generator = SeededGenerator(seed: 9)
+            for index in 0..<41 {
+                let run = try await store.createRun(
+                    CreateRunRequest(experimentID: experiment, userID: "u", startTime: 1_000 + Int64(index % 5), tags: []))
+                var metrics: [Metric] = []
+                switch Int.random(in: 0..<5, using: &generator) {
+                case 0: break
+                case 1: metrics.append(Metric(key: "loss", value: .nan, timestamp: 1, step: 0))
+                default: metrics.append(Metric(key: "loss", value: Double(Int.random(in: 0..<6, using: &generator)) / 4, timestamp: 1, step: 0))
+                }
+                try await store.logBatch(runID: run.info.runID, metrics: metrics, params: [Param(key: "lr", value: "\(index % 3)")], tags: [])
+            }
+            for order in [["metrics.loss DESC"], ["metrics.loss ASC"], ["metrics.loss DESC", "params.lr ASC"]] {
+                let all = try await store.searchRuns(RunSearchRequest(experimentIDs: [experiment], orderBy: order, maxResults: 1000)).items
+                let expected = all.filter { run in run.metrics.contains { $0.key == "loss" && !$0.value.isNaN && $0.value >= 0.25 } }
+                #expect(expected.count > 10 && expected.count < 41)
+                var paged: [String] = []
+                var token: String?
+                repeat {
+                    let page = try await store.searchRuns(
+                        RunSearchRequest(
+                            experimentIDs: [experiment], filter: "metrics.loss >= 0.25 and params.lr != 'x'", orderBy: order, maxResults: 3,
+                            pageToken: token))
+                    paged += page.items.map(\.info.runID)
+                    token = page.nextPageToken
+                } while token != nil
+                #expect(paged == expected.map(\.info.runID), "order \(order)")
+            }
+        }
+    }
+
     @Test(arguments: Engine.available)
     func runsCreatedAheadOfTheCursorDoNotShiftLaterPages(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
