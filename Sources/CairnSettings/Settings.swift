@@ -5,7 +5,7 @@ public enum Settings {
     public static let port = Setting(flag: "port", environment: ["CAIRN_PORT"], default: "5000", "port to listen on (0 to 65535)")
     public static let databaseURL = Setting(
         flag: "database-url", environment: ["CAIRN_DATABASE_URL"], default: "sqlite:./cairn-data/cairn.db",
-        "`sqlite:PATH` or `postgres://[user[:pass]@]host[:port]/db[?sslmode=…&sslrootcert=…&prepared_statements=false]` (see below)",
+        "`sqlite:PATH` or `postgres://[user[:pass]@]host[:port]/db[?sslmode=…&sslrootcert=…&prepared_statements=false&parallel_query=true]` (see below)",
         visibility: .urlWithPassword)
     public static let artifactsURI = Setting(
         flag: "artifacts-uri", environment: ["CAIRN_ARTIFACTS_URI"], default: "./cairn-data/artifacts",

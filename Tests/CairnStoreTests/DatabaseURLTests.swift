@@ -1,5 +1,6 @@
-import CairnStore
 import Testing
+
+@testable import CairnStore
 
 /// `--database-url` parsing: PostgreSQL coordinates and the query options (TLS as libpq reads it,
 /// prepared statements).
@@ -24,8 +25,22 @@ import Testing
         #expect(url.description.hasSuffix("?prepared_statements=false") == !expected)
     }
 
+    @Test func parallelQueryIsOffUnlessTheURLTurnsItOn() throws {
+        guard case .postgres(let plain) = try DatabaseURL(parsing: "postgres://h/db"),
+            case .postgres(let parallel) = try DatabaseURL(parsing: "postgres://h/db?parallel_query=true")
+        else {
+            Issue.record("not a postgres URL")
+            return
+        }
+        #expect(!plain.parallelQuery && parallel.parallelQuery)
+        #expect(try DatabaseURL(parsing: "postgres://h/db?parallel_query=true").description.hasSuffix("?parallel_query=true"))
+        #expect(PostgresDatabase.startupParameters(statementTimeout: nil, settings: plain).map(\.0) == ["max_parallel_workers_per_gather"])
+        #expect(PostgresDatabase.startupParameters(statementTimeout: nil, settings: parallel).isEmpty)
+    }
+
     @Test(arguments: [
         ("postgres://h/db?prepared_statements=maybe", "prepared_statements must be true or false"),
+        ("postgres://h/db?parallel_query=yes", "parallel_query must be true or false, not 'yes'"),
         ("postgres://h/db?prepared_statement=false", "unknown option 'prepared_statement'"),
         ("postgres://h/db?sslmode=verify_full", "sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full, not 'verify_full'"),
         ("postgres://h/db?sslmode=verify-full", "sslmode=verify-full needs sslrootcert=PATH"),
@@ -36,7 +51,10 @@ import Testing
         ("postgres://h/db?sslmode=allow&sslcert=/c.pem&sslkey=/k.pem", "no effect with sslmode=allow"),
         ("postgres://h/db?sslmode=verify-ca&sslrootcert=system", "sslrootcert=system needs sslmode=verify-full"),
         ("postgres://h/db?sslrootcert=", "sslrootcert needs a PEM file path"),
-        ("postgres://h/db?sslpassword=x", "unknown option 'sslpassword' (options: sslmode, sslrootcert, sslcert, sslkey, prepared_statements)"),
+        (
+            "postgres://h/db?sslpassword=x",
+            "unknown option 'sslpassword' (options: sslmode, sslrootcert, sslcert, sslkey, prepared_statements, parallel_query)"
+        ),
     ])
     func anUnknownOptionOrValueIsRefusedWithItsName(url: String, message: String) {
         let error = #expect(throws: DatabaseURLError.self) { _ = try DatabaseURL(parsing: url) }

@@ -33,6 +33,22 @@ import Testing
         }
     }
 
+    /// Cairn's sessions plan without parallel workers (starting them cost a 200,000-run search
+    /// 15 ms) unless the URL says `parallel_query=true`; the start-up packet sets it, so it holds
+    /// on every pooled connection.
+    @Test(arguments: [false, true])
+    func parallelWorkersAreOffUnlessTheURLTurnsThemOn(parallel: Bool) async throws {
+        guard Engine.available.contains(.postgres) else { return }  // EngineAvailabilityTests fails CI without PostgreSQL
+        try await TestDatabase.withDatabase(.postgres, parallelQuery: parallel) { database in
+            let shown = try await database.query("SHOW max_parallel_workers_per_gather", []).first?.string(0)
+            let configured = try await database.query(
+                "SELECT boot_val FROM pg_settings WHERE name = 'max_parallel_workers_per_gather'", []
+            ).first?.string(0)
+            #expect(configured != "0")
+            #expect(shown == (parallel ? configured : "0"))
+        }
+    }
+
     @Test func anSQLiteSearchPastItsDeadlineEndsWithATypedError() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-deadline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -48,10 +48,11 @@ enum TestDatabase {
     }
 
     /// A fresh database of `engine`; on PostgreSQL a new database of the test cluster, reached
-    /// through a pool of `maximumConnections`, with or without prepared ``FixedStatement``s.
+    /// through a pool of `maximumConnections`, with or without prepared ``FixedStatement``s and
+    /// parallel query.
     static func withDatabase<T: Sendable>(
-        _ engine: Engine, maximumConnections: Int = 8, preparedStatements: Bool = true, statementTimeout: Duration? = nil,
-        _ body: @Sendable (any SQLDatabase) async throws -> T
+        _ engine: Engine, maximumConnections: Int = 8, preparedStatements: Bool = true, parallelQuery: Bool = false,
+        statementTimeout: Duration? = nil, _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         switch engine {
         case .sqlite:
@@ -79,6 +80,7 @@ enum TestDatabase {
             var settings = admin
             settings.database = String(name)
             settings.preparedStatements = preparedStatements
+            settings.parallelQuery = parallelQuery
             do {
                 let result = try await withPostgres(settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, body)
                 try await withPostgres(admin) { try await $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }

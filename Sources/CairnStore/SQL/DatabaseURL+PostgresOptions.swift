@@ -2,7 +2,7 @@ import CairnCore
 
 extension DatabaseURL.Postgres {
     /// The options a PostgreSQL URL's query may carry.
-    static let optionNames = ["sslmode", "sslrootcert", "sslcert", "sslkey", "prepared_statements"]
+    static let optionNames = ["sslmode", "sslrootcert", "sslcert", "sslkey", "prepared_statements", "parallel_query"]
 
     /// Applies the options of a PostgreSQL URL's query (`sslmode=verify-full&sslrootcert=/ca.pem`).
     /// Refused: an unknown option (a misspelt one would otherwise be ignored silently), a value an
@@ -31,12 +31,14 @@ extension DatabaseURL.Postgres {
             case "sslcert", "sslkey":
                 guard !value.isEmpty else { throw DatabaseURLError("'\(scheme)…': \(name) needs a PEM file path") }
                 if name == "sslcert" { certificate = value } else { key = value }
-            case "prepared_statements":
+            case "prepared_statements", "parallel_query":
+                let on: Bool
                 switch value.lowercased() {
-                case "true", "on", "1": preparedStatements = true
-                case "false", "off", "0": preparedStatements = false
-                default: throw DatabaseURLError("'\(scheme)…': prepared_statements must be true or false, not '\(value)'")
+                case "true", "on", "1": on = true
+                case "false", "off", "0": on = false
+                default: throw DatabaseURLError("'\(scheme)…': \(name) must be true or false, not '\(value)'")
                 }
+                if name == "prepared_statements" { preparedStatements = on } else { parallelQuery = on }
             default:
                 let names = Self.optionNames.joined(separator: ", ")
                 throw DatabaseURLError("'\(scheme)…': unknown option '\(name)' (options: \(names))")

@@ -68,14 +68,8 @@ public final class PostgresDatabase: SQLDatabase, Service {
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(5)
         connection.options.connectTimeout = .seconds(5)
-        if let statementTimeout {
-            let millis = max(1, statementTimeout.milliseconds)
-            // client_connection_check_interval (PostgreSQL 14+): a backend whose client closed the
-            // connection (Cairn does when the request's own client went away) ends its statement
-            // within a second instead of at the timeout.
-            configuration.options.additionalStartupParameters = [("statement_timeout", "\(millis)"), ("client_connection_check_interval", "1000")]
-            connection.options.additionalStartupParameters = configuration.options.additionalStartupParameters
-        }
+        configuration.options.additionalStartupParameters = Self.startupParameters(statementTimeout: statementTimeout, settings: settings)
+        connection.options.additionalStartupParameters = configuration.options.additionalStartupParameters
         self.statementTimeout = statementTimeout
         self.connectionWait = connectionWait
         self.metrics = DatabaseMetrics(factory: metrics, maximumConnections: maximumConnections)
@@ -84,6 +78,20 @@ public final class PostgresDatabase: SQLDatabase, Service {
         self.settings = settings
         self.connectionConfiguration = connection
         self.preparesFixedStatements = settings.preparedStatements
+    }
+
+    /// The settings every pooled connection starts with (sent in the start-up packet, so they cost
+    /// no round trip).
+    static func startupParameters(statementTimeout: Duration?, settings: DatabaseURL.Postgres) -> [(String, String)] {
+        var parameters: [(String, String)] = []
+        if let statementTimeout {
+            // client_connection_check_interval (PostgreSQL 14+): a backend whose client closed the
+            // connection (Cairn does when the request's own client went away) ends its statement
+            // within a second instead of at the timeout.
+            parameters += [("statement_timeout", "\(max(1, statementTimeout.milliseconds))"), ("client_connection_check_interval", "1000")]
+        }
+        if !settings.parallelQuery { parameters.append(("max_parallel_workers_per_gather", "0")) }
+        return parameters
     }
 
     /// Runs the connection pool until cancelled or shut down gracefully.
