@@ -123,6 +123,32 @@ import Testing
         }
     }
 
+    /// `text[]` columns (PostgreSQL only; the run details of a search page come as arrays):
+    /// from their bytes and through ``SQLRow``, with non-ASCII and empty strings, a NULL element
+    /// read as `""`, and empty and NULL arrays.
+    struct Texts: SQLRowDecodable, Equatable {
+        var texts: [String], empty: [String], missing: [String]
+
+        init(texts: [String], empty: [String], missing: [String]) { (self.texts, self.empty, self.missing) = (texts, empty, missing) }
+
+        init<Cells: SQLCells>(cells: inout Cells) throws {
+            self.init(texts: try cells.stringArray(), empty: try cells.stringArray(), missing: try cells.stringArray())
+        }
+    }
+
+    @Test func textArrayColumnsDecodeFromCellsAndThroughSQLRow() async throws {
+        guard Engine.available.contains(.postgres) else { return }
+        try await TestDatabase.withDatabase(.postgres) { database in
+            let select = "SELECT CAST(ARRAY['a', 'é€ 🌲', ''] AS TEXT[]), CAST('{}' AS TEXT[]), CAST(NULL AS TEXT[])"
+            let expected = Texts(texts: ["a", "é€ 🌲", ""], empty: [], missing: [])
+            #expect(try await database.query(select, [], as: Texts.self) == [expected])
+            let row = try await database.query(select, []).first
+            #expect(row?[0] == .textArray(expected.texts) && row?[1] == .textArray([]) && row?[2] == .null)
+            let withNull = try await database.query("SELECT CAST(ARRAY['x', NULL] AS TEXT[]), CAST('{}' AS TEXT[]), NULL", [], as: Texts.self)
+            #expect(withNull == [Texts(texts: ["x", ""], empty: [], missing: [])])
+        }
+    }
+
     @Test(arguments: Engine.available)
     func cellsOfAnotherTypeConvertAsSQLRowConvertsThem(engine: Engine) async throws {
         try await TestDatabase.withDatabase(engine) { database in

@@ -365,6 +365,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
         case .int8Array: return .intArray(try cell.decode([Int64].self))
         case .float8Array: return .doubleArray(try cell.decode([Double].self))
+        case .textArray, .varcharArray: return .textArray(try cell.decode([String].self))
         default: return .text(try cell.decode(String.self))
         }
     }
@@ -476,6 +477,39 @@ private struct PostgresCells: SQLCells {
         if let bits = Self.packedBits(cell, of: .float8) { return bits.map(Double.init(bitPattern:)) }
         var row = SQLRowCells(SQLRow([try PostgresDatabase.decode(cell)]))
         return try row.doubleArray()
+    }
+
+    mutating func stringArray() throws -> [String] {
+        let cell = try next()
+        guard cell.bytes != nil else { return [] }
+        if let strings = Self.packedStrings(cell) { return strings }
+        var row = SQLRowCells(SQLRow([try PostgresDatabase.decode(cell)]))
+        return try row.stringArray()
+    }
+
+    /// The elements of a binary one-dimensional `text[]`, each read from its length-prefixed bytes
+    /// (a NULL element as `""`); `nil` for anything else, which the caller converts the slow way.
+    private static func packedStrings(_ cell: PostgresCell) -> [String]? {
+        guard cell.format == .binary, cell.dataType == .textArray, var bytes = cell.bytes,
+            let dimensions = bytes.readInteger(as: Int32.self), bytes.readInteger(as: Int32.self) != nil,
+            let elementType = bytes.readInteger(as: UInt32.self), elementType == PostgresDataType.text.rawValue
+        else { return nil }
+        if dimensions == 0 { return [] }
+        guard dimensions == 1, let count = bytes.readInteger(as: Int32.self).map(Int.init), count >= 0,
+            bytes.readInteger(as: Int32.self) != nil
+        else { return nil }
+        var strings: [String] = []
+        strings.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let length = bytes.readInteger(as: Int32.self) else { return nil }
+            if length < 0 {
+                strings.append("")
+                continue
+            }
+            guard let string = bytes.readString(length: Int(length)) else { return nil }
+            strings.append(string)
+        }
+        return bytes.readableBytes == 0 ? strings : nil
     }
 
     /// The elements of a binary one-dimensional array of 8-byte `element`s without NULLs, read in

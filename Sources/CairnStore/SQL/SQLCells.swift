@@ -16,6 +16,9 @@ public protocol SQLCells {
     mutating func intArray() throws -> [Int64]
     /// The next column as a one-dimensional `float8[]` (PostgreSQL only); `[]` for NULL.
     mutating func doubleArray() throws -> [Double]
+    /// The next column as a one-dimensional `text[]` (PostgreSQL only); `[]` for NULL, `""` for a
+    /// NULL element.
+    mutating func stringArray() throws -> [String]
 }
 
 /// A value built from one result row, read column by column in select-list order.
@@ -54,6 +57,14 @@ struct SQLRowCells: SQLCells {
         switch row[try next()] {
         case .null: return []
         case .doubleArray(let values): return values
+        case let other: throw SQLDatabaseError.notAnArray(other)
+        }
+    }
+
+    mutating func stringArray() throws -> [String] {
+        switch row[try next()] {
+        case .null: return []
+        case .textArray(let values): return values
         case let other: throw SQLDatabaseError.notAnArray(other)
         }
     }
