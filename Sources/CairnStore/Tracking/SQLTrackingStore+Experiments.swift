@@ -3,6 +3,16 @@ import CairnCore
 extension SQLTrackingStore {
     static let experimentColumns = "e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time"
 
+    /// The columns an experiment SELECT reads: ``experimentColumns`` and, on PostgreSQL, the
+    /// experiment's tags as two arrays in key order, so an experiment and its tags are one round
+    /// trip (a statement costs Cairn about 0.3 ms of CPU in thread hand-offs whatever it reads).
+    var experimentSelect: String {
+        guard dialect == .postgres else { return Self.experimentColumns }
+        return Self.experimentColumns
+            + ", ARRAY(SELECT t.key FROM experiment_tags t WHERE t.experiment_id = e.experiment_id ORDER BY t.key)"
+            + ", ARRAY(SELECT t.value FROM experiment_tags t WHERE t.experiment_id = e.experiment_id ORDER BY t.key)"
+    }
+
     public func createExperiment(name: String, artifactLocation: String?, tags: [Tag]) async throws -> String {
         try Validator.validateExperimentName(name)
         for tag in tags { try Self.validateExperimentTag(tag) }
@@ -41,7 +51,7 @@ extension SQLTrackingStore {
 
     public func experiment(id: String) async throws -> Experiment {
         let numericID = try Self.experimentNumber(id)
-        var builder = SQLBuilder("SELECT \(Self.experimentColumns) FROM experiments e WHERE e.experiment_id = ", dialect: dialect)
+        var builder = SQLBuilder("SELECT \(experimentSelect) FROM experiments e WHERE e.experiment_id = ", dialect: dialect)
         builder.append(builder.bind(.int(numericID)))
         guard let experiment = try await loadExperiments(builder).first else {
             throw CairnError.notFound("No Experiment with id=\(id) exists")
@@ -50,7 +60,7 @@ extension SQLTrackingStore {
     }
 
     public func experiment(named name: String) async throws -> Experiment {
-        var builder = SQLBuilder("SELECT \(Self.experimentColumns) FROM experiments e WHERE e.name = ", dialect: dialect)
+        var builder = SQLBuilder("SELECT \(experimentSelect) FROM experiments e WHERE e.name = ", dialect: dialect)
         builder.append(builder.bind(.text(name)))
         guard let experiment = try await loadExperiments(builder).first else {
             throw CairnError.notFound("Could not find experiment with name '\(name)'")
@@ -61,7 +71,7 @@ extension SQLTrackingStore {
     public func searchExperiments(_ request: ExperimentSearchRequest) async throws -> Page<Experiment> {
         let (offset, limit) = try SQLPaging.bounds(
             maxResults: request.maxResults, ceiling: Limits.maxExperimentsSearchResults, pageToken: request.pageToken)
-        var builder = SQLBuilder("SELECT \(Self.experimentColumns) FROM experiments e WHERE ", dialect: dialect)
+        var builder = SQLBuilder("SELECT \(experimentSelect) FROM experiments e WHERE ", dialect: dialect)
         let compiled = try ExperimentSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
         let stages = builder.inList("e.lifecycle_stage", texts: request.viewType.stages.map(\.rawValue))
         builder.append("\(dialect.deadlineCheck)\(stages) AND (\(compiled.whereSQL)) ORDER BY \(compiled.orderBySQL)")
@@ -154,17 +164,22 @@ extension SQLTrackingStore {
         }
     }
 
-    /// Runs an experiment SELECT (columns ``experimentColumns``) and attaches the tags.
+    /// Runs an experiment SELECT (columns ``experimentSelect``) and attaches the tags: on
+    /// PostgreSQL from the same rows, on SQLite (no arrays, no round trip) with a second query.
     func loadExperiments(_ builder: SQLBuilder) async throws -> [Experiment] {
         let rows = try await database.query(builder)
         var experiments = rows.map { row in
-            Experiment(
+            var experiment = Experiment(
                 id: String(row.int(0)), name: row.string(1), artifactLocation: row.string(2),
                 lifecycleStage: LifecycleStage(rawValue: row.string(3)) ?? .active,
                 creationTime: row.int(4), lastUpdateTime: row.int(5)
             )
+            if row.count > 7, case .textArray(let keys) = row[6], case .textArray(let values) = row[7] {
+                experiment.tags = zip(keys, values).map { Tag(key: $0, value: $1) }
+            }
+            return experiment
         }
-        guard !experiments.isEmpty else { return [] }
+        guard !experiments.isEmpty, dialect != .postgres else { return experiments }
         var tagQuery = SQLBuilder("SELECT experiment_id, key, value FROM experiment_tags WHERE ", dialect: dialect)
         tagQuery.append(tagQuery.inList("experiment_id", ints: experiments.compactMap { Int64($0.id) }))
         tagQuery.append(" ORDER BY key")
