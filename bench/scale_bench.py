@@ -30,6 +30,7 @@ requests are sent by bench/loadgen (C). Standard library only (http.client for t
 Each verifying command prints one JSON object and exits 1 when the check fails.
 """
 
+import base64
 import http.client
 import json
 import os
@@ -168,16 +169,26 @@ TAG_FILTER = "tags.dataset LIKE 'ds-1%'"
 EXP_FILTER = "name LIKE 'scale-other-1%'"
 
 
-def cmd_queries(outdir, exp, page_size):
+# Each server's schema: Cairn's, MLflow 3.17.2's, FastTrackML 0.6.0's (MLflow's with params.value_str
+# and metrics/latest_metrics per context)
+SCHEMAS = {
+    "cairn": {"tags": "run_tags", "param_value": "value", "not_nan": "m.is_nan = 0"},
+    "mlflow": {"tags": "tags", "param_value": "value", "not_nan": "NOT m.is_nan"},
+    "fasttrack": {"tags": "tags", "param_value": "value_str", "not_nan": "NOT m.is_nan"},
+}
+
+
+def cmd_queries(outdir, exp, page_size, engine="cairn"):
     """The timed searches: (name, label, path, body, SQL of the expected ids in order, SQL of the
     total count, offset of the page). The SQL is written from MLflow's semantics, with joins
-    rather than the EXISTS clauses Cairn's compiler emits, so a wrong compilation shows."""
-    e, p = int(exp), int(page_size)
+    rather than the EXISTS clauses Cairn's compiler emits, so a wrong compilation shows; ENGINE
+    (cairn, mlflow, fasttrack) chooses the schema it is written for."""
+    e, p, sc = int(exp), int(page_size), SCHEMAS[engine]
     runs = f"r.experiment_id = {e} AND r.lifecycle_stage = 'active'"
-    filtered_from = (f"FROM runs r JOIN latest_metrics m ON m.run_uuid = r.run_uuid AND m.key = 'acc' AND m.is_nan = 0 "
+    filtered_from = (f"FROM runs r JOIN latest_metrics m ON m.run_uuid = r.run_uuid AND m.key = 'acc' AND {sc['not_nan']} "
                      f"JOIN params p ON p.run_uuid = r.run_uuid AND p.key = 'optimizer' "
-                     f"WHERE {runs} AND m.value > 0.5 AND p.value = 'adam'")
-    tag_from = (f"FROM runs r JOIN run_tags t ON t.run_uuid = r.run_uuid AND t.key = 'dataset' "
+                     f"WHERE {runs} AND m.value > 0.5 AND p.{sc['param_value']} = 'adam'")
+    tag_from = (f"FROM runs r JOIN {sc['tags']} t ON t.run_uuid = r.run_uuid AND t.key = 'dataset' "
                 f"WHERE {runs} AND t.value LIKE 'ds-1%'")
     qs = [
         ("filtered", f"filtered + ordered: `{FILTER}` by `metrics.acc DESC`, 100 per page", "runs/search",
@@ -223,15 +234,27 @@ def cmd_page_token(base, outdir, page):
     with open(os.path.join(outdir, "deep.body.json")) as f:
         body = json.load(f)
     body.pop("page_token", None)
-    token = None
-    for _ in range(int(page) - 1):
+    token, repaired = None, 0
+    for k in range(1, int(page)):
         b = dict(body, page_token=token) if token else body
         token = call(base, "POST", q["path"], b).get("next_page_token")
         if not token:
             emit({"error": "the search has fewer pages than asked", "page": page}, False)
+        # FastTrackML 0.6.0 cuts its offset tokens short (base64 of '{"offset":10', no closing brace,
+        # from offset 10 on: its next request answers 400 "invalid page_token"); the token it means,
+        # base64 of {"offset":N} for the rows already returned, is sent instead, and counted.
+        try:
+            decoded = base64.b64decode(token + "=" * (-len(token) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            decoded = None
+        if decoded is not None and decoded.startswith('{"offset":') and not decoded.endswith("}"):
+            token = base64.b64encode(json.dumps({"offset": k * body["max_results"]}, separators=(",", ":")).encode()).decode()
+            repaired += 1
     with open(os.path.join(outdir, "deep.body.json"), "w") as f:
         json.dump(dict(body, page_token=token), f)
-    emit({"page": int(page), "token_chars": len(token)})
+    with open(os.path.join(outdir, "deep.token.json"), "w") as f:
+        json.dump({"page": int(page), "tokens_repaired": repaired}, f)
+    emit({"page": int(page), "token_chars": len(token), "tokens_repaired": repaired})
 
 
 # -------------------------------------------------------------------------------------- verifying
@@ -284,12 +307,21 @@ def plan_summary(plan_lines, limit=7):
     return " > ".join(nodes[:limit]) + more
 
 
-def cmd_verify(base, dsn, outdir, name, pg_log, plan_out):
+def cmd_verify(base, dsn, outdir, name, pg_log, plan_out, ref_dir=None):
+    """REF_DIR (a peer's check): Cairn's OUT_DIR of the same stage, whose expected answer (written
+    there by Cairn's verify) the peer's SQL must give too: the same run ids in the same order (the
+    bulk-loaded runs have the same ids everywhere), for experiments the same count."""
     q = load_query(outdir, name)
     with open(os.path.join(outdir, f"{name}.body.json")) as f:
         body = json.load(f)
     expected = [r[0] for r in psql(dsn, q["sql"])]
     total = int(psql(dsn, q["count_sql"])[0][0])
+    with open(os.path.join(outdir, f"{name}.expected.json"), "w") as f:
+        json.dump({"ids": expected, "total": total}, f)
+    same_data = None
+    if ref_dir:
+        ref = load(os.path.join(ref_dir, f"{name}.expected.json")) or {}
+        same_data = ref.get("total") == total and (q["path"] == "experiments/search" or ref.get("ids") == expected)
     start = os.path.getsize(pg_log)
     set_auto_explain(dsn, True)
     try:
@@ -311,10 +343,15 @@ def cmd_verify(base, dsn, outdir, name, pg_log, plan_out):
     else:
         got = [r["info"]["run_id"] for r in resp.get("runs", [])]
         main = [p for p in plans if "FROM runs r" in p[1] and "UNION ALL" not in p[1]]
+    if not main and plans:  # a peer's statements: its slowest one
+        main = [max(plans, key=lambda p: p[0])]
     has_token = bool(resp.get("next_page_token"))
     want_token = total > q["offset"] + q["page_size"]
-    ok = got == expected and has_token == want_token and len(got) > 0
+    # A peer's next_page_token is recorded, not required: FastTrackML 0.6.0 sends one with every
+    # full page, the last one too (its client then reads an empty page).
+    ok = got == expected and (has_token == want_token or ref_dir is not None) and len(got) > 0 and same_data is not False
     res = {"query": name, "returned": len(got), "expected": len(expected), "total_matches": total,
+           **({"same_as_cairn": same_data} if ref_dir else {}),
            "ids_equal_in_order": got == expected, "next_page_token": has_token, "token_expected": want_token,
            "first_request_ms": round(ms, 2), "plans_logged": len(plans),
            "plan_ms": main[0][0] if main else None, "plan": plan_summary(main[0][2]) if main else None,
@@ -347,15 +384,17 @@ def cmd_verify_single(base, rid, key, n):
     emit(res, res["verified"])
 
 
-def cmd_verify_ingest(base, dsn, runs_file, keys, steps):
+def cmd_verify_ingest(base, dsn, runs_file, keys, steps, engine="cairn"):
     keys, steps = int(keys), int(steps)
     run_ids = [line.strip() for line in open(runs_file) if line.strip()]
     ids = ",".join(run_ids)
     # every point: (run, key, step) exactly once, value step * 0.001 + k, timestamp base + step
+    points = ("metric_series s JOIN metric_points p USING (series_id)" if engine == "cairn"
+              else "metrics s CROSS JOIN LATERAL (SELECT s.step, s.value) p")  # the peers: one table
     rows = psql(dsn, f"""SELECT count(*), count(DISTINCT (s.run_uuid, s.key, p.step)),
         count(*) FILTER (WHERE abs(p.value - (p.step * 0.001 + substr(s.key, 2)::int)) > 1e-9),
         min(p.step), max(p.step)
-        FROM metric_series s JOIN metric_points p USING (series_id) WHERE s.run_uuid = ANY(string_to_array('{ids}', ','))""")[0]
+        FROM {points} WHERE s.run_uuid = ANY(string_to_array('{ids}', ','))""")[0]
     n, distinct, bad, lo, hi = (int(x) for x in rows)
     latest = psql(dsn, f"""SELECT count(*), count(*) FILTER (WHERE step = {steps - 1})
         FROM latest_metrics WHERE run_uuid = ANY(string_to_array('{ids}', ','))""")[0]
@@ -366,6 +405,46 @@ def cmd_verify_ingest(base, dsn, runs_file, keys, steps):
     emit({"points_expected": want, "points_stored": n, "distinct": distinct, "bad_values": bad,
           "latest_rows": int(latest[0]), "latest_at_last_step": int(latest[1]), "api_series_read_back": api["points_read_back"],
           "verified": ok}, ok)
+
+
+BENCH_TAGS = ("mlflow.user", "mlflow.source.type", "mlflow.runName", "dataset", "team")
+
+
+def run_view(base, rid):
+    """What the bulk load wrote for a run, as runs/get returns it (the bench's own tags only: a
+    server may add its own)."""
+    r = call(base, "GET", "runs/get", params={"run_id": rid})["run"]
+    info, data = r["info"], r.get("data", {})
+    tags = {t["key"]: t["value"] for t in data.get("tags", [])}
+    return {"info": {k: info.get(k) for k in ("run_name", "status", "start_time", "end_time", "lifecycle_stage", "user_id")},
+            "params": {p["key"]: p["value"] for p in data.get("params", [])},
+            "tags": {k: tags.get(k) for k in BENCH_TAGS},
+            "metrics": {m["key"]: (float(m["value"]), int(m["step"]), int(m["timestamp"])) for m in data.get("metrics", [])}}
+
+
+def cmd_check_seed(cairn, peer, runs, pool_runs, pool_steps):
+    """A peer's seed through its REST API against Cairn's: runs/get of runs 0, N/2 and N-1 of the
+    searched experiment and the first and last pool run (name, status, times, user, params, the 5
+    tags, latest metrics), and the full get-history of the first pool run's 'acc' (its step-0
+    point and POOL_STEPS extra points)."""
+    runs, pool_runs, pool_steps = int(runs), int(pool_runs), int(pool_steps)
+    import hashlib
+    md5 = lambda x: hashlib.md5(x.encode()).hexdigest()  # noqa: E731 (PostgreSQL's md5(), the bulk load's run ids)
+    ids = [md5(f"main-{i}") for i in sorted({0, runs // 2, runs - 1})] + [md5(f"pool-{i}") for i in sorted({0, pool_runs - 1})]
+    diffs = []
+    for rid in ids:
+        a, b = run_view(cairn, rid), run_view(peer, rid)
+        for part in a:
+            if a[part] != b[part]:
+                diffs.append({"run": rid, "part": part, "cairn": str(a[part])[:200], "peer": str(b[part])[:200]})
+    ha, _ = full_history(cairn, ids[-2], "acc")
+    hb, _ = full_history(peer, ids[-2], "acc")
+    pa = sorted((int(m["step"]), int(m["timestamp"]), float(m["value"])) for m in ha)
+    pb = sorted((int(m["step"]), int(m["timestamp"]), float(m["value"])) for m in hb)
+    hist_ok = pa == pb and len(pa) == pool_steps + 1
+    ok = not diffs and hist_ok
+    emit({"runs_compared": len(ids), "differences": diffs[:3], "pool_history_points": [len(pa), len(pb)],
+          "pool_history_equal": hist_ok, "verified": ok}, ok)
 
 
 def cmd_copy_csv(runs_file, keys, steps, ts_base, series_base, out):
@@ -541,12 +620,15 @@ def main():
     fn = {"setup": cmd_setup, "queries": cmd_queries, "page-token": cmd_page_token, "verify": cmd_verify,
           "create-runs": cmd_create_runs, "create-run": cmd_create_run, "verify-history": cmd_verify_history,
           "verify-single": cmd_verify_single, "verify-ingest": cmd_verify_ingest, "copy-csv": cmd_copy_csv,
+          "check-seed": cmd_check_seed,
           "report": cmd_report}.get(cmd)
     if fn is None:
         print(__doc__)
         sys.exit(2)
     if cmd not in ("queries", "copy-csv", "report"):
         args[0] = args[0].rstrip("/")
+    if cmd == "check-seed":
+        args[1] = args[1].rstrip("/")
     fn(*args)
 
 
