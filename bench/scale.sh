@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cairn at scale (issue 17, first part: Cairn alone; see BENCHMARKS.md).
+# Cairn at scale (issue 17; see BENCHMARKS.md), beside its peers MLflow 3.17.2 and FastTrackML 0.6.0.
 #
 # One throwaway PostgreSQL cluster with durability on (bench/lib/bench_pg.sh, the recipe of
 # bench/run.sh), a release `cairn serve` on it, and a data set grown in stages, each measured:
@@ -21,6 +21,33 @@
 # series (as concurrent runs log), then the pool's latest values are set to their last step.
 # Every value is a function of the row's index, so a data set is the same in every run. Each load
 # statement's rows and time are printed (rows/s) and kept in the report.
+#
+# Peers (--peers, default mlflow,fasttrack; none = Cairn alone): `mlflow server` (--mlflow-bin, a
+# venv with mlflow 3.17.2 and psycopg2-binary; default .venv/bin/mlflow) and `fml server`
+# (FastTrackML, the Go binary of the fasttrackml 0.6.0 wheel: --fml-bin, or installed once with
+# `pip install --no-deps fasttrackml==0.6.0` into .venv-fml/, git-ignored), each on its own database
+# of the same cluster, in its own process group (setsid; MLflow's uvicorn workers stop with it),
+# otherwise with their defaults. Each creates its schema on start; the same experiments and
+# API-made runs are created through its REST API (scale_bench.py setup, as for Cairn); the same
+# runs, with the same ids (md5(prefix || i)), names, times, params, tags, metrics, latest values,
+# and the same extra history points, are bulk-loaded into its own tables by
+# bench/lib/scale_peer_runs.sql, scale_peer_points.sql and scale_peer_points_latest.sql (MLflow's
+# schema; FastTrackML's adds runs.row_num, metrics.iter, latest_metrics.last_iter and a context id,
+# filled as its API would). The extra points' values use Cairn's series ids, copied into each peer's
+# database as bench_pool_series. Before timing, each peer's row counts are printed and its seed is
+# compared through its REST API with Cairn's (scale_bench.py check-seed: runs/get of 5 runs and
+# the full history of a pool series). Every figure below is then taken on each server with the
+# same loadgen command, the servers alternating (per figure, the order rotates by one). A peer's
+# search answers are verified as Cairn's, against SQL on its own schema, and that SQL's answer
+# must equal Cairn's (the same ids in the same order). Time budget (--peer-budget, default 60 s):
+# a peer figure (search, history) gets min(--requests, budget / its first request's time) timed
+# requests (one warm-up when a request takes over a second), and is skipped, with a note in the
+# report, when fewer than 5 fit; log-metric and ingest always run in full (their verification
+# needs every point). The baselines (\copy, pgbench) are Cairn's only. Known peer behaviours the
+# report notes: FastTrackML 0.6.0 cuts its runs/search page tokens short from offset 10 on (its
+# own next request answers 400), so its deep page is reached with the token it means, rebuilt by
+# scale_bench.py page-token; it sends a next_page_token with a last full page (not counted as a
+# failure) and answers get-history in one page.
 #
 # At each stage (autovacuum is off for the whole run, so that statistics change only where this
 # script says):
@@ -54,11 +81,13 @@
 #
 # usage: bench/scale.sh [--cairn-bin PATH] [--sizes 2000,50000,200000] [--points 0,10000000,50000000]
 #                       [--requests 100] [--single 500] [--ingest-requests 100] [--durability on|off]
-#                       [--run-batch 10000] [--batch-rows 1000000]
+#                       [--run-batch 10000] [--batch-rows 1000000] [--peers mlflow,fasttrack|none]
+#                       [--mlflow-bin PATH] [--fml-bin PATH] [--peer-budget 60]
 #   --cairn-bin   default .build/release/cairn (a release build; this script never builds)
 #   --requests    timed requests per search, state and stage, and history fetches (issue 17: >= 100)
 #   --durability  on (default): fsync, synchronous_commit, full_page_writes on; off: the test recipe
-# Full default run: ~10 GB of disk for 50M points (data + WAL), most of the time in the loads.
+# Full default run: ~10 GB of disk for 50M points in Cairn (data + WAL), about as much again per
+# peer, most of the time in the loads (with peers, three loads per stage).
 # Small smoke run: bench/scale.sh --sizes 500,2000 --points 0,200000 --requests 30 --single 100
 set -euo pipefail
 
@@ -97,7 +126,7 @@ while [ $# -gt 0 ]; do
         --mlflow-bin) MLFLOW_BIN=$2; shift ;;
         --fml-bin) FML_BIN=$2; shift ;;
         --peer-budget) PEER_BUDGET=$2; shift ;;
-        -h | --help) sed -n '2,64p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,91p' "$0"; exit 0 ;;
         *) cairn_die "unknown argument $1 (see --help)" ;;
     esac
     shift
@@ -671,10 +700,10 @@ EOF
     # tree (MLflow: the CLI and its uvicorn workers) sampled every 100 ms
     for e in "${PEER_LIST[@]}"; do
         peak=$(awk -F, -v t="$stage_start" -v p="${PID[$e]}" 'NR > 1 && $1 >= t && $2 == p && $3 > m {m = $3} END {print m + 0}' "$RD/rss.csv")
-        jq -n --arg label "${LABEL[$e]}" --argjson wall "${LOAD_WALL[$e]}" --argjson an "${ANALYZE_MS[$e]:-null}" \
+        jq -n --arg name "${LABEL[$e]}" --argjson wall "${LOAD_WALL[$e]}" --argjson an "${ANALYZE_MS[$e]:-null}" \
             --argjson vac "${VACUUM_MS[$e]:-null}" --argjson db "$(esql "$e" -At -c "SELECT pg_database_size('${DB[$e]}') / 1048576")" \
             --argjson peak "$peak" --slurpfile seed "$SD/$e/seed.json" --rawfile load "$SD/$e/load.tsv" \
-            '{label: $label, load: ($load | split("\n") | map(select(length > 0) | split("\t") | {step: .[0], rows: (.[1] | tonumber), ms: (.[2] | tonumber)})
+            '{server: $name, load: ($load | split("\n") | map(select(length > 0) | split("\t") | {step: .[0], rows: (.[1] | tonumber), ms: (.[2] | tonumber)})
                  | group_by(.step) | map({step: .[0].step, rows: (map(.rows) | add), ms: (map(.ms) | add)})),
               load_wall_s: ($wall / 1000), analyze_ms: $an, vacuum_ms: $vac, db_mb: $db, rss_tree_peak_kb: $peak} + $seed[0]' >"$SD/$e/peer.json"
     done

@@ -507,6 +507,107 @@ def cpu_per_req(r):
 LOAD_STEPS = ["runs", "run_tags", "params", "metric_series", "metric_points", "latest_metrics", "temp_tables", "begin", "commit"]
 
 
+PEER_LABELS = {"mlflow": "MLflow", "fasttrack": "FastTrackML"}
+
+
+def times(cairn, peer, key):
+    """How many times Cairn is faster than a peer at a latency (peer / Cairn), as text."""
+    a, b = (cairn or {}).get(key), (peer or {}).get(key)
+    return f"{b / a:,.1f}x" if a and b else "n/a"
+
+
+def peer_lat(r, ref, nd=2):
+    """A peer's 'p50 / p95', with its request count when the budget made it smaller than Cairn's."""
+    if not r:
+        return "n/a"
+    if r.get("skipped"):
+        return f"skipped ({r['skipped']})"
+    text = lat(r, nd)
+    n, m = r.get("requests"), (ref or {}).get("requests")
+    return text + (f" (n={n})" if n and m and n < m else "")
+
+
+def peer_section(d, meta, S, st_name, summary):
+    """The stage's figures beside the peers': a Markdown block and whether every peer check passed."""
+    peers = meta.get("peers") or []
+    if not peers:
+        return [], True
+    ok_all = True
+    lines = [f"### Beside the peers ({', '.join(PEER_LABELS[p] for p in peers)}: same cluster, same data, servers alternating per figure)", ""]
+    for p in peers:
+        P = load(os.path.join(d, p, "peer.json")) or {}
+        seed = (P.get("seed_check") or {})
+        ok_all &= bool(seed.get("verified"))
+        rows = sum(x["rows"] for x in P.get("load") or [])
+        lines.append(f"- {PEER_LABELS[p]}: {rows:,} rows bulk-loaded into its own schema this stage in {fmt(P.get('load_wall_s'), 2)} s; "
+                     f"database {fmt(P.get('db_mb'))} MB; `ANALYZE` {fmt(P.get('analyze_ms'), 0)} ms, `VACUUM` {fmt(P.get('vacuum_ms'), 0)} ms; "
+                     f"peak RSS of its process tree {fmt((P.get('rss_tree_peak_kb') or 0) / 1024)} MB (sampled); seed checked through its "
+                     f"REST API against Cairn's ({seed.get('runs_compared', 0)} runs, the pool history of {(seed.get('pool_history_points') or ['?'])[0]} points): "
+                     f"{'yes' if seed.get('verified') else '**FAILED** ' + json.dumps(seed.get('differences'))[:300]}")
+    lines.append("")
+    head = "| figure | Cairn p50 / p95 |"
+    rule = "|---|---|"
+    for p in peers:
+        head += f" {PEER_LABELS[p]} p50 / p95 | Cairn faster (p50 / p95) |"
+        rule += "---|---|"
+    lines += [head + " verified |", rule + "---|"]
+
+    def row(label, cairn, per_peer, key):
+        nonlocal ok_all
+        cells = f"| {label} | {lat(cairn)} |"
+        flags = []
+        for p in peers:
+            r = per_peer.get(p) or {}
+            cells += f" {peer_lat(r, cairn)} | {times(cairn, r, 'p50_ms')} / {times(cairn, r, 'p95_ms')} |"
+            flags.append(f"{PEER_LABELS[p]} {'yes' if r.get('verified') else '**FAILED**'}")
+            ok_all &= bool(r.get("verified"))
+            summary.setdefault(f"{key}: {PEER_LABELS[p]} p50 ms (Cairn faster, p50)", {})[st_name] = (
+                f"{fmt(r['p50_ms'], 2)} ({times(cairn, r, 'p50_ms')})" if r.get("p50_ms") else ("skipped" if r.get("skipped") else None))
+        lines.append(cells + " " + ", ".join(flags) + " |")
+
+    for q in S.get("queries", []):
+        for state in ("before", "after"):
+            cairn = load(os.path.join(d, state, f"{q['name']}.json")) or {}
+            row(f"{q['name']}, {state} ANALYZE", cairn, {p: load(os.path.join(d, p, state, f"{q['name']}.json")) for p in peers},
+                f"{q['name']} {state} ANALYZE")
+    for f, label in (("history.json", f"get-history, {meta.get('history_points', 50000):,} points, client-style"),
+                     ("single.json", "log-metric, c=1")):
+        row(label, load(os.path.join(d, f)) or {}, {p: load(os.path.join(d, p, f)) for p in peers}, label.split(",")[0])
+    ing = load(os.path.join(d, "ingest.json")) or {}
+    cells = f"| log-batch ingest, metrics/s ({meta.get('ingest_conns')} connections; p50 / p95 ms per request) | {fmt(ing.get('metrics_per_s'))} ({lat(ing, 1)}) |"
+    flags = []
+    for p in peers:
+        r = load(os.path.join(d, p, "ingest.json")) or {}
+        a, b = ing.get("metrics_per_s"), r.get("metrics_per_s")
+        cells += f" {fmt(b)} ({lat(r, 1)}) | {fmt(a / b if a and b else None, 1)}x (metrics/s) |"
+        flags.append(f"{PEER_LABELS[p]} {'yes' if r.get('verified') else '**FAILED**'}")
+        ok_all &= bool(r.get("verified"))
+        summary.setdefault(f"ingest metrics/s: {PEER_LABELS[p]} (Cairn faster)", {})[st_name] = (
+            f"{fmt(b)} ({fmt(a / b if a and b else None, 1)}x)" if b else None)
+    lines.append(cells + " " + ", ".join(flags) + " |")
+    lines.append("")
+    notes = []
+    for p in peers:
+        t = load(os.path.join(d, p, "deep.token.json")) or {}
+        if t.get("tokens_repaired"):
+            notes.append(f"{PEER_LABELS[p]}'s deep page: {t['tokens_repaired']} of its 49 page tokens were cut short by the server "
+                         "(base64 of `{\"offset\":10` without the closing brace, from offset 10 on; sent back as is, it answers 400), "
+                         "so the token of the offset it meant was sent instead: a client following its tokens cannot reach that page.")
+        for q in S.get("queries", []):
+            for state in ("before", "after"):
+                v = (load(os.path.join(d, p, state, f"{q['name']}.json")) or {}).get("verify") or {}
+                if v and v.get("next_page_token") != v.get("token_expected"):
+                    notes.append(f"{PEER_LABELS[p]} answers {q['name']} with"
+                                 f"{'' if v.get('next_page_token') else 'out'} a next_page_token where "
+                                 f"{'none' if not v.get('token_expected') else 'one'} is due (not counted as a failure).")
+        h = load(os.path.join(d, p, "history.json")) or {}
+        if h.get("pages_max") == 1:
+            notes.append(f"{PEER_LABELS[p]} returns the whole history in one page (it ignores max_results on get-history).")
+    if notes:
+        lines += ["Notes: " + " ".join(dict.fromkeys(notes)), ""]
+    return lines, ok_all
+
+
 def cmd_report(rdir, out):
     meta = load(os.path.join(rdir, "meta.json")) or {}
     lines = [f"# Cairn scale benchmark {meta.get('timestamp')}", "",
@@ -515,6 +616,12 @@ def cmd_report(rdir, out):
              f"({meta.get('pg_settings')}); {meta.get('host_cpus')} CPUs; load average at start {meta.get('loadavg_start')}, "
              f"at end {meta.get('loadavg_end')}. {meta.get('requests')} timed requests per search and state "
              f"(after {meta.get('warmup')} warm-ups), p50 / p95 in ms, latency = request written to last byte read (bench/loadgen.c).", ""]
+    if meta.get("peers"):
+        lines += [f"Peers: {meta.get('peer_versions')} each on its own database of the same cluster, seeded with the same rows "
+                  f"through its own schema (bench/lib/scale_peer_runs.sql, scale_peer_points*.sql) and the same API-made fixtures "
+                  f"(scale_bench.py setup). Time budget per peer figure {meta.get('peer_budget_s')} s: a peer gets "
+                  f"min({meta.get('requests')}, budget / its first request's time) timed requests (n= shows fewer), and a figure "
+                  f"where 5 do not fit is skipped. \"Cairn faster\" = peer latency / Cairn latency (ingest: Cairn metrics/s / peer's).", ""]
     stages = meta.get("stages", [])
     summary = {}
     all_ok = True
@@ -591,6 +698,9 @@ def cmd_report(rdir, out):
         for k, v in (("history p50", h.get("p50_ms")), ("log-metric p50", s1.get("p50_ms")), ("ingest metrics/s", ing_rate),
                      ("copy rows/s", copy_rate), ("pgbench commit p50", pc.get("p50_ms")), ("peak RSS MB", (rss.get("vmhwm_kb") or 0) / 1024)):
             summary.setdefault(k, {})[st["name"]] = v
+        peer_lines, peers_ok = peer_section(d, meta, S, st["name"], summary)
+        all_ok &= peers_ok
+        lines += peer_lines
         if plans:
             lines.append("Plans of the page query (auto_explain of the verified request, outermost node first):")
             lines.append("")
