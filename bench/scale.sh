@@ -44,8 +44,9 @@
 # requests (one warm-up when a request takes over a second), and is skipped, with a note in the
 # report, when fewer than 5 fit; log-metric and ingest always run in full (their verification
 # needs every point). The baselines (\copy, pgbench) are Cairn's only. Known peer behaviours the
-# report notes: FastTrackML 0.6.0 cuts its runs/search page tokens short from offset 10 on (its
-# own next request answers 400), so its deep page is reached with the token it means, rebuilt by
+# report notes: FastTrackML 0.6.0 cuts most of its runs/search page tokens short (the base64 of
+# '{"offset":N}' loses its last, partial group; sent back, it answers 400), so its deep page is
+# reached with the token it means, rebuilt by
 # scale_bench.py page-token; it sends a next_page_token with a last full page (not counted as a
 # failure) and answers get-history in one page.
 #

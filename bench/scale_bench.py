@@ -240,8 +240,9 @@ def cmd_page_token(base, outdir, page):
         token = call(base, "POST", q["path"], b).get("next_page_token")
         if not token:
             emit({"error": "the search has fewer pages than asked", "page": page}, False)
-        # FastTrackML 0.6.0 cuts its offset tokens short (base64 of '{"offset":10', no closing brace,
-        # from offset 10 on: its next request answers 400 "invalid page_token"); the token it means,
+        # FastTrackML 0.6.0 cuts its offset tokens short (its base64 drops a last, partial group: the
+        # token of offset 10 decodes to '{"offset":10', and the request that sends it back answers 400
+        # "invalid page_token"; offsets whose JSON is a multiple of 3 bytes are fine); the token it means,
         # base64 of {"offset":N} for the rows already returned, is sent instead, and counted.
         try:
             decoded = base64.b64decode(token + "=" * (-len(token) % 4)).decode()
@@ -591,7 +592,8 @@ def peer_section(d, meta, S, st_name, summary):
         t = load(os.path.join(d, p, "deep.token.json")) or {}
         if t.get("tokens_repaired"):
             notes.append(f"{PEER_LABELS[p]}'s deep page: {t['tokens_repaired']} of its 49 page tokens were cut short by the server "
-                         "(base64 of `{\"offset\":10` without the closing brace, from offset 10 on; sent back as is, it answers 400), "
+                         "(its base64 drops a last, partial group, so every token whose JSON is not a multiple of 3 bytes loses its end: "
+                         "`{\"offset\":10` for offset 10; sent back as is, it answers 400), "
                          "so the token of the offset it meant was sent instead: a client following its tokens cannot reach that page.")
         for q in S.get("queries", []):
             for state in ("before", "after"):
