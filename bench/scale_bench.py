@@ -7,22 +7,28 @@ requests are sent by bench/loadgen (C). Standard library only (http.client for t
         experiments scale-main, scale-other-00.., scale-history (one run, HISTORY_POINTS points of
         "loss" through runs/log-batch, read back), scale-ingest, scale-single, scale-pgbench (one
         run whose series "pgb" exists); their ids and artifact locations to OUT_JSON
-  scale_bench.py queries OUT_DIR MAIN_EXP PAGE_SIZE
+  scale_bench.py queries OUT_DIR MAIN_EXP PAGE_SIZE [ENGINE]
         the request bodies of the timed searches and, per search, the direct SQL of the same
-        question (queries.json)
+        question (queries.json), for ENGINE's schema: cairn (default), mlflow or fasttrack
   scale_bench.py page-token BASE OUT_DIR PAGE
         follows PAGE - 1 pages of the deep-page search and writes its body with the page_token
-        of page PAGE (deep.body.json)
-  scale_bench.py verify BASE DSN OUT_DIR NAME PG_LOG PLAN_OUT
+        of page PAGE (deep.body.json; FastTrackML's truncated tokens are rebuilt and counted in
+        deep.token.json)
+  scale_bench.py verify BASE DSN OUT_DIR NAME PG_LOG PLAN_OUT [REF_DIR]
         sends search NAME once and compares the ids returned, in order, with its SQL (and the
         presence of next_page_token with the SQL count); the request runs with auto_explain on,
-        and the plans PostgreSQL logged for it go to PLAN_OUT
+        and the plans PostgreSQL logged for it go to PLAN_OUT. With REF_DIR (a peer's check:
+        Cairn's OUT_DIR) the SQL's answer must also be Cairn's, and next_page_token is only recorded
   scale_bench.py create-runs BASE EXP_ID N PREFIX OUT_FILE     N runs over the API, ids to OUT_FILE
   scale_bench.py create-run BASE EXP_ID NAME                   prints a run id
   scale_bench.py verify-history BASE RUN_ID KEY N              the history is steps 0..N-1, 1/(step+1)
   scale_bench.py verify-single BASE RUN_ID KEY N               steps 0..N-1, value step * 0.5
-  scale_bench.py verify-ingest BASE DSN RUNS_FILE KEYS STEPS   SQL: every point and latest value of
+  scale_bench.py verify-ingest BASE DSN RUNS_FILE KEYS STEPS [ENGINE]
+                                                               SQL: every point and latest value of
                                                                the ingest; API: one series read back
+  scale_bench.py check-seed CAIRN_BASE PEER_BASE RUNS POOL_RUNS POOL_STEPS
+        a peer's bulk-loaded seed through its REST API against Cairn's (runs/get of 5 runs, the
+        full history of a pool series)
   scale_bench.py copy-csv RUNS_FILE KEYS STEPS TS_BASE SERIES_BASE OUT_CSV
         the ingest's rows as metric_points rows (series SERIES_BASE + run * KEYS + key)
   scale_bench.py report RESULT_DIR OUT_MD                      Markdown tables (also printed)
