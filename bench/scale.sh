@@ -88,7 +88,9 @@
 #   --requests    timed requests per search, state and stage, and history fetches (issue 17: >= 100)
 #   --durability  on (default): fsync, synchronous_commit, full_page_writes on; off: the test recipe
 # Full default run: ~10 GB of disk for 50M points in Cairn (data + WAL), about as much again per
-# peer, most of the time in the loads (with peers, three loads per stage).
+# peer, most of the time in the loads (with peers, three loads per stage; the peers' metrics tables
+# took points at ~60,000 rows/s against Cairn's ~250,000 in a 2M-point test, so ~15 min per peer
+# for 50M), and MLflow's searches and history at the budget.
 # Small smoke run: bench/scale.sh --sizes 500,2000 --points 0,200000 --requests 30 --single 100
 set -euo pipefail
 
