@@ -129,7 +129,7 @@ while [ $# -gt 0 ]; do
         --mlflow-bin) MLFLOW_BIN=$2; shift ;;
         --fml-bin) FML_BIN=$2; shift ;;
         --peer-budget) PEER_BUDGET=$2; shift ;;
-        -h | --help) sed -n '2,91p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,94p' "$0"; exit 0 ;;
         *) cairn_die "unknown argument $1 (see --help)" ;;
     esac
     shift
