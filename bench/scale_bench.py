@@ -7,22 +7,28 @@ requests are sent by bench/loadgen (C). Standard library only (http.client for t
         experiments scale-main, scale-other-00.., scale-history (one run, HISTORY_POINTS points of
         "loss" through runs/log-batch, read back), scale-ingest, scale-single, scale-pgbench (one
         run whose series "pgb" exists); their ids and artifact locations to OUT_JSON
-  scale_bench.py queries OUT_DIR MAIN_EXP PAGE_SIZE
+  scale_bench.py queries OUT_DIR MAIN_EXP PAGE_SIZE [ENGINE]
         the request bodies of the timed searches and, per search, the direct SQL of the same
-        question (queries.json)
+        question (queries.json), for ENGINE's schema: cairn (default), mlflow or fasttrack
   scale_bench.py page-token BASE OUT_DIR PAGE
         follows PAGE - 1 pages of the deep-page search and writes its body with the page_token
-        of page PAGE (deep.body.json)
-  scale_bench.py verify BASE DSN OUT_DIR NAME PG_LOG PLAN_OUT
+        of page PAGE (deep.body.json; FastTrackML's truncated tokens are rebuilt and counted in
+        deep.token.json)
+  scale_bench.py verify BASE DSN OUT_DIR NAME PG_LOG PLAN_OUT [REF_DIR]
         sends search NAME once and compares the ids returned, in order, with its SQL (and the
         presence of next_page_token with the SQL count); the request runs with auto_explain on,
-        and the plans PostgreSQL logged for it go to PLAN_OUT
+        and the plans PostgreSQL logged for it go to PLAN_OUT. With REF_DIR (a peer's check:
+        Cairn's OUT_DIR) the SQL's answer must also be Cairn's, and next_page_token is only recorded
   scale_bench.py create-runs BASE EXP_ID N PREFIX OUT_FILE     N runs over the API, ids to OUT_FILE
   scale_bench.py create-run BASE EXP_ID NAME                   prints a run id
   scale_bench.py verify-history BASE RUN_ID KEY N              the history is steps 0..N-1, 1/(step+1)
   scale_bench.py verify-single BASE RUN_ID KEY N               steps 0..N-1, value step * 0.5
-  scale_bench.py verify-ingest BASE DSN RUNS_FILE KEYS STEPS   SQL: every point and latest value of
+  scale_bench.py verify-ingest BASE DSN RUNS_FILE KEYS STEPS [ENGINE]
+                                                               SQL: every point and latest value of
                                                                the ingest; API: one series read back
+  scale_bench.py check-seed CAIRN_BASE PEER_BASE RUNS POOL_RUNS POOL_STEPS
+        a peer's bulk-loaded seed through its REST API against Cairn's (runs/get of 5 runs, the
+        full history of a pool series)
   scale_bench.py copy-csv RUNS_FILE KEYS STEPS TS_BASE SERIES_BASE OUT_CSV
         the ingest's rows as metric_points rows (series SERIES_BASE + run * KEYS + key)
   scale_bench.py report RESULT_DIR OUT_MD                      Markdown tables (also printed)
@@ -30,6 +36,7 @@ requests are sent by bench/loadgen (C). Standard library only (http.client for t
 Each verifying command prints one JSON object and exits 1 when the check fails.
 """
 
+import base64
 import http.client
 import json
 import os
@@ -168,16 +175,26 @@ TAG_FILTER = "tags.dataset LIKE 'ds-1%'"
 EXP_FILTER = "name LIKE 'scale-other-1%'"
 
 
-def cmd_queries(outdir, exp, page_size):
+# Each server's schema: Cairn's, MLflow 3.17.2's, FastTrackML 0.6.0's (MLflow's with params.value_str
+# and metrics/latest_metrics per context)
+SCHEMAS = {
+    "cairn": {"tags": "run_tags", "param_value": "value", "not_nan": "m.is_nan = 0"},
+    "mlflow": {"tags": "tags", "param_value": "value", "not_nan": "NOT m.is_nan"},
+    "fasttrack": {"tags": "tags", "param_value": "value_str", "not_nan": "NOT m.is_nan"},
+}
+
+
+def cmd_queries(outdir, exp, page_size, engine="cairn"):
     """The timed searches: (name, label, path, body, SQL of the expected ids in order, SQL of the
     total count, offset of the page). The SQL is written from MLflow's semantics, with joins
-    rather than the EXISTS clauses Cairn's compiler emits, so a wrong compilation shows."""
-    e, p = int(exp), int(page_size)
+    rather than the EXISTS clauses Cairn's compiler emits, so a wrong compilation shows; ENGINE
+    (cairn, mlflow, fasttrack) chooses the schema it is written for."""
+    e, p, sc = int(exp), int(page_size), SCHEMAS[engine]
     runs = f"r.experiment_id = {e} AND r.lifecycle_stage = 'active'"
-    filtered_from = (f"FROM runs r JOIN latest_metrics m ON m.run_uuid = r.run_uuid AND m.key = 'acc' AND m.is_nan = 0 "
+    filtered_from = (f"FROM runs r JOIN latest_metrics m ON m.run_uuid = r.run_uuid AND m.key = 'acc' AND {sc['not_nan']} "
                      f"JOIN params p ON p.run_uuid = r.run_uuid AND p.key = 'optimizer' "
-                     f"WHERE {runs} AND m.value > 0.5 AND p.value = 'adam'")
-    tag_from = (f"FROM runs r JOIN run_tags t ON t.run_uuid = r.run_uuid AND t.key = 'dataset' "
+                     f"WHERE {runs} AND m.value > 0.5 AND p.{sc['param_value']} = 'adam'")
+    tag_from = (f"FROM runs r JOIN {sc['tags']} t ON t.run_uuid = r.run_uuid AND t.key = 'dataset' "
                 f"WHERE {runs} AND t.value LIKE 'ds-1%'")
     qs = [
         ("filtered", f"filtered + ordered: `{FILTER}` by `metrics.acc DESC`, 100 per page", "runs/search",
@@ -223,15 +240,28 @@ def cmd_page_token(base, outdir, page):
     with open(os.path.join(outdir, "deep.body.json")) as f:
         body = json.load(f)
     body.pop("page_token", None)
-    token = None
-    for _ in range(int(page) - 1):
+    token, repaired = None, 0
+    for k in range(1, int(page)):
         b = dict(body, page_token=token) if token else body
         token = call(base, "POST", q["path"], b).get("next_page_token")
         if not token:
             emit({"error": "the search has fewer pages than asked", "page": page}, False)
+        # FastTrackML 0.6.0 cuts its offset tokens short (its base64 drops a last, partial group: the
+        # token of offset 10 decodes to '{"offset":10', and the request that sends it back answers 400
+        # "invalid page_token"; offsets whose JSON is a multiple of 3 bytes are fine); the token it means,
+        # base64 of {"offset":N} for the rows already returned, is sent instead, and counted.
+        try:
+            decoded = base64.b64decode(token + "=" * (-len(token) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            decoded = None
+        if decoded is not None and decoded.startswith('{"offset":') and not decoded.endswith("}"):
+            token = base64.b64encode(json.dumps({"offset": k * body["max_results"]}, separators=(",", ":")).encode()).decode()
+            repaired += 1
     with open(os.path.join(outdir, "deep.body.json"), "w") as f:
         json.dump(dict(body, page_token=token), f)
-    emit({"page": int(page), "token_chars": len(token)})
+    with open(os.path.join(outdir, "deep.token.json"), "w") as f:
+        json.dump({"page": int(page), "tokens_repaired": repaired}, f)
+    emit({"page": int(page), "token_chars": len(token), "tokens_repaired": repaired})
 
 
 # -------------------------------------------------------------------------------------- verifying
@@ -284,12 +314,21 @@ def plan_summary(plan_lines, limit=7):
     return " > ".join(nodes[:limit]) + more
 
 
-def cmd_verify(base, dsn, outdir, name, pg_log, plan_out):
+def cmd_verify(base, dsn, outdir, name, pg_log, plan_out, ref_dir=None):
+    """REF_DIR (a peer's check): Cairn's OUT_DIR of the same stage, whose expected answer (written
+    there by Cairn's verify) the peer's SQL must give too: the same run ids in the same order (the
+    bulk-loaded runs have the same ids everywhere), for experiments the same count."""
     q = load_query(outdir, name)
     with open(os.path.join(outdir, f"{name}.body.json")) as f:
         body = json.load(f)
     expected = [r[0] for r in psql(dsn, q["sql"])]
     total = int(psql(dsn, q["count_sql"])[0][0])
+    with open(os.path.join(outdir, f"{name}.expected.json"), "w") as f:
+        json.dump({"ids": expected, "total": total}, f)
+    same_data = None
+    if ref_dir:
+        ref = load(os.path.join(ref_dir, f"{name}.expected.json")) or {}
+        same_data = ref.get("total") == total and (q["path"] == "experiments/search" or ref.get("ids") == expected)
     start = os.path.getsize(pg_log)
     set_auto_explain(dsn, True)
     try:
@@ -311,10 +350,15 @@ def cmd_verify(base, dsn, outdir, name, pg_log, plan_out):
     else:
         got = [r["info"]["run_id"] for r in resp.get("runs", [])]
         main = [p for p in plans if "FROM runs r" in p[1] and "UNION ALL" not in p[1]]
+    if not main and plans:  # a peer's statements: its slowest one
+        main = [max(plans, key=lambda p: p[0])]
     has_token = bool(resp.get("next_page_token"))
     want_token = total > q["offset"] + q["page_size"]
-    ok = got == expected and has_token == want_token and len(got) > 0
+    # A peer's next_page_token is recorded, not required: FastTrackML 0.6.0 sends one with every
+    # full page, the last one too (its client then reads an empty page).
+    ok = got == expected and (has_token == want_token or ref_dir is not None) and len(got) > 0 and same_data is not False
     res = {"query": name, "returned": len(got), "expected": len(expected), "total_matches": total,
+           **({"same_as_cairn": same_data} if ref_dir else {}),
            "ids_equal_in_order": got == expected, "next_page_token": has_token, "token_expected": want_token,
            "first_request_ms": round(ms, 2), "plans_logged": len(plans),
            "plan_ms": main[0][0] if main else None, "plan": plan_summary(main[0][2]) if main else None,
@@ -347,15 +391,17 @@ def cmd_verify_single(base, rid, key, n):
     emit(res, res["verified"])
 
 
-def cmd_verify_ingest(base, dsn, runs_file, keys, steps):
+def cmd_verify_ingest(base, dsn, runs_file, keys, steps, engine="cairn"):
     keys, steps = int(keys), int(steps)
     run_ids = [line.strip() for line in open(runs_file) if line.strip()]
     ids = ",".join(run_ids)
     # every point: (run, key, step) exactly once, value step * 0.001 + k, timestamp base + step
+    points = ("metric_series s JOIN metric_points p USING (series_id)" if engine == "cairn"
+              else "metrics s CROSS JOIN LATERAL (SELECT s.step, s.value) p")  # the peers: one table
     rows = psql(dsn, f"""SELECT count(*), count(DISTINCT (s.run_uuid, s.key, p.step)),
         count(*) FILTER (WHERE abs(p.value - (p.step * 0.001 + substr(s.key, 2)::int)) > 1e-9),
         min(p.step), max(p.step)
-        FROM metric_series s JOIN metric_points p USING (series_id) WHERE s.run_uuid = ANY(string_to_array('{ids}', ','))""")[0]
+        FROM {points} WHERE s.run_uuid = ANY(string_to_array('{ids}', ','))""")[0]
     n, distinct, bad, lo, hi = (int(x) for x in rows)
     latest = psql(dsn, f"""SELECT count(*), count(*) FILTER (WHERE step = {steps - 1})
         FROM latest_metrics WHERE run_uuid = ANY(string_to_array('{ids}', ','))""")[0]
@@ -366,6 +412,46 @@ def cmd_verify_ingest(base, dsn, runs_file, keys, steps):
     emit({"points_expected": want, "points_stored": n, "distinct": distinct, "bad_values": bad,
           "latest_rows": int(latest[0]), "latest_at_last_step": int(latest[1]), "api_series_read_back": api["points_read_back"],
           "verified": ok}, ok)
+
+
+BENCH_TAGS = ("mlflow.user", "mlflow.source.type", "mlflow.runName", "dataset", "team")
+
+
+def run_view(base, rid):
+    """What the bulk load wrote for a run, as runs/get returns it (the bench's own tags only: a
+    server may add its own)."""
+    r = call(base, "GET", "runs/get", params={"run_id": rid})["run"]
+    info, data = r["info"], r.get("data", {})
+    tags = {t["key"]: t["value"] for t in data.get("tags", [])}
+    return {"info": {k: info.get(k) for k in ("run_name", "status", "start_time", "end_time", "lifecycle_stage", "user_id")},
+            "params": {p["key"]: p["value"] for p in data.get("params", [])},
+            "tags": {k: tags.get(k) for k in BENCH_TAGS},
+            "metrics": {m["key"]: (float(m["value"]), int(m["step"]), int(m["timestamp"])) for m in data.get("metrics", [])}}
+
+
+def cmd_check_seed(cairn, peer, runs, pool_runs, pool_steps):
+    """A peer's seed through its REST API against Cairn's: runs/get of runs 0, N/2 and N-1 of the
+    searched experiment and the first and last pool run (name, status, times, user, params, the 5
+    tags, latest metrics), and the full get-history of the first pool run's 'acc' (its step-0
+    point and POOL_STEPS extra points)."""
+    runs, pool_runs, pool_steps = int(runs), int(pool_runs), int(pool_steps)
+    import hashlib
+    md5 = lambda x: hashlib.md5(x.encode()).hexdigest()  # noqa: E731 (PostgreSQL's md5(), the bulk load's run ids)
+    ids = [md5(f"main-{i}") for i in sorted({0, runs // 2, runs - 1})] + [md5(f"pool-{i}") for i in sorted({0, pool_runs - 1})]
+    diffs = []
+    for rid in ids:
+        a, b = run_view(cairn, rid), run_view(peer, rid)
+        for part in a:
+            if a[part] != b[part]:
+                diffs.append({"run": rid, "part": part, "cairn": str(a[part])[:200], "peer": str(b[part])[:200]})
+    ha, _ = full_history(cairn, ids[-2], "acc")
+    hb, _ = full_history(peer, ids[-2], "acc")
+    pa = sorted((int(m["step"]), int(m["timestamp"]), float(m["value"])) for m in ha)
+    pb = sorted((int(m["step"]), int(m["timestamp"]), float(m["value"])) for m in hb)
+    hist_ok = pa == pb and len(pa) == pool_steps + 1
+    ok = not diffs and hist_ok
+    emit({"runs_compared": len(ids), "differences": diffs[:3], "pool_history_points": [len(pa), len(pb)],
+          "pool_history_equal": hist_ok, "verified": ok}, ok)
 
 
 def cmd_copy_csv(runs_file, keys, steps, ts_base, series_base, out):
@@ -428,6 +514,108 @@ def cpu_per_req(r):
 LOAD_STEPS = ["runs", "run_tags", "params", "metric_series", "metric_points", "latest_metrics", "temp_tables", "begin", "commit"]
 
 
+PEER_LABELS = {"mlflow": "MLflow", "fasttrack": "FastTrackML"}
+
+
+def times(cairn, peer, key):
+    """How many times Cairn is faster than a peer at a latency (peer / Cairn), as text."""
+    a, b = (cairn or {}).get(key), (peer or {}).get(key)
+    return f"{b / a:,.1f}x" if a and b else "n/a"
+
+
+def peer_lat(r, ref, nd=2):
+    """A peer's 'p50 / p95', with its request count when the budget made it smaller than Cairn's."""
+    if not r:
+        return "n/a"
+    if r.get("skipped"):
+        return f"skipped ({r['skipped']})"
+    text = lat(r, nd)
+    n, m = r.get("requests"), (ref or {}).get("requests")
+    return text + (f" (n={n})" if n and m and n < m else "")
+
+
+def peer_section(d, meta, S, st_name, summary):
+    """The stage's figures beside the peers': a Markdown block and whether every peer check passed."""
+    peers = meta.get("peers") or []
+    if not peers:
+        return [], True
+    ok_all = True
+    lines = [f"### Beside the peers ({', '.join(PEER_LABELS[p] for p in peers)}: same cluster, same data, servers alternating per figure)", ""]
+    for p in peers:
+        P = load(os.path.join(d, p, "peer.json")) or {}
+        seed = (P.get("seed_check") or {})
+        ok_all &= bool(seed.get("verified"))
+        rows = sum(x["rows"] for x in P.get("load") or [])
+        lines.append(f"- {PEER_LABELS[p]}: {rows:,} rows bulk-loaded into its own schema this stage in {fmt(P.get('load_wall_s'), 2)} s; "
+                     f"database {fmt(P.get('db_mb'))} MB; `ANALYZE` {fmt(P.get('analyze_ms'), 0)} ms, `VACUUM` {fmt(P.get('vacuum_ms'), 0)} ms; "
+                     f"peak RSS of its process tree {fmt((P.get('rss_tree_peak_kb') or 0) / 1024)} MB (sampled); seed checked through its "
+                     f"REST API against Cairn's ({seed.get('runs_compared', 0)} runs, the pool history of {(seed.get('pool_history_points') or ['?'])[0]} points): "
+                     f"{'yes' if seed.get('verified') else '**FAILED** ' + json.dumps(seed.get('differences'))[:300]}")
+    lines.append("")
+    head = "| figure | Cairn p50 / p95 |"
+    rule = "|---|---|"
+    for p in peers:
+        head += f" {PEER_LABELS[p]} p50 / p95 | Cairn faster (p50 / p95) |"
+        rule += "---|---|"
+    lines += [head + " verified |", rule + "---|"]
+
+    def row(label, cairn, per_peer, key):
+        nonlocal ok_all
+        cells = f"| {label} | {lat(cairn)} |"
+        flags = []
+        for p in peers:
+            r = per_peer.get(p) or {}
+            cells += f" {peer_lat(r, cairn)} | {times(cairn, r, 'p50_ms')} / {times(cairn, r, 'p95_ms')} |"
+            flags.append(f"{PEER_LABELS[p]} {'yes' if r.get('verified') else '**FAILED**'}")
+            ok_all &= bool(r.get("verified"))
+            summary.setdefault(f"{key}: {PEER_LABELS[p]} p50 ms (Cairn faster, p50)", {})[st_name] = (
+                f"{fmt(r['p50_ms'], 2)} ({times(cairn, r, 'p50_ms')})" if r.get("p50_ms") else ("skipped" if r.get("skipped") else None))
+        lines.append(cells + " " + ", ".join(flags) + " |")
+
+    for q in S.get("queries", []):
+        for state in ("before", "after"):
+            cairn = load(os.path.join(d, state, f"{q['name']}.json")) or {}
+            row(f"{q['name']}, {state} ANALYZE", cairn, {p: load(os.path.join(d, p, state, f"{q['name']}.json")) for p in peers},
+                f"{q['name']} {state} ANALYZE")
+    for f, label in (("history.json", f"get-history, {meta.get('history_points', 50000):,} points, client-style"),
+                     ("single.json", "log-metric, c=1")):
+        row(label, load(os.path.join(d, f)) or {}, {p: load(os.path.join(d, p, f)) for p in peers}, label.split(",")[0])
+    ing = load(os.path.join(d, "ingest.json")) or {}
+    cells = f"| log-batch ingest, metrics/s ({meta.get('ingest_conns')} connections; p50 / p95 ms per request) | {fmt(ing.get('metrics_per_s'))} ({lat(ing, 1)}) |"
+    flags = []
+    for p in peers:
+        r = load(os.path.join(d, p, "ingest.json")) or {}
+        a, b = ing.get("metrics_per_s"), r.get("metrics_per_s")
+        cells += f" {fmt(b)} ({lat(r, 1)}) | {fmt(a / b if a and b else None, 1)}x (metrics/s) |"
+        flags.append(f"{PEER_LABELS[p]} {'yes' if r.get('verified') else '**FAILED**'}")
+        ok_all &= bool(r.get("verified"))
+        summary.setdefault(f"ingest metrics/s: {PEER_LABELS[p]} (Cairn faster)", {})[st_name] = (
+            f"{fmt(b)} ({fmt(a / b if a and b else None, 1)}x)" if b else None)
+    lines.append(cells + " " + ", ".join(flags) + " |")
+    lines.append("")
+    notes = []
+    for p in peers:
+        t = load(os.path.join(d, p, "deep.token.json")) or {}
+        if t.get("tokens_repaired"):
+            notes.append(f"{PEER_LABELS[p]}'s deep page: {t['tokens_repaired']} of its 49 page tokens were cut short by the server "
+                         "(its base64 drops a last, partial group, so every token whose JSON is not a multiple of 3 bytes loses its end: "
+                         "`{\"offset\":10` for offset 10; sent back as is, it answers 400), "
+                         "so the token of the offset it meant was sent instead: a client following its tokens cannot reach that page.")
+        for q in S.get("queries", []):
+            for state in ("before", "after"):
+                v = (load(os.path.join(d, p, state, f"{q['name']}.json")) or {}).get("verify") or {}
+                if v and v.get("next_page_token") != v.get("token_expected"):
+                    notes.append(f"{PEER_LABELS[p]} answers {q['name']} with"
+                                 f"{'' if v.get('next_page_token') else 'out'} a next_page_token where "
+                                 f"{'none' if not v.get('token_expected') else 'one'} is due (not counted as a failure).")
+        h = load(os.path.join(d, p, "history.json")) or {}
+        if h.get("pages_max") == 1:
+            notes.append(f"{PEER_LABELS[p]} returns the whole history in one page (it ignores max_results on get-history).")
+    if notes:
+        lines += ["Notes: " + " ".join(dict.fromkeys(notes)), ""]
+    return lines, ok_all
+
+
 def cmd_report(rdir, out):
     meta = load(os.path.join(rdir, "meta.json")) or {}
     lines = [f"# Cairn scale benchmark {meta.get('timestamp')}", "",
@@ -436,6 +624,12 @@ def cmd_report(rdir, out):
              f"({meta.get('pg_settings')}); {meta.get('host_cpus')} CPUs; load average at start {meta.get('loadavg_start')}, "
              f"at end {meta.get('loadavg_end')}. {meta.get('requests')} timed requests per search and state "
              f"(after {meta.get('warmup')} warm-ups), p50 / p95 in ms, latency = request written to last byte read (bench/loadgen.c).", ""]
+    if meta.get("peers"):
+        lines += [f"Peers: {meta.get('peer_versions')} each on its own database of the same cluster, seeded with the same rows "
+                  f"through its own schema (bench/lib/scale_peer_runs.sql, scale_peer_points*.sql) and the same API-made fixtures "
+                  f"(scale_bench.py setup). Time budget per peer figure {meta.get('peer_budget_s')} s: a peer gets "
+                  f"min({meta.get('requests')}, budget / its first request's time) timed requests (n= shows fewer), and a figure "
+                  f"where 5 do not fit is skipped. \"Cairn faster\" = peer latency / Cairn latency (ingest: Cairn metrics/s / peer's).", ""]
     stages = meta.get("stages", [])
     summary = {}
     all_ok = True
@@ -512,6 +706,9 @@ def cmd_report(rdir, out):
         for k, v in (("history p50", h.get("p50_ms")), ("log-metric p50", s1.get("p50_ms")), ("ingest metrics/s", ing_rate),
                      ("copy rows/s", copy_rate), ("pgbench commit p50", pc.get("p50_ms")), ("peak RSS MB", (rss.get("vmhwm_kb") or 0) / 1024)):
             summary.setdefault(k, {})[st["name"]] = v
+        peer_lines, peers_ok = peer_section(d, meta, S, st["name"], summary)
+        all_ok &= peers_ok
+        lines += peer_lines
         if plans:
             lines.append("Plans of the page query (auto_explain of the verified request, outermost node first):")
             lines.append("")
@@ -541,12 +738,15 @@ def main():
     fn = {"setup": cmd_setup, "queries": cmd_queries, "page-token": cmd_page_token, "verify": cmd_verify,
           "create-runs": cmd_create_runs, "create-run": cmd_create_run, "verify-history": cmd_verify_history,
           "verify-single": cmd_verify_single, "verify-ingest": cmd_verify_ingest, "copy-csv": cmd_copy_csv,
+          "check-seed": cmd_check_seed,
           "report": cmd_report}.get(cmd)
     if fn is None:
         print(__doc__)
         sys.exit(2)
     if cmd not in ("queries", "copy-csv", "report"):
         args[0] = args[0].rstrip("/")
+    if cmd == "check-seed":
+        args[1] = args[1].rstrip("/")
     fn(*args)
 
 
