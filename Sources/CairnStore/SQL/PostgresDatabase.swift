@@ -490,17 +490,11 @@ private struct PostgresCells: SQLCells {
     /// The elements of a binary one-dimensional `text[]`, each read from its length-prefixed bytes
     /// (a NULL element as `""`); `nil` for anything else, which the caller converts the slow way.
     private static func packedStrings(_ cell: PostgresCell) -> [String]? {
-        guard cell.format == .binary, cell.dataType == .textArray, var bytes = cell.bytes,
-            let dimensions = bytes.readInteger(as: Int32.self), bytes.readInteger(as: Int32.self) != nil,
-            let elementType = bytes.readInteger(as: UInt32.self), elementType == PostgresDataType.text.rawValue
-        else { return nil }
-        if dimensions == 0 { return [] }
-        guard dimensions == 1, let count = bytes.readInteger(as: Int32.self).map(Int.init), count >= 0,
-            bytes.readInteger(as: Int32.self) != nil
-        else { return nil }
+        guard let elements = arrayElements(cell, of: .text) else { return nil }
+        var bytes = elements.bytes
         var strings: [String] = []
-        strings.reserveCapacity(count)
-        for _ in 0..<count {
+        strings.reserveCapacity(elements.count)
+        for _ in 0..<elements.count {
             guard let length = bytes.readInteger(as: Int32.self) else { return nil }
             if length < 0 {
                 strings.append("")
@@ -512,19 +506,30 @@ private struct PostgresCells: SQLCells {
         return bytes.readableBytes == 0 ? strings : nil
     }
 
+    /// The element count, whether any element is NULL, and the elements' bytes of a binary
+    /// one-dimensional array of `element`s (an empty array has no dimensions); `nil` for anything
+    /// else. PostgreSQL's binary array: dimensions, has-NULLs flag, element type, then per
+    /// dimension its length and lower bound, then per element its byte length (-1: NULL) and bytes.
+    private static func arrayElements(_ cell: PostgresCell, of element: PostgresDataType) -> (count: Int, hasNulls: Bool, bytes: ByteBuffer)? {
+        guard cell.format == .binary, var bytes = cell.bytes,
+            let dimensions = bytes.readInteger(as: Int32.self), let hasNulls = bytes.readInteger(as: Int32.self),
+            let elementType = bytes.readInteger(as: UInt32.self), elementType == element.rawValue
+        else { return nil }
+        if dimensions == 0 { return (0, false, bytes) }
+        guard dimensions == 1, let count = bytes.readInteger(as: Int32.self).map(Int.init), count >= 0,
+            bytes.readInteger(as: Int32.self) != nil
+        else { return nil }
+        return (count, hasNulls != 0, bytes)
+    }
+
     /// The elements of a binary one-dimensional array of 8-byte `element`s without NULLs, read in
     /// one loop over its bytes (postgres-nio's generic array decoding dispatches per element);
     /// `nil` for anything else, which the caller converts the slow way.
     private static func packedBits(_ cell: PostgresCell, of element: PostgresDataType) -> [UInt64]? {
-        guard cell.format == .binary, var bytes = cell.bytes,
-            let dimensions = bytes.readInteger(as: Int32.self), let hasNulls = bytes.readInteger(as: Int32.self),
-            let elementType = bytes.readInteger(as: UInt32.self), elementType == element.rawValue, hasNulls == 0
-        else { return nil }
-        if dimensions == 0 { return [] }
-        guard dimensions == 1, let count = bytes.readInteger(as: Int32.self).map(Int.init), count >= 0,
-            bytes.readInteger(as: Int32.self) != nil, bytes.readableBytes == count * 12
-        else { return nil }
-        return bytes.withUnsafeReadableBytes { raw in
+        guard let (count, hasNulls, bytes) = arrayElements(cell, of: element), !hasNulls, bytes.readableBytes == count * 12 else {
+            return nil
+        }
+        return bytes.withUnsafeReadableBytes { raw -> [UInt64]? in
             var values: [UInt64] = []
             values.reserveCapacity(count)
             for index in 0..<count {
