@@ -71,11 +71,13 @@ extension SQLTrackingStore {
         points(&bounds)
         guard let row = try await database.query(bounds).first, let low = row[0].int, let high = row[1].int else { return [] }
         var reduction = M4Reduction(low: low, high: high, buckets: buckets)
-        var after: ChartChunk.Key?
+        // The greatest primary key read so far (the rows' order is not relied on): where the next
+        // chunk starts.
+        var after: (timestamp: Int64, step: Int64, value: Double)?
         while true {
             var chunk = start
-            if dialect == .postgres { chunk.append(ChartChunk.arrays) }
-            chunk.append("SELECT timestamp, step, value")
+            if dialect == .postgres { chunk.append(HistoryColumns.select) }
+            chunk.append("SELECT timestamp, step, value, is_nan")
             points(&chunk)
             if let after {
                 chunk.append(
@@ -83,64 +85,30 @@ extension SQLTrackingStore {
                 )
             }
             chunk.append(" ORDER BY timestamp, step, value LIMIT \(chunk.bind(.int(Int64(chunkSize)))) ")
-            let read: ChartChunk
+            var read = 0
+            func offer(timestamp: Int64, step: Int64, value: Double) {
+                reduction.add(x: axis == .step ? step : timestamp, value: value, tie: axis == .step ? timestamp : step)
+                if after.map({ (timestamp, step, value) > ($0.timestamp, $0.step, $0.value) }) ?? true { after = (timestamp, step, value) }
+                read += 1
+            }
             if dialect == .postgres {
-                chunk.append(") AS chunk")
-                read = try await database.query(chunk, as: ChartChunk.self).first ?? ChartChunk()
+                chunk.append(") AS page")
+                if let columns = try await database.query(chunk, as: HistoryColumns.self).first {
+                    for index in columns.steps.indices {
+                        offer(timestamp: columns.timestamps[index], step: columns.steps[index], value: columns.values[index])
+                    }
+                }
             } else {
-                read = ChartChunk(rows: try await database.query(chunk, as: ChartChunk.Row.self))
+                for point in try await database.query(chunk, as: HistoryPoint.self) {
+                    offer(timestamp: point.timestamp, step: point.step, value: point.value)
+                }
             }
-            for index in read.steps.indices {
-                let (timestamp, step) = (read.timestamps[index], read.steps[index])
-                reduction.add(x: axis == .step ? step : timestamp, value: read.values[index], tie: axis == .step ? timestamp : step)
-            }
-            guard read.steps.count == chunkSize, let last = read.lastKey else { break }
-            after = last
+            guard read == chunkSize else { break }
         }
         return reduction.kept.map { point in
             axis == .step
                 ? Metric(key: key, value: point.value, timestamp: point.tie, step: point.x, runID: runID)
                 : Metric(key: key, value: point.value, timestamp: point.x, step: point.tie, runID: runID)
         }
-    }
-}
-
-/// One chunk of a series' points as three columns: on PostgreSQL one row of three arrays (one
-/// message instead of 100,000 rows, as ``metricHistory`` reads a page), on SQLite built from rows.
-private struct ChartChunk: SQLRowDecodable {
-    /// The aggregate over the chunk's query, which follows it and is closed by `) AS chunk`.
-    static let arrays = "SELECT array_agg(timestamp), array_agg(step), array_agg(value) FROM ("
-
-    /// The primary key's order within a series (NaN points are not read).
-    struct Key: Comparable {
-        let timestamp: Int64, step: Int64, value: Double
-        static func < (a: Key, b: Key) -> Bool { (a.timestamp, a.step, a.value) < (b.timestamp, b.step, b.value) }
-    }
-
-    struct Row: SQLRowDecodable {
-        let timestamp: Int64, step: Int64, value: Double
-        init<Cells: SQLCells>(cells: inout Cells) throws {
-            (timestamp, step, value) = (try cells.int(), try cells.int(), try cells.double())
-        }
-    }
-
-    var timestamps: [Int64] = [], steps: [Int64] = [], values: [Double] = []
-
-    init() {}
-
-    init<Cells: SQLCells>(cells: inout Cells) throws {
-        (timestamps, steps, values) = (try cells.intArray(), try cells.intArray(), try cells.doubleArray())
-        guard timestamps.count == steps.count, steps.count == values.count else {
-            throw SQLDatabaseError(.other, "chart chunk arrays of different lengths: \(timestamps.count), \(steps.count), \(values.count)")
-        }
-    }
-
-    init(rows: [Row]) {
-        (timestamps, steps, values) = (rows.map(\.timestamp), rows.map(\.step), rows.map(\.value))
-    }
-
-    /// The greatest key read (the arrays' order is not relied on), where the next chunk starts.
-    var lastKey: Key? {
-        steps.indices.lazy.map { Key(timestamp: timestamps[$0], step: steps[$0], value: values[$0]) }.max()
     }
 }

@@ -102,8 +102,9 @@ extension SQLTrackingStore {
 }
 
 /// A row of `SELECT timestamp, step, value, is_nan FROM metric_points`, read straight from the
-/// engine's cells: a 50,000-point history is 200,000 cells.
-private struct HistoryPoint: SQLRowDecodable {
+/// engine's cells: a 50,000-point history is 200,000 cells. (Charts read their chunks of a
+/// series with it too.)
+struct HistoryPoint: SQLRowDecodable {
     let timestamp: Int64, step: Int64, value: Double
 
     init(timestamp: Int64, step: Int64, value: Double) {
@@ -131,8 +132,8 @@ private struct HistoryPoint: SQLRowDecodable {
 /// cell reads; as three binary arrays it is one message read in three tight loops. The arrays
 /// are filled from the same rows in the same pass, so their elements correspond; their order is
 /// the ordered subquery's in practice, and is restored in Swift regardless (a pass over a sorted
-/// page costs one comparison per point).
-private struct HistoryColumns: SQLRowDecodable {
+/// page costs one comparison per point). Charts read their chunks of a series with it too.
+struct HistoryColumns: SQLRowDecodable {
     /// The aggregate over the page's query, which follows it and is closed by `) AS page`.
     static let select = """
         SELECT array_agg(timestamp), array_agg(step), array_agg(CASE WHEN is_nan = 1 THEN CAST('NaN' AS DOUBLE PRECISION) ELSE value END) FROM (
