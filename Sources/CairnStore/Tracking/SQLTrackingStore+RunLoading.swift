@@ -18,32 +18,31 @@ extension SQLTrackingStore {
         var datasets: [String: [DatasetInput]] = [:]
         var modelInputs: [String: [String]] = [:]
         var modelOutputs: [String: [ModelOutput]] = [:]
+        // One detail row (SQLite; on PostgreSQL the datasets and model inputs/outputs).
+        func collect(_ detail: RunDetail) {
+            switch detail {
+            case .metric(let runID, let metric): metrics[runID, default: []].append(metric)
+            case .param(let runID, let param): params[runID, default: []].append(param)
+            case .tag(let runID, let tag): tags[runID, default: []].append(tag)
+            case .dataset(let runID, let dataset): datasets[runID, default: []].append(dataset)
+            case .modelInput(let runID, let modelID): modelInputs[runID, default: []].append(modelID)
+            case .modelOutput(let runID, let output): modelOutputs[runID, default: []].append(output)
+            case .unknown: break
+            }
+        }
         let chunkSize = 500
         for start in stride(from: 0, to: infos.count, by: chunkSize) {
             let ids = infos[start..<min(start + chunkSize, infos.count)].map(\.runID)
-            if dialect == .postgres {
-                for group in try await database.query(RunDetailGroupsStatement.self, [.textArray(ids)], as: RunDetailGroup.self) {
-                    switch group {
-                    case .metrics(let runID, let list): metrics[runID] = list
-                    case .params(let runID, let list): params[runID] = list
-                    case .tags(let runID, let list): tags[runID] = list
-                    case .other(.dataset(let runID, let dataset)): datasets[runID, default: []].append(dataset)
-                    case .other(.modelInput(let runID, let modelID)): modelInputs[runID, default: []].append(modelID)
-                    case .other(.modelOutput(let runID, let output)): modelOutputs[runID, default: []].append(output)
-                    case .other: continue
-                    }
-                }
+            guard dialect == .postgres else {
+                for detail in try await database.query(Self.detailsQuery(ids), as: RunDetail.self) { collect(detail) }
                 continue
             }
-            for detail in try await database.query(Self.detailsQuery(ids), as: RunDetail.self) {
-                switch detail {
-                case .metric(let runID, let metric): metrics[runID, default: []].append(metric)
-                case .param(let runID, let param): params[runID, default: []].append(param)
-                case .tag(let runID, let tag): tags[runID, default: []].append(tag)
-                case .dataset(let runID, let dataset): datasets[runID, default: []].append(dataset)
-                case .modelInput(let runID, let modelID): modelInputs[runID, default: []].append(modelID)
-                case .modelOutput(let runID, let output): modelOutputs[runID, default: []].append(output)
-                case .unknown: continue
+            for group in try await database.query(RunDetailGroupsStatement.self, [.textArray(ids)], as: RunDetailGroup.self) {
+                switch group {
+                case .metrics(let runID, let list): metrics[runID] = list
+                case .params(let runID, let list): params[runID] = list
+                case .tags(let runID, let list): tags[runID] = list
+                case .other(let detail): collect(detail)
                 }
             }
         }
