@@ -1,4 +1,5 @@
 import CairnCore
+import CairnStore
 import Hummingbird
 import Logging
 import Prometheus
@@ -29,7 +30,11 @@ public func runServer(_ configuration: ServerConfiguration, logger: Logger) asyn
     var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     group.maximumGracefulShutdownDuration = configuration.shutdownDelay + configuration.shutdownGrace
     group.maximumCancellationDuration = .seconds(5)
-    try await ServiceGroup(configuration: group).run()
+    // Every task of the server (its connections' and requests' child tasks inherit this) runs on
+    // NIO's event loops instead of Swift's global pool: see EventLoopTaskExecutor.
+    try await withTaskExecutorPreference(EventLoopTaskExecutor.shared) {
+        try await ServiceGroup(configuration: group).run()
+    }
     logger.info("cairn stopped")
 }
 

@@ -187,7 +187,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
                     // Gives up once `wait` has passed with no connection leased or released.
                     var deadline = ContinuousClock.now + wait
                     while !Task.isCancelled {
-                        try? await Task.sleep(until: deadline)
+                        await EventLoopTaskExecutor.shared.sleep(until: deadline)
                         let progressed = self.started + .nanoseconds(self.lastProgress.load(ordering: .relaxed))
                         guard progressed + wait > ContinuousClock.now else { break }
                         deadline = progressed + wait

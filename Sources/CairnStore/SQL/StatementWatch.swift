@@ -10,7 +10,9 @@ import Synchronization
 /// its caller waits for ever, holding a pooled connection, its request, and shutdown (the fault
 /// test `Tests/faults/postgres_restart.py` saw it in half its runs). So each statement runs in a
 /// task of its own while its caller waits on a continuation that either the statement or the
-/// connection's close resumes, whichever comes first. One close callback per connection serves
+/// connection's close resumes, whichever comes first (the task prefers ``EventLoopTaskExecutor``,
+/// as an unstructured task does not inherit its caller's preference: on the global pool it cost
+/// two more thread hops per statement). One close callback per connection serves
 /// all its statements; a statement abandoned that way keeps its task until postgres-nio lets go
 /// of it (with the bug above: for the life of the process; a few kilobytes per closed connection).
 final class StatementWatch: Sendable {
@@ -38,7 +40,7 @@ final class StatementWatch: Sendable {
                     }
                 }
             }
-            Task { [inFlight] in
+            Task(executorPreference: EventLoopTaskExecutor.shared) { [inFlight] in
                 let result: Result<T, any Error>
                 do {
                     result = .success(try await body())
