@@ -30,9 +30,11 @@ extension SQLTrackingStore {
             case .unknown: break
             }
         }
+        var seen = Set<String>()
+        let runIDs = infos.map(\.runID).filter { seen.insert($0).inserted }
         let chunkSize = 500
-        for start in stride(from: 0, to: infos.count, by: chunkSize) {
-            let ids = infos[start..<min(start + chunkSize, infos.count)].map(\.runID)
+        for start in stride(from: 0, to: runIDs.count, by: chunkSize) {
+            let ids = Array(runIDs[start..<min(start + chunkSize, runIDs.count)])
             guard dialect == .postgres else {
                 for detail in try await database.query(Self.detailsQuery(ids), as: RunDetail.self) { collect(detail) }
                 continue
@@ -84,29 +86,43 @@ extension SQLTrackingStore {
     }
 }
 
-/// The details query on PostgreSQL, the ids as one `text[]` in `$1`: one row per run and table
-/// for metrics, params and tags, their columns aggregated into arrays in the order they were
-/// first stored (`seq`), then the rare datasets and model inputs/outputs one row each, ordered as
-/// ``SQLTrackingStore/detailsSQL(runs:order:)`` orders them. A page of 100 runs with 25 details
-/// each is 300 rows instead of 2,500: postgres-nio's work per row (a `DataRow` message through its
-/// state machine, then the row iterator) was most of the page's CPU. Its text never changes, so it
-/// is prepared once per connection.
+/// The details query on PostgreSQL, the ids as one `text[]` in `$1` (distinct ids): one row per
+/// run and table for metrics, params and tags, their columns aggregated into arrays in the order
+/// they were first stored (`seq`), then the rare datasets and model inputs/outputs one row each,
+/// ordered as ``SQLTrackingStore/detailsSQL(runs:order:)`` orders them. A page of 100 runs with
+/// 25 details each is 300 rows instead of 2,500: postgres-nio's work per row (a `DataRow` message
+/// through its state machine, then the row iterator) was most of the page's CPU. Its text never
+/// changes, so it is prepared once per connection.
+///
+/// The ids are joined as `unnest($1)`, not tested with `run_uuid = ANY($1)`: in the prepared
+/// (generic) plan the array is a parameter, which PostgreSQL searches element by element, and on
+/// a small table it chose a sequential scan that did so for every row (2,000 runs: 20,000 rows
+/// times 100 ids per table). The join probes each table's primary key once per id. Each table's
+/// rows are sorted by run and `seq` once and aggregated in that order (PostgreSQL 15 would sort
+/// again for every `array_agg(... ORDER BY seq)`); an aggregate takes its rows in the order a
+/// sorted subquery gives them.
 private enum RunDetailGroupsStatement: FixedStatement {
     static let name = "run_detail_groups"
     static let sql = """
-        SELECT CAST(1 AS BIGINT) AS kind, run_uuid, array_agg(key ORDER BY seq) AS keys, CAST(NULL AS TEXT[]) AS texts,
-            array_agg(value ORDER BY seq) AS numbers, array_agg(timestamp ORDER BY seq) AS timestamps, array_agg(step ORDER BY seq) AS steps,
-            array_agg(CAST(is_nan AS BIGINT) ORDER BY seq) AS nans,
+        SELECT CAST(1 AS BIGINT) AS kind, run_uuid, array_agg(key) AS keys, CAST(NULL AS TEXT[]) AS texts,
+            array_agg(value) AS numbers, array_agg(timestamp) AS timestamps, array_agg(step) AS steps, array_agg(CAST(is_nan AS BIGINT)) AS nans,
             NULL AS s1, NULL AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, NULL AS s7, CAST(NULL AS BIGINT) AS n1
-            FROM latest_metrics WHERE run_uuid = ANY($1) GROUP BY run_uuid
-        UNION ALL SELECT 2, run_uuid, array_agg(key ORDER BY seq), array_agg(value ORDER BY seq), NULL, NULL, NULL, NULL,
-            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM params WHERE run_uuid = ANY($1) GROUP BY run_uuid
-        UNION ALL SELECT 3, run_uuid, array_agg(key ORDER BY seq), array_agg(value ORDER BY seq), NULL, NULL, NULL, NULL,
-            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM run_tags WHERE run_uuid = ANY($1) GROUP BY run_uuid
-        UNION ALL SELECT 4, run_uuid, NULL, NULL, NULL, NULL, NULL, NULL,
-            name, digest, source_type, source, schema, profile, tags_json, NULL FROM run_dataset_inputs WHERE run_uuid = ANY($1)
-        UNION ALL SELECT 5, run_uuid, NULL, NULL, NULL, NULL, NULL, NULL,
-            direction, model_id, NULL, NULL, NULL, NULL, NULL, step FROM run_model_io WHERE run_uuid = ANY($1)
+            FROM (SELECT m.* FROM unnest($1::text[]) AS ids(id) JOIN latest_metrics m ON m.run_uuid = ids.id ORDER BY m.run_uuid, m.seq) d
+            GROUP BY run_uuid
+        UNION ALL SELECT 2, run_uuid, array_agg(key), array_agg(value), NULL, NULL, NULL, NULL,
+            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+            FROM (SELECT p.* FROM unnest($1::text[]) AS ids(id) JOIN params p ON p.run_uuid = ids.id ORDER BY p.run_uuid, p.seq) d
+            GROUP BY run_uuid
+        UNION ALL SELECT 3, run_uuid, array_agg(key), array_agg(value), NULL, NULL, NULL, NULL,
+            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+            FROM (SELECT t.* FROM unnest($1::text[]) AS ids(id) JOIN run_tags t ON t.run_uuid = ids.id ORDER BY t.run_uuid, t.seq) d
+            GROUP BY run_uuid
+        UNION ALL SELECT 4, d.run_uuid, NULL, NULL, NULL, NULL, NULL, NULL,
+            d.name, d.digest, d.source_type, d.source, d.schema, d.profile, d.tags_json, NULL
+            FROM unnest($1::text[]) AS ids(id) JOIN run_dataset_inputs d ON d.run_uuid = ids.id
+        UNION ALL SELECT 5, io.run_uuid, NULL, NULL, NULL, NULL, NULL, NULL,
+            io.direction, io.model_id, NULL, NULL, NULL, NULL, NULL, io.step
+            FROM unnest($1::text[]) AS ids(id) JOIN run_model_io io ON io.run_uuid = ids.id
         ORDER BY 1, 9, 10
         """
 }
