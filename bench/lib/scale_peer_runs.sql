@@ -3,9 +3,9 @@
 -- plus runs.row_num, metrics.iter + context_id, latest_metrics.last_iter + context_id, and
 -- params.value_str instead of value). The same runs as bench/lib/scale_runs.sql puts into Cairn's
 -- tables: run uuid md5(prefix || i), name 'run-' || i, the same start/end times, status, 5 tags,
--- 10 params and 10 metrics (one point at step 0 each, and the same latest values), every value the
--- same function of i. The rows are the ones each server writes for runs/create + runs/log-batch +
--- runs/update of such a run:
+-- 10 params and 10 metrics (one point at step 0 each, and the same latest values), every value from
+-- bench/lib/scale_values.sql, which Cairn's loader uses too. The rows are the ones each server
+-- writes for runs/create + runs/log-batch + runs/update of such a run:
 --   runs            source_type UNKNOWN, source_name/entry_point_name/source_version '' (as both
 --                   servers' create_run store them), deleted_time NULL; FastTrackML: row_num =
 --                   the next numbers after the largest so far (its create_run takes max + 1)
@@ -20,11 +20,7 @@
 \timing on
 \echo step begin
 BEGIN;
-\echo step temp_tables
-CREATE TEMP TABLE batch_runs ON COMMIT DROP AS
-SELECT i, md5(:'prefix' || i) AS run_uuid, 'run-' || i AS name, :t0::bigint + i * 1000 AS start_time,
-       (:'exps'::bigint[])[1 + i / :per] AS experiment_id, (:'arts'::text[])[1 + i / :per] AS artifacts
-FROM generate_series(:a::bigint, :b::bigint - 1) i;
+\ir scale_values.sql
 
 \echo step runs
 \if :fml
@@ -43,38 +39,7 @@ FROM batch_runs ORDER BY i;
 \endif
 
 \echo step run_tags
-INSERT INTO tags (run_uuid, key, value)
-SELECT b.run_uuid, t.key,
-       CASE t.key
-           WHEN 'mlflow.user' THEN 'bench'
-           WHEN 'mlflow.source.type' THEN 'LOCAL'
-           WHEN 'mlflow.runName' THEN b.name
-           WHEN 'dataset' THEN 'ds-' || (b.i % 40) || '-v' || (b.i % 3)
-           ELSE 'team-' || (b.i % 7)
-       END
-FROM batch_runs b
-CROSS JOIN (VALUES (1, 'mlflow.user'), (2, 'mlflow.source.type'), (3, 'mlflow.runName'), (4, 'dataset'), (5, 'team')) AS t (ord, key)
-ORDER BY b.i, t.ord;
-
-\echo step temp_tables
-CREATE TEMP TABLE batch_params ON COMMIT DROP AS
-SELECT b.i, b.run_uuid, p.ord, p.key,
-       CASE p.key
-           WHEN 'optimizer' THEN (ARRAY['adam', 'sgd', 'rmsprop'])[1 + x.h % 3]
-           WHEN 'lr' THEN (ARRAY['0.1', '0.01', '0.001'])[1 + x.h % 3]
-           WHEN 'batch_size' THEN (ARRAY['32', '64', '128', '256'])[1 + x.h % 4]
-           WHEN 'epochs' THEN (10 + b.i % 91)::text
-           WHEN 'seed' THEN b.i::text
-           WHEN 'model' THEN (ARRAY['resnet18', 'resnet50', 'vit-b16', 'bert-base'])[1 + x.h % 4]
-           WHEN 'dropout' THEN (ARRAY['0.0', '0.1', '0.2', '0.3', '0.5'])[1 + x.h % 5]
-           WHEN 'layers' THEN (2 + b.i % 23)::text
-           WHEN 'weight_decay' THEN (ARRAY['0', '1e-5', '1e-4', '1e-3'])[1 + x.h % 4]
-           ELSE ((b.i % 10) * 100)::text
-       END AS value
-FROM batch_runs b
-CROSS JOIN (VALUES (1, 'optimizer'), (2, 'lr'), (3, 'batch_size'), (4, 'epochs'), (5, 'seed'), (6, 'model'),
-                   (7, 'dropout'), (8, 'layers'), (9, 'weight_decay'), (10, 'warmup_steps')) AS p (ord, key)
-CROSS JOIN LATERAL (SELECT hashint8extended(b.i, 100 + p.ord) & 1048575 AS h) x;
+INSERT INTO tags (run_uuid, key, value) SELECT run_uuid, key, value FROM batch_tags ORDER BY i, ord;
 
 \echo step params
 \if :fml
@@ -82,15 +47,6 @@ INSERT INTO params (run_uuid, key, value_str) SELECT run_uuid, key, value FROM b
 \else
 INSERT INTO params (run_uuid, key, value) SELECT run_uuid, key, value FROM batch_params ORDER BY i, ord;
 \endif
-
-\echo step temp_tables
-CREATE TEMP TABLE batch_metrics ON COMMIT DROP AS
-SELECT b.i, b.run_uuid, m.key, b.start_time + 600000 AS timestamp,
-       (hashint8extended(b.i, m.seed) & 2147483647) / 2147483648.0 * m.scale AS value
-FROM batch_runs b
-CROSS JOIN (VALUES ('acc', 1, 1.0), ('loss', 2, 3.0), ('val_acc', 3, 1.0), ('val_loss', 4, 3.0), ('f1', 5, 1.0),
-                   ('precision', 6, 1.0), ('recall', 7, 1.0), ('auc', 8, 1.0), ('epoch_time', 9, 100.0),
-                   ('throughput', 10, 5000.0)) AS m (key, seed, scale);
 
 \if :fml
 \echo step metric_points
