@@ -14,7 +14,8 @@
 # and the experiments, the 50,000-point history run and the other runs used by the write
 # measures are created over the REST API (bench/scale_bench.py setup). The searched runs and the
 # pool are bulk-loaded with SQL `INSERT ... SELECT generate_series` straight into Cairn's tables
-# (bench/lib/scale_runs.sql: the rows runs/create + runs/log-batch + runs/update write, including
+# (bench/lib/scale_runs.sql, its values from bench/lib/scale_values.sql as the peers' are: the rows
+# runs/create + runs/log-batch + runs/update write, including
 # the metric series, one point per metric, the latest values and the insertion-order columns of
 # migration 0013), one transaction per --run-batch runs; the extra history by
 # bench/lib/scale_points.sql, one statement per --batch-rows points, step by step across all pool
@@ -87,10 +88,10 @@
 #   --cairn-bin   default .build/release/cairn (a release build; this script never builds)
 #   --requests    timed requests per search, state and stage, and history fetches (issue 17: >= 100)
 #   --durability  on (default): fsync, synchronous_commit, full_page_writes on; off: the test recipe
-# Full default run: ~10 GB of disk for 50M points in Cairn (data + WAL), about as much again per
-# peer, most of the time in the loads (with peers, three loads per stage; the peers' metrics tables
-# took points at ~60,000 rows/s against Cairn's ~250,000 in a 2M-point test, so ~15 min per peer
-# for 50M), and MLflow's searches and history at the budget.
+# Full default run with peers: 87 min and ~50 GB of disk at its peak (at 50M points Cairn's database
+# is 10.4 GB, MLflow's 21.0 GB, FastTrackML's 17.6 GB), most of the time in the peers' loads (their
+# metrics tables take ~50,000 points/s: 13 min each for the last 40M), and MLflow's searches and
+# history at the budget.
 # Small smoke run: bench/scale.sh --sizes 500,2000 --points 0,200000 --requests 30 --single 100
 set -euo pipefail
 
