@@ -4,7 +4,10 @@ import Testing
 
 /// `cairn serve` runs its tasks on NIO's event loops (``EventLoopTaskExecutor``), and the wait
 /// for a pooled connection sleeps on an event loop's timer: a task keeps to the loops across
-/// awaits, and the sleep ends at its deadline or at once when its task is cancelled.
+/// awaits, and the sleep never ends early, and does end, at its deadline or when its task is
+/// cancelled. The upper bounds are generous: the test suite runs in parallel and shares the
+/// loops, which a busy test can hold for seconds on a two-core machine (CI saw a loop's timer
+/// fire 3.9 s late).
 @Suite struct EventLoopTaskExecutorTests {
     @Test func aTaskPreferringTheExecutorRunsOnAnEventLoopAcrossAwaits() async throws {
         let onLoop = await withTaskExecutorPreference(EventLoopTaskExecutor.shared) {
@@ -24,7 +27,7 @@ import Testing
         let start = ContinuousClock.now
         await EventLoopTaskExecutor.shared.sleep(until: start + .milliseconds(80))
         let slept = ContinuousClock.now - start
-        #expect(slept >= .milliseconds(80) && slept < .seconds(3), "slept \(slept)")
+        #expect(slept >= .milliseconds(80) && slept < .seconds(30), "slept \(slept)")
     }
 
     @Test func sleepEndsWhenItsTaskIsCancelled() async {
@@ -33,7 +36,7 @@ import Testing
         await EventLoopTaskExecutor.shared.sleep(until: .now + .milliseconds(30))
         sleeper.cancel()
         await sleeper.value
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 
     @Test func sleepInATaskCancelledBeforehandReturnsAtOnce() async {
@@ -43,6 +46,6 @@ import Testing
             await EventLoopTaskExecutor.shared.sleep(until: .now + .seconds(60))
         }
         await sleeper.value
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 }
