@@ -23,8 +23,12 @@ public final class EventLoopTaskExecutor: TaskExecutor, Sendable {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
-        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        nearestLoop().execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+
+    /// The loop of the calling thread, or the group's next one when the caller is not on a loop.
+    private func nearestLoop() -> any EventLoop {
+        MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
     }
 
     /// Waits until `deadline` or until the task is cancelled, on an event loop's timer.
@@ -34,7 +38,7 @@ public final class EventLoopTaskExecutor: TaskExecutor, Sendable {
     /// pooled connection), its scheduling was an eighth of Cairn's CPU for a one-statement
     /// request (`perf`).
     public func sleep(until deadline: ContinuousClock.Instant) async {
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
+        let loop = nearestLoop()
         let state = NIOLockedValueBox(SleepState.starting)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -94,7 +94,8 @@ extension SQLTrackingStore {
 /// through its state machine, then the row iterator) was most of the page's CPU. Its text never
 /// changes, so it is prepared once per connection.
 ///
-/// Each id's rows are read by a `LATERAL` subquery, which PostgreSQL cannot turn into a join: so
+/// Each id's rows are read by a `LATERAL` subquery that aggregates or sorts, which PostgreSQL
+/// cannot turn into a join (a plain one it can: hence the `ORDER BY` of datasets and models): so
 /// whatever the statistics say, the plan is one primary-key range per id and table, and the
 /// statement's cost follows the page, not the tables. Two plans it chose before were not:
 /// `run_uuid = ANY($1)` in the prepared (generic) plan searches the array element by element, and
