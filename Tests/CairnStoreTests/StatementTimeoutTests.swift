@@ -49,6 +49,27 @@ import Testing
         }
     }
 
+    /// The pool runs no keep-alive query (its timers cost every request); PostgreSQL's own TCP
+    /// keep-alive, set in the start-up packet, keeps idle pooled connections alive instead, and
+    /// two of them stay open while idle.
+    @Test func pooledConnectionsUseTheServersTCPKeepAliveAndTwoStayOpen() async throws {
+        guard Engine.available.contains(.postgres) else { return }  // EngineAvailabilityTests fails CI without PostgreSQL
+        try await TestDatabase.withDatabase(.postgres) { database in
+            let idle = try await database.query("SHOW tcp_keepalives_idle", []).first?.string(0)
+            #expect(idle == "1min" || idle == "60")
+            let deadline = ContinuousClock.now + .seconds(10)
+            var open: Int64 = 0
+            repeat {
+                open = try await database.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'", []
+                ).first?.int(0) ?? 0
+                if open >= 2 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            } while ContinuousClock.now < deadline
+            #expect(open >= 2)
+        }
+    }
+
     @Test func anSQLiteSearchPastItsDeadlineEndsWithATypedError() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-deadline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

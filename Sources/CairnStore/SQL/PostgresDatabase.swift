@@ -18,8 +18,11 @@ public final class PostgresDatabase: SQLDatabase, Service {
     let settings: DatabaseURL.Postgres
     /// What every pooled connection is opened with, for ``checkConnection(waitingUpTo:)``.
     let connectionConfiguration: PostgresConnection.Configuration
-    /// Whether ``FixedStatement``s are prepared (``DatabaseURL/Postgres/preparedStatements``).
+    /// Whether ``FixedStatement``s are prepared (``DatabaseURL/Postgres/preparedStatements``), and
+    /// generated statements given a name in ``generatedStatements``.
     private let preparesFixedStatements: Bool
+    /// The names of the generated statements prepared on this pool's connections.
+    let generatedStatements = GeneratedStatementNames(capacity: 64)
     /// The `statement_timeout` of every pooled connection; nil when unlimited.
     public let statementTimeout: Duration?
     /// How long a statement waits for a pooled connection while the pool makes no progress: with
@@ -65,7 +68,15 @@ public final class PostgresDatabase: SQLDatabase, Service {
             host: settings.host, port: settings.port, username: settings.user, password: settings.password, database: settings.database,
             tls: tls.connectionTLS)
         configuration.options.maximumConnections = maximumConnections
-        configuration.options.minimumConnections = 0
+        // postgres-nio gives every released connection a keep-alive timer, and every one beyond
+        // the minimum an idle timer too: a task, a task group and a Dispatch timer each, set on
+        // every release and cancelled on the next lease (15% of a one-statement request's latency,
+        // measured). So the first connections stay open (a lease of one of them sets no idle
+        // timer) and the keep-alive query is off: PostgreSQL's own TCP keep-alive (see
+        // `startupParameters`) keeps their NAT and firewall state fresh instead, and connections
+        // beyond the minimum close after a minute idle, before such state expires.
+        configuration.options.minimumConnections = min(Self.warmConnections, maximumConnections)
+        configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = .seconds(5)
         connection.options.connectTimeout = .seconds(5)
         configuration.options.additionalStartupParameters = Self.startupParameters(statementTimeout: statementTimeout, settings: settings)
@@ -80,8 +91,13 @@ public final class PostgresDatabase: SQLDatabase, Service {
         self.preparesFixedStatements = settings.preparedStatements
     }
 
+    /// How many pooled connections stay open while idle.
+    static let warmConnections = 2
+
     /// The settings every pooled connection starts with (sent in the start-up packet, so they cost
-    /// no round trip).
+    /// no round trip). With any of them sent, the server's TCP keep-alive is set too (a probe
+    /// after 60 s idle), which keeps idle pooled connections alive through NAT and firewalls; a
+    /// setup that takes no start-up parameters (PgBouncer, see the README) sends none.
     static func startupParameters(statementTimeout: Duration?, settings: DatabaseURL.Postgres) -> [(String, String)] {
         var parameters: [(String, String)] = []
         if let statementTimeout {
@@ -91,6 +107,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
             parameters += [("statement_timeout", "\(max(1, statementTimeout.milliseconds))"), ("client_connection_check_interval", "1000")]
         }
         if !settings.parallelQuery { parameters.append(("max_parallel_workers_per_gather", "0")) }
+        if !parameters.isEmpty { parameters += [("tcp_keepalives_idle", "60"), ("tcp_keepalives_interval", "10"), ("tcp_keepalives_count", "6")] }
         return parameters
     }
 
@@ -116,6 +133,14 @@ public final class PostgresDatabase: SQLDatabase, Service {
         let prepared = preparesFixedStatements
         return try await onConnection { connection, logger in
             try await Self.run(connection, statement, binds, as: type, prepared: prepared, logger: logger)
+        }
+    }
+
+    public func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let name = preparesFixedStatements ? generatedStatements.name(for: sql, binds: binds) : nil
+        return try await onConnection { connection, logger in
+            guard let name else { return try await Self.run(connection, sql, binds, logger: logger) }
+            return try await Self.run(connection, generated: GeneratedStatement.Text(name: name, sql: sql), binds, logger: logger)
         }
     }
 
@@ -226,12 +251,12 @@ public final class PostgresDatabase: SQLDatabase, Service {
     }
 
     public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        let (logger, prepared) = (self.logger, preparesFixedStatements)
+        let (logger, prepared, generated) = (self.logger, preparesFixedStatements, generatedStatements)
         let start = ContinuousClock.now
         defer { metrics.transactionDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
         return try await recordingAvailability {
             try await withPooledConnection { connection in
-                let executor = Executor(connection: connection, logger: logger, preparesFixedStatements: prepared)
+                let executor = Executor(connection: connection, logger: logger, preparesFixedStatements: prepared, generatedStatements: generated)
                 try await Self.run(connection, "BEGIN", [], logger: logger)
                 do {
                     let result = try await body(executor)
@@ -248,10 +273,10 @@ public final class PostgresDatabase: SQLDatabase, Service {
     /// Runs `body` on one leased connection, outside any transaction (used by the migrator to
     /// hold a session-level advisory lock).
     public func withSession<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        let (logger, prepared) = (self.logger, preparesFixedStatements)
+        let (logger, prepared, generated) = (self.logger, preparesFixedStatements, generatedStatements)
         return try await recordingAvailability {
             try await withPooledConnection { connection in
-                try await body(Executor(connection: connection, logger: logger, preparesFixedStatements: prepared))
+                try await body(Executor(connection: connection, logger: logger, preparesFixedStatements: prepared, generatedStatements: generated))
             }
         }
     }
@@ -262,16 +287,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
     @discardableResult
     fileprivate static func run(_ connection: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger) async throws -> [SQLRow] {
         try await translatingErrors(on: connection) {
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger)
-            var values: [SQLValue] = []
-            var columns = 0
-            for try await row in rows {
-                columns = row.count
-                for cell in row {
-                    values.append(try decode(cell))
-                }
-            }
-            return SQLRow.rows(flat: values, columns: columns)
+            try await sqlRows(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(binds)), logger: logger))
         }
     }
 
@@ -289,17 +305,56 @@ public final class PostgresDatabase: SQLDatabase, Service {
         logger: Logger
     ) async throws -> [Row] {
         guard prepared else { return try await run(connection, Statement.sql, binds, as: type, logger: logger) }
-        do {
-            return try await translatingErrors(on: connection) {
+        return try await closingAfterFailure(of: "fixed statement \(Statement.name)", on: connection, logger: logger) {
+            try await translatingErrors(on: connection) {
                 try await decodeRows(try await connection.execute(Prepared<Statement>(bindings: bindings(binds)), logger: logger), as: type)
             }
+        }
+    }
+
+    /// Runs a generated statement as a named prepared statement (see ``GeneratedStatement``),
+    /// prepared on the connection's first use of the name; a failure closes the connection as for
+    /// fixed statements.
+    fileprivate static func run(
+        _ connection: PostgresConnection, generated text: GeneratedStatement.Text, _ binds: [SQLValue], logger: Logger
+    ) async throws -> [SQLRow] {
+        try await closingAfterFailure(of: "generated statement \(text.name)", on: connection, logger: logger) {
+            try await translatingErrors(on: connection) {
+                try await GeneratedStatement.$current.withValue(text) {
+                    try await sqlRows(try await connection.execute(GeneratedStatement(bindings: bindings(binds)), logger: logger))
+                }
+            }
+        }
+    }
+
+    /// Runs `body` (one prepared statement); when it fails on anything but the call's own values
+    /// (a unique or foreign-key violation, invalid data), closes the connection: postgres-nio
+    /// remembers a failed preparation for the connection's life and would fail every later use.
+    private static func closingAfterFailure<T>(
+        of statement: String, on connection: PostgresConnection, logger: Logger, _ body: () async throws -> T
+    ) async throws -> T {
+        do {
+            return try await body()
         } catch let error as SQLDatabaseError {
             if ![.uniqueViolation, .foreignKeyViolation, .invalidData].contains(error.kind) {
-                logger.warning("closing a database connection after fixed statement \(Statement.name) failed: \(error.message)")
+                logger.warning("closing a database connection after \(statement) failed: \(error.message)")
                 try? await connection.close()
             }
             throw error
         }
+    }
+
+    /// Every row as an ``SQLRow``, each cell converted by ``decode(_:)``.
+    private static func sqlRows<Rows: AsyncSequence>(_ rows: Rows) async throws -> [SQLRow] where Rows.Element == PostgresRow {
+        var values: [SQLValue] = []
+        var columns = 0
+        for try await row in rows {
+            columns = row.count
+            for cell in row {
+                values.append(try decode(cell))
+            }
+        }
+        return SQLRow.rows(flat: values, columns: columns)
     }
 
     /// Each row decoded as `Row` from its cells.
@@ -393,6 +448,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         let connection: PostgresConnection
         let logger: Logger
         let preparesFixedStatements: Bool
+        let generatedStatements: GeneratedStatementNames
         var dialect: SQLDialect { .postgres }
 
         func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
@@ -407,6 +463,13 @@ public final class PostgresDatabase: SQLDatabase, Service {
             _ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type
         ) async throws -> [Row] {
             try await PostgresDatabase.run(connection, statement, binds, as: type, prepared: preparesFixedStatements, logger: logger)
+        }
+
+        func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            guard preparesFixedStatements, let name = generatedStatements.name(for: sql, binds: binds) else {
+                return try await PostgresDatabase.run(connection, sql, binds, logger: logger)
+            }
+            return try await PostgresDatabase.run(connection, generated: GeneratedStatement.Text(name: name, sql: sql), binds, logger: logger)
         }
     }
 }

@@ -16,6 +16,13 @@ public protocol SQLExecutor: Sendable {
     /// each row as `Row`.
     func query<Statement: FixedStatement, Row: SQLRowDecodable>(_ statement: Statement.Type, _ binds: [SQLValue], as type: Row.Type) async throws
         -> [Row]
+
+    /// Runs a generated statement whose text recurs with other values (an experiment search):
+    /// where the engine can, it is prepared on each connection, so a recurring text skips parsing
+    /// and planning (see ``PostgresDatabase``'s bound on how many texts are). Only for statements
+    /// whose best plan does not depend on the values bound (small tables, primary keys): after
+    /// five calls PostgreSQL may run one generic plan for every value.
+    func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
 }
 
 /// A database: an executor for single statements plus transactions.
@@ -34,6 +41,16 @@ extension SQLExecutor {
     /// Runs the statement a builder holds.
     public func query(_ builder: SQLBuilder) async throws -> [SQLRow] {
         try await query(builder.sql, builder.binds)
+    }
+
+    /// Runs a generated statement as any other: the default for engines that prepare nothing.
+    public func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await query(sql, binds)
+    }
+
+    /// Runs the statement a builder holds (see ``queryReusingPlan(_:_:)``).
+    public func queryReusingPlan(_ builder: SQLBuilder) async throws -> [SQLRow] {
+        try await queryReusingPlan(builder.sql, builder.binds)
     }
 
     /// Runs a statement whose result is not needed.
