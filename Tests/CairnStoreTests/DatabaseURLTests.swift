@@ -35,7 +35,8 @@ import Testing
         #expect(!plain.parallelQuery && parallel.parallelQuery)
         #expect(try DatabaseURL(parsing: "postgres://h/db?parallel_query=true").description.hasSuffix("?parallel_query=true"))
         let keepAlive = ["tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count"]
-        #expect(PostgresDatabase.startupParameters(statementTimeout: nil, settings: plain).map(\.0) == ["max_parallel_workers_per_gather"] + keepAlive)
+        #expect(
+            PostgresDatabase.startupParameters(statementTimeout: nil, settings: plain).map(\.0) == ["max_parallel_workers_per_gather"] + keepAlive)
         #expect(PostgresDatabase.startupParameters(statementTimeout: nil, settings: parallel).isEmpty)
     }
 

@@ -1,5 +1,6 @@
-@testable import CairnStore
 import Testing
+
+@testable import CairnStore
 
 /// Generated statements whose text recurs (experiment searches) are prepared per connection on
 /// PostgreSQL: they answer as their text does unprepared, call after call, are prepared under one
@@ -66,6 +67,7 @@ import Testing
         #expect(second != nil && second != first)
         #expect(names.name(for: "SELECT 2", binds: []) == nil)
         #expect(names.name(for: "SELECT $1", binds: [.text("b")]) == second)
-        #expect(GeneratedStatementNames(capacity: 8).name(for: String(repeating: " ", count: GeneratedStatementNames.longestText + 1), binds: []) == nil)
+        #expect(
+            GeneratedStatementNames(capacity: 8).name(for: String(repeating: " ", count: GeneratedStatementNames.longestText + 1), binds: []) == nil)
     }
 }

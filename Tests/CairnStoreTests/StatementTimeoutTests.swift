@@ -60,9 +60,10 @@ import Testing
             let deadline = ContinuousClock.now + .seconds(10)
             var open: Int64 = 0
             repeat {
-                open = try await database.query(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'", []
-                ).first?.int(0) ?? 0
+                open =
+                    try await database.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'", []
+                    ).first?.int(0) ?? 0
                 if open >= 2 { break }
                 try await Task.sleep(for: .milliseconds(50))
             } while ContinuousClock.now < deadline
