@@ -94,6 +94,10 @@ extension SQLTrackingStore {
 /// through its state machine, then the row iterator) was most of the page's CPU. Its text never
 /// changes, so it is prepared once per connection.
 ///
+/// Each run's rows are sorted once, in a subquery that feeds every aggregate of its table in that
+/// order (a subquery with an `ORDER BY` is never flattened), instead of one sort per aggregate
+/// (`array_agg(x ORDER BY seq)`): a 100-run page at 2,000 runs, 4.3 -> 3.2 ms (pgbench).
+///
 /// Each id's rows are read by a `LATERAL` subquery that aggregates or sorts, which PostgreSQL
 /// cannot turn into a join (a plain one it can: hence the `ORDER BY` of datasets and models): so
 /// whatever the statistics say, the plan is one primary-key range per id and table, and the
@@ -108,18 +112,19 @@ enum RunDetailGroupsStatement: FixedStatement {
         SELECT CAST(1 AS BIGINT) AS kind, ids.id, d.keys, CAST(NULL AS TEXT[]) AS texts, d.numbers, d.timestamps, d.steps, d.nans,
             NULL AS s1, NULL AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6, NULL AS s7, CAST(NULL AS BIGINT) AS n1
             FROM unnest($1::text[]) AS ids(id) CROSS JOIN LATERAL (
-                SELECT array_agg(key ORDER BY seq) AS keys, array_agg(value ORDER BY seq) AS numbers,
-                    array_agg(timestamp ORDER BY seq) AS timestamps, array_agg(step ORDER BY seq) AS steps,
-                    array_agg(CAST(is_nan AS BIGINT) ORDER BY seq) AS nans
-                FROM latest_metrics WHERE run_uuid = ids.id) d
+                SELECT array_agg(key) AS keys, array_agg(value) AS numbers, array_agg(timestamp) AS timestamps, array_agg(step) AS steps,
+                    array_agg(CAST(is_nan AS BIGINT)) AS nans
+                FROM (SELECT key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid = ids.id ORDER BY seq) m) d
             WHERE d.keys IS NOT NULL
         UNION ALL SELECT 2, ids.id, d.keys, d.texts, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
             FROM unnest($1::text[]) AS ids(id) CROSS JOIN LATERAL (
-                SELECT array_agg(key ORDER BY seq) AS keys, array_agg(value ORDER BY seq) AS texts FROM params WHERE run_uuid = ids.id) d
+                SELECT array_agg(key) AS keys, array_agg(value) AS texts
+                FROM (SELECT key, value FROM params WHERE run_uuid = ids.id ORDER BY seq) o) d
             WHERE d.keys IS NOT NULL
         UNION ALL SELECT 3, ids.id, d.keys, d.texts, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
             FROM unnest($1::text[]) AS ids(id) CROSS JOIN LATERAL (
-                SELECT array_agg(key ORDER BY seq) AS keys, array_agg(value ORDER BY seq) AS texts FROM run_tags WHERE run_uuid = ids.id) d
+                SELECT array_agg(key) AS keys, array_agg(value) AS texts
+                FROM (SELECT key, value FROM run_tags WHERE run_uuid = ids.id ORDER BY seq) o) d
             WHERE d.keys IS NOT NULL
         UNION ALL SELECT 4, ids.id, NULL, NULL, NULL, NULL, NULL, NULL,
             d.name, d.digest, d.source_type, d.source, d.schema, d.profile, d.tags_json, NULL
