@@ -1,13 +1,24 @@
-import CairnStore
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 import Testing
+import _ConnectionPoolModule
+
+@testable import CairnStore
 
 /// With PostgreSQL gone, a statement waits a bounded time for a pooled connection and fails as
 /// unavailable (503), instead of queueing until the pool's circuit breaker trips a minute later.
 @Suite struct ConnectionWaitTests {
+    /// Once no connection could be opened for a while, the pool refuses every lease at once (its
+    /// circuit breaker, after a minute): that is the database being unavailable (503 with
+    /// Retry-After), not an internal error (500).
+    @Test func aPoolThatStoppedTryingIsUnavailable() {
+        for error in [ConnectionPoolError.connectionCreationCircuitBreakerTripped, .poolShutdown] {
+            #expect(PostgresDatabase.translate(error).kind == .unavailable)
+        }
+    }
+
     @Test func statementFailsAsUnavailableWithinTheConnectionWaitWhenPostgresIsGone() async throws {
         // A port nothing listens on: every connection attempt is refused.
         let socket = try await ServerBootstrap(group: .singletonMultiThreadedEventLoopGroup).bind(host: "127.0.0.1", port: 0).get()
