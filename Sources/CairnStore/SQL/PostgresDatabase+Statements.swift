@@ -36,13 +36,16 @@ extension PostgresDatabase {
         }
     }
 
-    /// Runs a generated statement as a named prepared statement (see ``GeneratedStatement``),
-    /// prepared on the connection's first use of the name; a failure closes the connection as for
-    /// fixed statements.
+    /// Runs a generated statement (see ``SQLExecutor/queryReusingPlan(_:_:)``) as a named prepared
+    /// statement when `names` gives it a name (see ``GeneratedStatement``), prepared on the
+    /// connection's first use of the name, and a failure closes the connection as for fixed
+    /// statements; otherwise (no name, or `names` nil with `?prepared_statements=false`) as text.
     static func run(
-        _ connection: PostgresConnection, generated text: GeneratedStatement.Text, _ binds: [SQLValue], logger: Logger
+        _ connection: PostgresConnection, reusingPlanOf sql: String, _ binds: [SQLValue], names: GeneratedStatementNames?, logger: Logger
     ) async throws -> [SQLRow] {
-        try await closingAfterFailure(of: "generated statement \(text.name)", on: connection, logger: logger) {
+        guard let name = names?.name(for: sql, binds: binds) else { return try await run(connection, sql, binds, logger: logger) }
+        let text = GeneratedStatement.Text(name: name, sql: sql)
+        return try await closingAfterFailure(of: "generated statement \(name)", on: connection, logger: logger) {
             try await translatingErrors(on: connection) {
                 try await GeneratedStatement.$current.withValue(text) {
                     try await sqlRows(try await connection.execute(GeneratedStatement(bindings: bindings(binds)), logger: logger))
@@ -195,10 +198,8 @@ extension PostgresDatabase {
         }
 
         func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-            guard preparesStatements, let name = generatedStatements.name(for: sql, binds: binds) else {
-                return try await PostgresDatabase.run(connection, sql, binds, logger: logger)
-            }
-            return try await PostgresDatabase.run(connection, generated: GeneratedStatement.Text(name: name, sql: sql), binds, logger: logger)
+            let names = preparesStatements ? generatedStatements : nil
+            return try await PostgresDatabase.run(connection, reusingPlanOf: sql, binds, names: names, logger: logger)
         }
     }
 }

@@ -144,10 +144,9 @@ public final class PostgresDatabase: SQLDatabase, Service {
     }
 
     public func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        let name = preparesStatements ? generatedStatements.name(for: sql, binds: binds) : nil
+        let names = preparesStatements ? generatedStatements : nil
         return try await onConnection { connection, logger in
-            guard let name else { return try await Self.run(connection, sql, binds, logger: logger) }
-            return try await Self.run(connection, generated: GeneratedStatement.Text(name: name, sql: sql), binds, logger: logger)
+            try await Self.run(connection, reusingPlanOf: sql, binds, names: names, logger: logger)
         }
     }
 
