@@ -87,21 +87,27 @@ import Testing
                 }
                 try await store.logBatch(runID: run.info.runID, metrics: metrics, params: [Param(key: "lr", value: "\(index % 3)")], tags: [])
             }
+            // A filter's conditions on the ordered metric test the row joined for the order: the
+            // second filter puts two of them on it (runs at exactly 1.0 drop out).
+            let filters: [(String, (Double) -> Bool)] = [
+                ("metrics.loss >= 0.25 and params.lr != 'x'", { $0 >= 0.25 }),
+                ("metrics.loss >= 0.25 and metrics.loss != 1.0 and params.lr != 'x'", { $0 >= 0.25 && $0 != 1 }),
+            ]
             for order in [["metrics.loss DESC"], ["metrics.loss ASC"], ["metrics.loss DESC", "params.lr ASC"]] {
                 let all = try await store.searchRuns(RunSearchRequest(experimentIDs: [experiment], orderBy: order, maxResults: 1000)).items
-                let expected = all.filter { run in run.metrics.contains { $0.key == "loss" && !$0.value.isNaN && $0.value >= 0.25 } }
-                #expect(expected.count > 10 && expected.count < 41)
-                var paged: [String] = []
-                var token: String?
-                repeat {
-                    let page = try await store.searchRuns(
-                        RunSearchRequest(
-                            experimentIDs: [experiment], filter: "metrics.loss >= 0.25 and params.lr != 'x'", orderBy: order, maxResults: 3,
-                            pageToken: token))
-                    paged += page.items.map(\.info.runID)
-                    token = page.nextPageToken
-                } while token != nil
-                #expect(paged == expected.map(\.info.runID), "order \(order)")
+                for (filter, keeps) in filters {
+                    let expected = all.filter { run in run.metrics.contains { $0.key == "loss" && !$0.value.isNaN && keeps($0.value) } }
+                    #expect(expected.count > 10 && expected.count < 41)
+                    var paged: [String] = []
+                    var token: String?
+                    repeat {
+                        let page = try await store.searchRuns(
+                            RunSearchRequest(experimentIDs: [experiment], filter: filter, orderBy: order, maxResults: 3, pageToken: token))
+                        paged += page.items.map(\.info.runID)
+                        token = page.nextPageToken
+                    } while token != nil
+                    #expect(paged == expected.map(\.info.runID), "order \(order), filter \(filter)")
+                }
             }
         }
     }

@@ -127,8 +127,22 @@ struct SearchCompilerTests {
 
     @Test func filterAndOrderByBindsShareOneNumbering() throws {
         let (search, binds) = try runs("metrics.a > 1", ["tags.t"])
-        #expect(search.orderBySQL.contains("t.key = $3"))
-        #expect(binds == [.text("a"), .double(1), .text("t")])
+        #expect(search.orderBySQL.contains("t.key = $1"))
+        #expect(search.whereSQL.contains("lm.key = $2 AND lm.is_nan = 0 AND lm.value > $3"))
+        #expect(binds == [.text("t"), .text("a"), .double(1)])
+    }
+
+    @Test(arguments: [SQLDialect.postgres, .sqlite])
+    func aNumericFilterOnTheOrderedMetricTestsTheJoinedValue(dialect: SQLDialect) throws {
+        let (search, binds) = try runs(
+            "metrics.acc > 0.5 and metrics.acc <= 0.9 and metrics.loss < 2 and params.optimizer = 'adam'", ["metrics.acc DESC"], dialect: dialect)
+        #expect(search.joinSQL == "JOIN latest_metrics o0 ON o0.run_uuid = r.run_uuid AND o0.key = $1 AND o0.is_nan = 0")
+        #expect(
+            search.whereSQL == "(o0.value > $2 AND o0.value <= $3 AND "
+                + "EXISTS (SELECT 1 FROM latest_metrics lm WHERE lm.run_uuid = r.run_uuid AND lm.key = $4 AND lm.is_nan = 0 AND lm.value < $5) AND "
+                + "EXISTS (SELECT 1 FROM params p WHERE p.run_uuid = r.run_uuid AND p.key = $6 AND p.value = $7))")
+        #expect(search.orderBySQL == "o0.value DESC, r.start_time DESC, r.run_uuid ASC")
+        #expect(binds == [.text("acc"), .double(0.5), .double(0.9), .text("loss"), .double(2), .text("optimizer"), .text("adam")])
     }
 
     @Test(arguments: ["metrics.acc > '1'", "x = 1 OR y = 2", "params.lr = 1"])
