@@ -14,11 +14,7 @@ import Testing
         guard Engine.available.contains(.postgres) else { return }  // EngineAvailabilityTests fails CI without PostgreSQL
         try await TestDatabase.withStore(.postgres) { store in
             let experiment = try await store.createExperiment(name: "pair-statistics", artifactLocation: nil, tags: [])
-            try await store.database.execute(
-                """
-                INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
-                SELECT md5('pair-' || i), \(experiment), 'run-' || i, 'u', 'FINISHED', i, i + 1, 'a', 'active' FROM generate_series(1, 3000) i
-                """)
+            try await TestDatabase.insertRuns(3000, experiment: experiment, idPrefix: "pair-", into: store.database)
             // Per run: key k0 holds one of three values (1,000 runs each), keys k1..k9 values of
             // their own, so 'v0' is 1/30 of all values but 1/3 of k0's.
             for table in ["params", "run_tags"] {

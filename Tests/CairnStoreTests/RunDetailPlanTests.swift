@@ -14,11 +14,7 @@ import Testing
         try await TestDatabase.withStore(.postgres) { store in
             let experiment = try await store.createExperiment(name: "detail-plans", artifactLocation: nil, tags: [])
             // 3,000 runs of 10 metrics, 10 params and 5 tags, inserted in bulk: never analyzed.
-            try await store.database.execute(
-                """
-                INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
-                SELECT md5('plan-' || i), \(experiment), 'run-' || i, 'u', 'FINISHED', i, i + 1, 'a', 'active' FROM generate_series(1, 3000) i
-                """)
+            try await TestDatabase.insertRuns(3000, experiment: experiment, idPrefix: "plan-", into: store.database)
             for (table, columns, values) in [
                 ("params", "run_uuid, key, value", "md5('plan-' || i), 'p' || k, (i * k)::text"),
                 ("run_tags", "run_uuid, key, value", "md5('plan-' || i), 't' || k, (i + k)::text"),

@@ -108,6 +108,17 @@ enum TestDatabase {
             return result
         }
     }
+
+    /// Inserts `count` finished runs into `experiment` in one statement, past the store (so the
+    /// tables are as a bulk load leaves them, never analyzed): run i (1...count) has the id
+    /// `md5(idPrefix || i)`, the name `run-i` and the start time i.
+    static func insertRuns(_ count: Int, experiment: String, idPrefix: String, into database: any SQLDatabase) async throws {
+        try await database.execute(
+            """
+            INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
+            SELECT md5('\(idPrefix)' || i), \(experiment), 'run-' || i, 'u', 'FINISHED', i, i + 1, 'a', 'active' FROM generate_series(1, \(count)) i
+            """)
+    }
 }
 
 @Suite struct EngineAvailabilityTests {
