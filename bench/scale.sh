@@ -68,6 +68,8 @@
 #   history   get-history of a 50,000-point metric, client-style (2 pages of 25,000 following
 #             next_page_token, timed as one), --requests fetches; read back point by point
 #   log-metric  --single calls at concurrency 1 (+10 warm-up) on a new run; read back
+#   floor     GET /version, --single calls at c=1 (+10 warm-up): a request no server answers from
+#             its database, the HTTP stack's own cost that every figure above includes
 #   ingest    runs/log-batch, --ingest-requests requests of 1,000 metrics over 8 connections into
 #             20 new runs (every point distinct); checked in SQL point by point and through the API
 #   baselines `\copy` of the same rows into metric_points itself (one transaction, median of 3,
@@ -130,7 +132,7 @@ while [ $# -gt 0 ]; do
         --mlflow-bin) MLFLOW_BIN=$2; shift ;;
         --fml-bin) FML_BIN=$2; shift ;;
         --peer-budget) PEER_BUDGET=$2; shift ;;
-        -h | --help) sed -n '2,94p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,97p' "$0"; exit 0 ;;
         *) cairn_die "unknown argument $1 (see --help)" ;;
     esac
     shift
@@ -635,6 +637,15 @@ for st in "${STAGES[@]}"; do
         v=$("${PY[@]}" verify-single "${BASE_OF[$e]}" "$rid" single $((SINGLE + 10))) || FAILED=1
         with_verify "$d/single.json" "${v:-$FAILV}"
         cairn_log "log-metric (${LABEL[$e]}): $(summary "$d/single.json")"
+    done
+
+    # the HTTP floor: GET /version, which no server answers from its database (what any request costs)
+    rotate
+    for e in "${ORDER[@]}"; do
+        d=$(rdir "$e")
+        timed "$e" "$d/floor.json" -c 1 -n "$SINGLE" -w 10 get /version || FAILED=1
+        with_verify "$d/floor.json" "$(jq -c '{verified: (.errors == 0 and .ok == .requests and .bytes_received > 0)}' "$d/floor.json")"
+        cairn_log "floor (${LABEL[$e]}): $(summary "$d/floor.json")"
     done
 
     # batch ingest into 20 new runs

@@ -578,7 +578,7 @@ def peer_section(d, meta, S, st_name, summary):
             row(f"{q['name']}, {state} ANALYZE", cairn, {p: load(os.path.join(d, p, state, f"{q['name']}.json")) for p in peers},
                 f"{q['name']} {state} ANALYZE")
     for f, label in (("history.json", f"get-history, {meta.get('history_points', 50000):,} points, client-style"),
-                     ("single.json", "log-metric, c=1")):
+                     ("single.json", "log-metric, c=1"), ("floor.json", "HTTP floor (GET /version, no database), c=1")):
         row(label, load(os.path.join(d, f)) or {}, {p: load(os.path.join(d, p, f)) for p in peers}, label.split(",")[0])
     ing = load(os.path.join(d, "ingest.json")) or {}
     cells = f"| log-batch ingest, metrics/s ({meta.get('ingest_conns')} connections; p50 / p95 ms per request) | {fmt(ing.get('metrics_per_s'))} ({lat(ing, 1)}) |"
@@ -681,10 +681,10 @@ def cmd_report(rdir, out):
                 if v.get("plan"):
                     plans.append(f"- {q['name']}, {state} ANALYZE ({fmt(v.get('plan_ms'), 2)} ms in PostgreSQL): {v['plan']}")
         lines.append("")
-        h, s1, ing = (load(os.path.join(d, f)) or {} for f in ("history.json", "single.json", "ingest.json"))
+        h, s1, ing, fl = (load(os.path.join(d, f)) or {} for f in ("history.json", "single.json", "ingest.json", "floor.json"))
         cp, pc, pl = (load(os.path.join(d, f)) or {} for f in ("copy.json", "pgbench_commit.json", "pgbench_logmetric.json"))
         rss = S.get("rss") or {}
-        ok_rest = all(x.get("verified") for x in (h, s1, ing) if x)
+        ok_rest = all(x.get("verified") for x in (h, s1, ing, fl) if x)
         all_ok &= ok_rest
         ing_rate = ing.get("metrics_per_s")
         copy_rate = cp.get("rows_per_s_median")
@@ -692,6 +692,7 @@ def cmd_report(rdir, out):
         lines.append("|---|---|---|")
         lines.append(f"| get-history, {meta.get('history_points', 50000):,}-point metric, client-style (pages of 25,000 via `next_page_token`), p50 / p95 ms | {lat(h, 1)} | {ver(h)} |")
         lines.append(f"| log-metric at c=1, p50 / p95 ms ({s1.get('requests', '?')} calls) | {lat(s1)} | {ver(s1)} |")
+        lines.append(f"| HTTP floor: GET /version (no database) at c=1, p50 / p95 ms ({fl.get('requests', '?')} calls) | {lat(fl, 3)} | {ver(fl)} |")
         lines.append(f"| log-batch ingest, metrics/s ({meta.get('ingest_conns')} connections, 1,000 per request, "
                      f"{(ing.get('metrics_sent') or 0):,} metrics), p50 / p95 ms per request {lat(ing, 1)} | {fmt(ing_rate)} | {ver(ing)} |")
         lines.append(f"| `\\copy` of the same rows into `metric_points` (live table, one transaction, median of 3), rows/s | "
@@ -703,7 +704,8 @@ def cmd_report(rdir, out):
         lines.append(f"| Cairn peak RSS during the stage (VmHWM, reset at stage start) / sampled every 100 ms, MB | "
                      f"{fmt((rss.get('vmhwm_kb') or 0) / 1024)} / {fmt((rss.get('sampled_peak_kb') or 0) / 1024)} | - |")
         lines.append("")
-        for k, v in (("history p50", h.get("p50_ms")), ("log-metric p50", s1.get("p50_ms")), ("ingest metrics/s", ing_rate),
+        for k, v in (("history p50", h.get("p50_ms")), ("log-metric p50", s1.get("p50_ms")), ("HTTP floor p50", fl.get("p50_ms")),
+                     ("ingest metrics/s", ing_rate),
                      ("copy rows/s", copy_rate), ("pgbench commit p50", pc.get("p50_ms")), ("peak RSS MB", (rss.get("vmhwm_kb") or 0) / 1024)):
             summary.setdefault(k, {})[st["name"]] = v
         peer_lines, peers_ok = peer_section(d, meta, S, st["name"], summary)
