@@ -140,9 +140,23 @@ struct SearchCompilerTests {
         #expect(
             search.whereSQL == "(o0.value > $2 AND o0.value <= $3 AND "
                 + "EXISTS (SELECT 1 FROM latest_metrics lm WHERE lm.run_uuid = r.run_uuid AND lm.key = $4 AND lm.is_nan = 0 AND lm.value < $5) AND "
-                + "EXISTS (SELECT 1 FROM params p WHERE p.run_uuid = r.run_uuid AND p.key = $6 AND p.value = $7))")
+                + "EXISTS (SELECT 1 FROM params p WHERE p.run_uuid = r.run_uuid AND p.key = $6 AND p.value = $7"
+                + (dialect == .postgres ? " AND octet_length(p.value) <= 1000" : "") + "))")
         #expect(search.orderBySQL == "o0.value DESC, r.start_time DESC, r.run_uuid ASC")
         #expect(binds == [.text("acc"), .double(0.5), .double(0.9), .text("loss"), .double(2), .text("optimizer"), .text("adam")])
+    }
+
+    /// On PostgreSQL a param equality whose value fits `params_key_value` (values up to 1,000
+    /// bytes, migration 0017) says so, which lets the planner use that partial index; a longer
+    /// value, another comparator or SQLite (no such index) leave the condition as it is.
+    @Test func aShortParamEqualityOnPostgresSaysItFitsTheValueIndex() throws {
+        let fits = " AND octet_length(p.value) <= 1000"
+        #expect(try runs("params.optimizer = 'adam'").search.whereSQL.hasSuffix("p.value = $2\(fits))"))
+        #expect(try runs("params.optimizer = '\(String(repeating: "é", count: 500))'").search.whereSQL.hasSuffix("\(fits))"))
+        #expect(try !runs("params.optimizer = '\(String(repeating: "é", count: 501))'").search.whereSQL.contains(fits))
+        #expect(try !runs("params.optimizer LIKE 'ad%'").search.whereSQL.contains(fits))
+        #expect(try !runs("tags.optimizer = 'adam'").search.whereSQL.contains(fits))
+        #expect(try !runs("params.optimizer = 'adam'", dialect: .sqlite).search.whereSQL.contains(fits))
     }
 
     @Test(arguments: ["metrics.acc > '1'", "x = 1 OR y = 2", "params.lr = 1"])

@@ -51,6 +51,10 @@ public enum RunSearchCompiler {
             sortKeys: keys)
     }
 
+    /// The longest param value (in bytes) that PostgreSQL's `params_key_value` index holds
+    /// (its predicate, migration 0017): a longer one would not fit a B-tree entry.
+    static let indexedParamValueBytes = 1_000
+
     private static func condition(_ clause: FilterClause, into builder: inout SQLBuilder) throws(CairnError) -> String {
         let key = clause.key
         switch key.kind {
@@ -59,7 +63,8 @@ public enum RunSearchCompiler {
             let test = try SearchSQL.predicate("lm.value", clause.comparator, clause.value, as: .real, into: &builder)
             return "EXISTS (\(scope) AND lm.is_nan = 0 AND \(test))"
         case .param:
-            return try SearchSQL.keyValueCondition(clause, table: "params p", alias: "p", link: "p.run_uuid = r.run_uuid", into: &builder)
+            return try SearchSQL.keyValueCondition(
+                clause, table: "params p", alias: "p", link: "p.run_uuid = r.run_uuid", indexedValueBytes: indexedParamValueBytes, into: &builder)
         case .tag:
             return try SearchSQL.keyValueCondition(clause, table: "run_tags t", alias: "t", link: "t.run_uuid = r.run_uuid", into: &builder)
         case .dataset:

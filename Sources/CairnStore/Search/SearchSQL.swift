@@ -69,12 +69,17 @@ enum SearchSQL {
     ///   - link: the correlation, e.g. `"t.run_uuid = r.run_uuid"`.
     ///   - notEqualMatchesMissing: when true, `!=` is `NOT EXISTS (… value = $v)`, so entities
     ///     without the key match (MLflow's registry semantics); otherwise `!=` requires the key.
+    ///   - indexedValueBytes: on PostgreSQL, the value length (in bytes) up to which a partial
+    ///     index of the table holds values: an `=` with a value that fits adds
+    ///     `octet_length(<alias>.value) <= N` (true of every row it can match), which is what lets
+    ///     the planner use that index.
     static func keyValueCondition(
         _ clause: FilterClause,
         table: String,
         alias: String,
         link: String,
         notEqualMatchesMissing: Bool = false,
+        indexedValueBytes: Int? = nil,
         into builder: inout SQLBuilder
     ) throws(CairnError) -> String {
         let keyTest = "\(alias).key = \(builder.bind(.text(clause.key.name)))"
@@ -88,7 +93,12 @@ enum SearchSQL {
             let test = try predicate("\(alias).value", .equal, clause.value, as: .text, into: &builder)
             return "NOT EXISTS (\(scope) AND \(test))"
         default:
-            let test = try predicate("\(alias).value", clause.comparator, clause.value, as: .text, into: &builder)
+            var test = try predicate("\(alias).value", clause.comparator, clause.value, as: .text, into: &builder)
+            if let limit = indexedValueBytes, builder.dialect == .postgres, clause.comparator == .equal, case .string(let text) = clause.value,
+                text.utf8.count <= limit
+            {
+                test += " AND octet_length(\(alias).value) <= \(limit)"
+            }
             return "EXISTS (\(scope) AND \(test))"
         }
     }
