@@ -19,7 +19,8 @@ import Testing
             var generator = SeededGenerator(seed: 17)
             let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
             let long = String((0..<Limits.maxParamValueLength).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
-            try await store.logBatch(runID: id, metrics: [], params: [Param(key: "long", value: long), Param(key: "optimizer", value: "adam")], tags: [])
+            try await store.logBatch(
+                runID: id, metrics: [], params: [Param(key: "long", value: long), Param(key: "optimizer", value: "adam")], tags: [])
             let stored = try await store.run(id: id)
             #expect(stored.params.first { $0.key == "long" }?.value == long)
             for filter in ["params.long = '\(long)'", "params.optimizer = 'adam'"] {
