@@ -11,7 +11,8 @@ artifacts, a token) so that requests carry real IDs and reach deeper code. Then,
 * each query parameter and each JSON body field (top-level properties of the request schema, and
   the inner fields of nested objects/arrays inside a valid-looking skeleton with the real IDs),
   set to each value of an extremes list: int64 min/max/max+1, -1, 0, ±1e308, 1.5, "NaN",
-  "Infinity", "-Infinity", the bare JSON literal NaN, "", a 100,000-character string, invalid
+  "Infinity", "-Infinity", the bare JSON literal NaN, "", a 100,000-character string (one letter
+  repeated, and random letters, which PostgreSQL cannot compress into an index entry), invalid
   UTF-8 (raw bytes in the body, %ff in a query), NUL, null, true, [], {}, numbers as strings and
   more; query values are sent percent-encoded as given;
 * each path parameter with those values (percent-encoded);
@@ -43,7 +44,9 @@ import hmac
 import itertools
 import json
 import os
+import random
 import re
+import string
 import sys
 import time
 import urllib.parse
@@ -60,6 +63,9 @@ WEBHOOK = "/api/cairn/v1/webhooks/promote"
 HUGE_BODY_OPS = {"/api/2.0/mlflow/runs/log-batch", "/api/2.0/mlflow/experiments/create", WEBHOOK}
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 LONG = 100_000
+# Random letters (the same in every run): unlike "x" * LONG, no compression makes them fit an index
+# entry (PostgreSQL's B-tree holds ~2,700 bytes), so a stored key column too long for it shows.
+RANDOM_LONG = "".join(random.Random(17).choices(string.ascii_letters + string.digits, k=LONG))
 
 
 class Raw:
@@ -87,6 +93,7 @@ JSON_EXTREMES_1 = [
     ("NaN literal", Raw(b"NaN")),
     ('""', ""),
     ("100k string", "x" * LONG),
+    ("100k random letters", RANDOM_LONG),
     ("invalid UTF-8", Raw(b'"\xff\xfe\xc3(x"')),
     ("NUL", "\u0000"),
     ("null", None),

@@ -21,6 +21,15 @@ public enum Limits {
     public static let maxHistoryBulkResults = 2500
     /// `metrics/get-history-bulk` (the UI's unsampled variant): the default and cap of `max_results`.
     public static let maxHistoryBulkFullResults = 25000
+    /// A dataset input's fields and tags (MLflow's `_validate_dataset`, `_validate_input_tag`);
+    /// longer ones are refused. Name and digest are part of the inputs' primary key.
+    public static let maxDatasetNameLength = 500
+    public static let maxDatasetDigestLength = 36
+    public static let maxDatasetSourceLength = 65_535
+    public static let maxDatasetSchemaLength = 1_048_575
+    public static let maxDatasetProfileLength = 16_777_215
+    public static let maxInputTagKeyLength = 255
+    public static let maxInputTagValueLength = 500
     /// `experiments/search-datasets`: at most this many experiment ids, and this many summaries.
     public static let maxDatasetSearchExperimentIDs = 20
     public static let maxDatasetSummaries = 1000

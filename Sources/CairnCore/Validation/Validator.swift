@@ -73,6 +73,24 @@ public enum Validator {
         }
     }
 
+    /// Checks a dataset input's lengths as MLflow does (`_validate_dataset`, `_validate_input_tag`),
+    /// in characters as Python counts them (Unicode scalars), with MLflow's message.
+    public static func validateDatasetInput(_ dataset: DatasetInput) throws(CairnError) {
+        try checkLength("name", dataset.name, Limits.maxDatasetNameLength)
+        try checkLength("digest", dataset.digest, Limits.maxDatasetDigestLength)
+        try checkLength("source", dataset.source, Limits.maxDatasetSourceLength)
+        try checkLength("schema", dataset.schema, Limits.maxDatasetSchemaLength)
+        try checkLength("profile", dataset.profile, Limits.maxDatasetProfileLength)
+        for tag in dataset.tags {
+            try checkLength("key", tag.key, Limits.maxInputTagKeyLength)
+            try checkLength("value", tag.value, Limits.maxInputTagValueLength)
+        }
+    }
+
+    private static func checkLength(_ path: String, _ value: String, _ limit: Int) throws(CairnError) {
+        if value.unicodeScalars.count > limit { throw .invalidParameter("'\(path)' exceeds the maximum length of \(limit) characters") }
+    }
+
     /// Truncates a value to `limit` characters, as MLflow does with `MLFLOW_TRUNCATE_LONG_VALUES`.
     public static func truncated(_ value: String, to limit: Int) -> String {
         value.count <= limit ? value : String(value.prefix(limit))

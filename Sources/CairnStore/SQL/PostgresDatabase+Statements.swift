@@ -168,6 +168,9 @@ extension PostgresDatabase {
             case "23503": return SQLDatabaseError(.foreignKeyViolation, message)
             case "57P01", "57P02", "57P03", "53300": return SQLDatabaseError(.unavailable, message)
             case "57014": return SQLDatabaseError(.timedOut, message)
+            // program_limit_exceeded: a value too large for where it goes, e.g. an index entry
+            // over the B-tree's ~2,700 bytes (a long key column of a primary key): the request's.
+            case "54000": return SQLDatabaseError(.invalidData, "a value is too long to be stored (\(message))")
             default:
                 if state.hasPrefix("22") { return SQLDatabaseError(.invalidData, message) }
                 return SQLDatabaseError(.other, "\(state): \(message)")

@@ -162,6 +162,7 @@ extension SQLTrackingStore {
     }
 
     public func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws {
+        for dataset in datasets { try Validator.validateDatasetInput(dataset) }
         _ = try await activeRunInfo(id: runID)
         try await database.withTransaction { tx in
             for dataset in datasets {
