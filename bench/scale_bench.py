@@ -578,7 +578,7 @@ def peer_section(d, meta, S, st_name, summary):
             row(f"{q['name']}, {state} ANALYZE", cairn, {p: load(os.path.join(d, p, state, f"{q['name']}.json")) for p in peers},
                 f"{q['name']} {state} ANALYZE")
     for f, label in (("history.json", f"get-history, {meta.get('history_points', 50000):,} points, client-style"),
-                     ("single.json", "log-metric, c=1"), ("floor.json", "HTTP floor (GET /version, no database), c=1")):
+                     ("single.json", "log-metric, c=1"), ("floor.json", "HTTP floor, GET /version (no database), c=1")):
         row(label, load(os.path.join(d, f)) or {}, {p: load(os.path.join(d, p, f)) for p in peers}, label.split(",")[0])
     ing = load(os.path.join(d, "ingest.json")) or {}
     cells = f"| log-batch ingest, metrics/s ({meta.get('ingest_conns')} connections; p50 / p95 ms per request) | {fmt(ing.get('metrics_per_s'))} ({lat(ing, 1)}) |"
