@@ -17,8 +17,7 @@ import Testing
             let run = try await store.createRun(CreateRunRequest(experimentID: experiment, userID: "u", startTime: 1, tags: []))
             let id = run.info.runID
             var generator = SeededGenerator(seed: 17)
-            let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-            let long = String((0..<Limits.maxParamValueLength).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+            let long = generator.letters(Limits.maxParamValueLength)
             try await store.logBatch(
                 runID: id, metrics: [], params: [Param(key: "long", value: long), Param(key: "optimizer", value: "adam")], tags: [])
             let stored = try await store.run(id: id)

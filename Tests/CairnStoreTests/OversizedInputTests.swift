@@ -49,8 +49,7 @@ import Testing
             let experiment = try await store.createExperiment(name: "oversized-models", artifactLocation: nil, tags: [])
             let id = try await store.createRun(CreateRunRequest(experimentID: experiment, userID: "u", startTime: 1, tags: [])).info.runID
             var generator = SeededGenerator(seed: 29)
-            let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-            let modelID = String((0..<6_000).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+            let modelID = generator.letters(6_000)
             let error = await #expect(throws: SQLDatabaseError.self) {
                 try await store.logInputs(runID: id, datasets: [], modelIDs: ["m-1", modelID])
             }
