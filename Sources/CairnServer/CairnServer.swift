@@ -104,6 +104,7 @@ func buildRouter(
     let router = Router(context: CairnRequestContext.self)
     let table = routeTable ?? RouteTable()
     router.add(middleware: RequestObservationMiddleware(metrics: metrics, accessLogLevel: accessLogLevel))
+    if let startup { router.add(middleware: DrainingMiddleware(serving: startup)) }
     router.add(middleware: APIErrorMiddleware(routes: table))
     if auth.mode == .none { router.add(middleware: BrowserGuardMiddleware(allowedHosts: auth.allowedHosts)) }
     let sessions = tokens.map { SessionStore(database: $0.database) }

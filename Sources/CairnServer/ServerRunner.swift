@@ -8,7 +8,8 @@ import UnixSignals
 
 /// Runs `cairn serve` until SIGTERM or SIGINT, then shuts down the way Kubernetes expects:
 /// `/readyz` fails at once, requests are still served for ``ServerConfiguration/shutdownDelay``
-/// (endpoints and load balancers catch up), then the listener closes and requests in flight,
+/// (endpoints and load balancers catch up; answers say `Connection: close`, see
+/// ``DrainingMiddleware``), then the listener closes and requests in flight,
 /// streamed uploads included, get ``ServerConfiguration/shutdownGrace`` to finish; whatever is
 /// still running then is cancelled. Afterwards the promotion worker hands its promotions over and
 /// the database pool closes. With ``ServerConfiguration/metricsPort`` a second listener serves

@@ -91,7 +91,7 @@ import Testing
         }
     }
 
-    @Test func readinessFailsOnceDrainingWhileRequestsAreStillServed() async throws {
+    @Test func readinessFailsOnceDrainingWhileRequestsAreStillServedWithConnectionClose() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-drain-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         var logger = Logger(label: "cairn.test")
@@ -104,6 +104,9 @@ import Testing
             store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts, tokens: nil, auth: .init(), routeTable: nil,
             startup: serving)
         try await Application(router: router, logger: logger).test(.router) { client in
+            let before = try await client.execute(uri: "/api/2.0/mlflow/experiments/search?max_results=1", method: .get)
+            #expect(before.status == .ok)
+            #expect(before.headers[.connection] == nil)
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
             serving.markDraining()
             let ready = try await client.execute(uri: "/readyz", method: .get)
@@ -111,7 +114,13 @@ import Testing
             #expect(String(buffer: ready.body).contains(#""shutdown":"the server is shutting down""#))
             #expect(try await client.execute(uri: "/ready", method: .get).status == .serviceUnavailable)
             #expect(try await client.execute(uri: "/livez", method: .get).status == .ok)
-            #expect(try await client.json(.get, "/api/2.0/mlflow/experiments/search?max_results=1").0 == .ok)
+            // Still served, but keep-alive clients are told to reconnect (to a replica still ready).
+            let during = try await client.execute(uri: "/api/2.0/mlflow/experiments/search?max_results=1", method: .get)
+            #expect(during.status == .ok)
+            #expect(during.headers[.connection] == "close")
+            let missing = try await client.execute(uri: "/api/2.0/mlflow/experiments/get?experiment_id=999999", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.connection] == "close")
         }
         await database.close()
     }

@@ -48,4 +48,8 @@ cairn_python_env() {
     done
 
     export CAIRN_VENV="$venv" CAIRN_PYTHON="$venv/bin/python"
+    # The mlflow client's usage telemetry stays off in tests: it would phone home, and in 3.17.2
+    # its start-up removes an environment variable while another thread's request iterates
+    # os.environ for proxies (a KeyError '_MLFLOW_TELEMETRY_SESSION_ID' seen in the rolling restart).
+    export MLFLOW_DISABLE_TELEMETRY=true
 }
