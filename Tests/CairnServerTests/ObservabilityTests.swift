@@ -79,8 +79,19 @@ import Testing
             let replaced = try #require(forged.headers[RequestObservationMiddleware.requestIDHeader])
             #expect(replaced.count == 32 && replaced.allSatisfy(\.isHexDigit))
             let none = try await client.execute(uri: "/api/2.0/mlflow/runs/get", method: .get)
-            #expect(none.headers[RequestObservationMiddleware.requestIDHeader]?.count == 32)
+            let made = try #require(none.headers[RequestObservationMiddleware.requestIDHeader])
+            #expect(made.count == 32 && made.allSatisfy(\.isHexDigit))
+            #expect(made != replaced)
         }
+    }
+
+    @Test func madeUpRequestIDsNeverRepeatWithinAProcess() {
+        let ids = (0..<10_000).map { _ in RequestIDs.next() }
+        #expect(Set(ids).count == ids.count)
+        #expect(Set(ids.map { $0.prefix(16) }).count == 1)  // the process's part
+        // The counter's part is mixed: consecutive ids differ in many digits, not just the last.
+        #expect(zip(ids, ids.dropFirst()).allSatisfy { a, b in zip(a.suffix(16), b.suffix(16)).filter { $0 != $1 }.count >= 4 })
+        #expect(RequestIDs.mix(1) != 1 && RequestIDs.mix(0) != RequestIDs.mix(1))
     }
 
     @Test func metricsRouteSaysSoWhenMetricsAreOff() async throws {

@@ -59,7 +59,7 @@ struct RequestObservationMiddleware: RouterMiddleware {
     }
 
     /// The client's id when it is 1 to 128 characters of letters, digits and `-_.:/+=`, else a
-    /// new random one (32 hex digits); never an id that could forge a log line.
+    /// new one (32 hex digits, ``RequestIDs``); never an id that could forge a log line.
     static func requestID(from header: String?) -> String {
         if let header, (1...128).contains(header.utf8.count),
             header.utf8.allSatisfy({ byte in
@@ -68,13 +68,6 @@ struct RequestObservationMiddleware: RouterMiddleware {
         {
             return header
         }
-        var generator = SystemRandomNumberGenerator()
-        let (high, low) = (generator.next() as UInt64, generator.next() as UInt64)
-        return hex(high) + hex(low)
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        return RequestIDs.next()
     }
 }

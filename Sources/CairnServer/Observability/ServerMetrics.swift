@@ -18,6 +18,8 @@ public struct ServerMetrics: Sendable {
     let artifactBytesIn: CoreMetrics.Counter
     /// Artifact bytes sent through the proxy.
     let artifactBytesOut: CoreMetrics.Counter
+    /// The request histogram's series made so far.
+    let requestTimers = RequestTimers()
 
     /// The name of the request-duration histogram (its `_count` gives the request counts).
     public static let requestDurationName = "http_server_request_duration_seconds"
@@ -64,11 +66,9 @@ public struct ServerMetrics: Sendable {
     /// Records one answered request under its route template (`/api/2.0/mlflow/runs/get`,
     /// `/runs/:run_id`, `unmatched` for paths no route serves), method and status.
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        CoreMetrics.Timer(
-            label: Self.requestDurationName,
-            dimensions: [("http_request_method", method), ("http_route", route), ("http_response_status_code", String(status))],
-            factory: factory
-        ).recordNanoseconds(duration.nanoseconds)
+        requestTimers.timer(method: method, route: route, status: status) { dimensions in
+            CoreMetrics.Timer(label: Self.requestDurationName, dimensions: dimensions, factory: factory)
+        }.recordNanoseconds(duration.nanoseconds)
     }
 
     /// Counts metric points accepted by `log-metric` or `log-batch`.

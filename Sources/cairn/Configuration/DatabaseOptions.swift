@@ -35,7 +35,7 @@ struct DatabaseOptions: ParsableArguments {
         var logger =
             try logsJSON(reader)
             ? Logger(label: label) { JSONLogHandler(label: $0) }
-            : Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+            : Logger(label: label) { TextLogHandler(label: $0) }
         logger.logLevel = try reader.required(Settings.logLevel, flag: logLevel, expected: "trace, debug, info, notice, warning or error") {
             Logger.Level(rawValue: $0.lowercased())
         }
