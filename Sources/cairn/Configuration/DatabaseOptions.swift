@@ -32,10 +32,8 @@ struct DatabaseOptions: ParsableArguments {
 
     /// A logger at the configured level, writing text or JSON lines to stderr.
     func logger(_ label: String, _ reader: ConfigurationReader) throws -> Logger {
-        var logger =
-            try logsJSON(reader)
-            ? Logger(label: label) { JSONLogHandler(label: $0) }
-            : Logger(label: label) { TextLogHandler(label: $0) }
+        let format: StandardErrorLogHandler.Format = try logsJSON(reader) ? .json : .text
+        var logger = Logger(label: label) { StandardErrorLogHandler(label: $0, format: format) }
         logger.logLevel = try reader.required(Settings.logLevel, flag: logLevel, expected: "trace, debug, info, notice, warning or error") {
             Logger.Level(rawValue: $0.lowercased())
         }

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 
 #if canImport(Glibc)
@@ -8,39 +7,25 @@ import Darwin
 #endif
 
 /// `--log-format text`: the lines of swift-log's `StreamLogHandler` (`<local time> <level>
-/// <label>: <key=value …> [<source>] <message>`, metadata sorted by key), with the metadata
-/// formatted only when a line is written. `StreamLogHandler` formats it again whenever a key is
-/// set, and the server sets one on every request's logger (its request id) though at the
-/// default level no line of that request is written: about 3% of the CPU of `GET /version`.
-struct TextLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider
-
-    init(label: String) {
-        self.label = label
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
+/// <label>: <key=value …> [<source>] <message>`, metadata sorted by key, a logged error as
+/// `error.message` and `error.type`). `StreamLogHandler` itself formats its metadata again
+/// whenever a key is set, and the server sets one on every request's logger (its request id)
+/// though at the default level no line of that request is written: about 3% of the CPU of
+/// `GET /version`.
+enum TextLogLine {
+    static func make(label: String, metadata: Logger.Metadata, event: LogEvent) -> String {
         var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         if let error = event.error {
             merged["error.message"] = "\(error)"
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
-        var line = "\(Self.timestamp()) \(event.level) \(label):"
+        var line = "\(timestamp()) \(event.level) \(label):"
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line += " \(key)=\(value)"
         }
         line += " [\(event.source)] \(event.message)\n"
-        JSONLogHandler.writeToStandardError(line)
+        return line
     }
 
     /// Local time to the second with its offset, as `StreamLogHandler` writes it:
