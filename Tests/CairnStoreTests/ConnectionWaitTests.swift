@@ -39,10 +39,14 @@ import _ConnectionPoolModule
                 await #expect {
                     _ = try await database.query("SELECT 1", [])
                 } throws: { error in
-                    (error as? SQLDatabaseError)?.kind == .unavailable
+                    // The connection wait refused it (its message), not the pool's circuit breaker.
+                    guard let error = error as? SQLDatabaseError else { return false }
+                    return error.kind == .unavailable && error.message.contains("within 800 ms")
                 }
+                // The upper bound only has to be below the circuit breaker's minute: the suite runs
+                // beside hundreds of other tests on two cores, and CI once took 5.7 s here.
                 let waited = ContinuousClock.now - start
-                #expect(waited >= .milliseconds(700) && waited < .seconds(5), "waited \(waited)")
+                #expect(waited >= .milliseconds(700) && waited < .seconds(30), "waited \(waited)")
             }
             group.cancelAll()
         }
