@@ -55,6 +55,10 @@ struct TLSTestServer: Sendable {
         return (row.int(0) == 1, row.string(1))
     }
 
+    /// "At once": well under the 60 s start-up wait that a retried failure would take. Not
+    /// tighter: the suite shares two cores with hundreds of tests, and CI once saw a timer 5 s late.
+    private static let atOnce = Duration.seconds(30)
+
     /// Start-up's refusal of `url`: its message and how long it took.
     private func refusal(_ url: String) async throws -> (message: String, took: Duration) {
         let started = ContinuousClock.now
@@ -77,7 +81,7 @@ struct TLSTestServer: Sendable {
             let (message, took) = try await refusal(server.url("sslmode=\(mode)&sslrootcert=\(server.otherCA)"))
             #expect(message.contains("TLS with PostgreSQL at localhost:\(server.port) failed: the server's certificate is not trusted"), "\(message)")
             #expect(message.contains("sslrootcert=\(server.otherCA)"), "\(message)")
-            #expect(took < .seconds(5))
+            #expect(took < Self.atOnce)
         }
     }
 
@@ -87,7 +91,7 @@ struct TLSTestServer: Sendable {
         guard let server = TLSTestServer.current else { return }
         let (message, took) = try await refusal(server.url(host: "127.0.0.1", "sslmode=verify-full&sslrootcert=\(server.ca)"))
         #expect(message.contains("the server's certificate does not name the host '127.0.0.1'"), "\(message)")
-        #expect(took < .seconds(5))
+        #expect(took < Self.atOnce)
         let session = try await withOpened(server.url(host: "127.0.0.1", "sslmode=verify-ca&sslrootcert=\(server.ca)")) {
             try await self.session($0)
         }
@@ -110,14 +114,14 @@ struct TLSTestServer: Sendable {
         let (message, took) = try await refusal(server.url("sslmode=\(mode)"))
         #expect(message.contains("refused the connection: pg_hba.conf rejects connection for host \"127.0.0.1\", user \"cairn_tls\""), "\(message)")
         #expect(message.contains("no encryption (SQLSTATE 28000)") && message.contains("use sslmode=verify-full"), "\(message)")
-        #expect(took < .seconds(5))
+        #expect(took < Self.atOnce)
     }
 
     @Test func aWrongPasswordFailsAtOnceWithTheServersMessage() async throws {
         guard let server = TLSTestServer.current else { return }
         let (message, took) = try await refusal(server.url(password: "not-the-password", "sslmode=require"))
         #expect(message.contains("password authentication failed for user \"cairn_tls\" (SQLSTATE 28P01)"), "\(message)")
-        #expect(took < .seconds(5))
+        #expect(took < Self.atOnce)
     }
 
     @Test func aClientCertificateLogsItsRoleIn() async throws {
@@ -172,7 +176,7 @@ struct TLSTestServer: Sendable {
         let port = try #require(channel.localAddress?.port)
         let (message, took) = try await refusal("postgres://u:p@127.0.0.1:\(port)/db?sslmode=require")
         #expect(message == "PostgreSQL at 127.0.0.1:\(port) does not support TLS (ssl is off there), but sslmode=require requires it")
-        #expect(took < .seconds(5))
+        #expect(took < Self.atOnce)
     }
 
     /// Nothing listening: retried for the start-up wait, then the cause.
@@ -188,7 +192,7 @@ struct TLSTestServer: Sendable {
         }
         let took = ContinuousClock.now - started
         #expect(error?.message == "PostgreSQL at 127.0.0.1:\(port) is unreachable: Connection refused", "\(error?.message ?? "no error")")
-        #expect(took >= .seconds(1) && took < .seconds(5), "\(took)")
+        #expect(took >= .seconds(1) && took < Self.atOnce, "\(took)")
     }
 }
 
