@@ -131,7 +131,7 @@ struct S3RangedReadTests {
             let cancelled = ContinuousClock.now
             task.cancel()
             await #expect(throws: CancellationError.self) { try await task.value }
-            #expect(ContinuousClock.now - cancelled < .seconds(5))
+            #expect(ContinuousClock.now - cancelled < .seconds(30))  // the consumer sleeps 60 s; CI can be slow
         }
     }
 

@@ -146,6 +146,6 @@ import Testing
         let start = ContinuousClock.now
         let error = await #expect(throws: KubeError.self) { try await provider.current() }
         #expect(error?.message.contains("did not finish within") == true, "\(error?.message ?? "")")
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(20))  // the plugin sleeps 30 s; CI can be slow
     }
 }

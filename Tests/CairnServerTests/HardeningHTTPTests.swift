@@ -22,7 +22,8 @@ import Testing
             let (status, json) = try await client.json(.post, "/api/2.0/mlflow/runs/search", body)
             #expect(status == .badRequest)
             #expect((json["message"] as? String)?.contains("more than 50 clauses") == true)
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Generous: CI shares two cores with hundreds of tests (it once delayed a timer 5 s).
+            #expect(ContinuousClock.now - started < .seconds(10))
             let (fifty, _) = try await client.json(.post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids":["0"],"filter":"\#(Self.clauses(50))"}"#)
             #expect(fifty == .ok)
         }

@@ -27,7 +27,7 @@ import Testing
             let started = ContinuousClock.now
             let error = await #expect(throws: SQLDatabaseError.self) { try await database.execute("SELECT pg_sleep(30)") }
             #expect(error?.kind == .timedOut)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(20))  // well before pg_sleep(30) ends; CI can be slow
             // The connection stays usable afterwards.
             #expect(try await database.query("SELECT 1", []).first?.int(0) == 1)
         }
