@@ -74,7 +74,8 @@
 #             20 new runs (every point distinct); checked in SQL point by point and through the API
 #   baselines `\copy` of the same rows into metric_points itself (one transaction, median of 3,
 #             rows deleted after each), pgbench at c=1: a durable one-row INSERT commit, and
-#             Cairn's log-metric statement (history insert + latest upsert + chart-cache delete)
+#             Cairn's log-metric statement (details version bump + history insert + latest upsert +
+#             chart-cache delete)
 #   memory    Cairn's peak RSS in the stage (VmHWM, reset at the stage's start) and sampled every 100 ms
 # Latency: p50 / p95 from bench/loadgen.c (compiled here): request written to last byte read.
 # CPU ms per request (Cairn + PostgreSQL) from /proc around each timed phase, warm-ups included.
@@ -678,15 +679,19 @@ for st in "${STAGES[@]}"; do
     cairn_log "copy: $(jq -c '{ms, rows_per_s_median}' "$SD/copy.json")"
     echo 'INSERT INTO one_row VALUES (:client_id, random());' >"$WORK/one_row.sql"
     pgbench_latency "$SD/pgbench_commit.json" scratch "$WORK/one_row.sql" "$SINGLE"
-    # Cairn's log-metric statement (SQLTrackingStore+Metrics: history insert, latest upsert and the
-    # chart-cache delete as CTEs, guarded by the run being active), one point per call; step and
-    # timestamp from the clock (one value for both inserts), as the series' next point.
+    # Cairn's log-metric statement (SQLTrackingStore+Metrics: the run's details version bumped if
+    # the run is active, then history insert, latest upsert and the chart-cache delete as CTEs, the
+    # writes guarded by the bump), one point per call; step and timestamp from the clock (one value
+    # for both inserts), as the series' next point.
     cat >"$WORK/logmetric.sql" <<'EOF'
 WITH c AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::int8 AS ts),
+bumped AS (INSERT INTO run_detail_versions (run_uuid, version)
+  SELECT :rid::text, 1 WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = :rid::text AND lifecycle_stage = 'active')
+  ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1 RETURNING version),
 history AS (INSERT INTO metric_points (series_id, timestamp, step, value, is_nan)
-  SELECT :sid::int8, c.ts, c.ts, 0.5, 0 FROM c WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = :rid::text AND lifecycle_stage = 'active')),
+  SELECT :sid::int8, c.ts, c.ts, 0.5, 0 FROM c WHERE EXISTS (SELECT 1 FROM bumped)),
 newest AS (INSERT INTO latest_metrics (run_uuid, key, timestamp, step, value, is_nan)
-  SELECT :rid::text, 'pgb', c.ts, c.ts, 0.5, 0 FROM c WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = :rid::text AND lifecycle_stage = 'active')
+  SELECT :rid::text, 'pgb', c.ts, c.ts, 0.5, 0 FROM c WHERE EXISTS (SELECT 1 FROM bumped)
   ON CONFLICT (run_uuid, key) DO UPDATE SET timestamp = excluded.timestamp, step = excluded.step, value = excluded.value, is_nan = excluded.is_nan
   WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan, latest_metrics.value)),
 charts AS (DELETE FROM metric_chart_cache WHERE series_id = :sid::int8)

@@ -52,5 +52,9 @@ ORDER BY bm.i, bm.key;
 INSERT INTO latest_metrics (run_uuid, key, timestamp, step, value, is_nan)
 SELECT run_uuid, key, timestamp, 0, value, 0 FROM batch_metrics ORDER BY i, key;
 
+\echo step run_detail_versions
+-- The details version that runs/log-batch bumps (migration 0018): one write of each run's details.
+INSERT INTO run_detail_versions (run_uuid, version) SELECT run_uuid, 1 FROM batch_runs ORDER BY i;
+
 \echo step commit
 COMMIT;

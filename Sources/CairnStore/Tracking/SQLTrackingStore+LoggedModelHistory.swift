@@ -18,6 +18,7 @@ extension SQLTrackingStore {
         _ = try await activeRunInfo(id: runID)
         let key = Self.loggedModelHistoryKey
         try await database.withTransaction { tx in
+            try await Self.bumpDetailVersion(runID: runID, tx)
             // Holds the run against a concurrent append until this one commits (SQLite's write
             // transactions are serialised already).
             let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""

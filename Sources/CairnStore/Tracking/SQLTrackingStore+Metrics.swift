@@ -12,6 +12,7 @@ extension SQLTrackingStore {
         _ = try await activeRunInfo(id: runID)
         let seriesIDs = metrics.isEmpty ? [] : try await seriesIDs(runID: runID, for: metrics)
         try await database.withTransaction { tx in
+            try await Self.bumpDetailVersion(runID: runID, tx)
             if !params.isEmpty { try await Self.insertParams(params, runID: runID, tx) }
             if !tags.isEmpty { try await Self.upsertRunTags(tags, runID: runID, tx) }
             if !metrics.isEmpty { try await Self.insertMetrics(metrics, seriesIDs: seriesIDs, runID: runID, tx) }
@@ -47,14 +48,16 @@ extension SQLTrackingStore {
         }
     }
 
-    /// The statement of ``logMetricsInOneStatement(runID:metrics:)``: history insert, latest-value
-    /// upsert, and the run's stage (`$1` is the run id; the points are array binds, see
-    /// ``metricsBinds(runID:_:seriesIDs:)``).
+    /// The statement of ``logMetricsInOneStatement(runID:metrics:)``: the run's details version
+    /// bumped (only if the run is active; the writes wait for it, so it is locked first, see
+    /// ``bumpDetailVersionCTE``), history insert, latest-value upsert, and the run's stage (`$1` is
+    /// the run id; the points are array binds, see ``metricsBinds(runID:_:seriesIDs:)``).
     fileprivate static func metricsSQL(duplicates: MetricRows.DuplicatePoints) -> String {
-        let history = MetricRows.pointsInsert([], seriesIDs: [], dialect: .postgres, firstArrayBind: 2, filter: runIsActive, duplicates: duplicates)
-        let newest = MetricRows.postgresInsert(into: "latest_metrics", [], conflict: latestMetricConflict, firstArrayBind: 7, filter: runIsActive)
+        let bumped = "EXISTS (SELECT 1 FROM bumped)"
+        let history = MetricRows.pointsInsert([], seriesIDs: [], dialect: .postgres, firstArrayBind: 2, filter: bumped, duplicates: duplicates)
+        let newest = MetricRows.postgresInsert(into: "latest_metrics", [], conflict: latestMetricConflict, firstArrayBind: 7, filter: bumped)
         return """
-            WITH history AS (\(history.sql)), newest AS (\(newest.sql)), charts AS (\(clearChartsSQL))
+            WITH bumped AS (\(bumpDetailVersionCTE)), history AS (\(history.sql)), newest AS (\(newest.sql)), charts AS (\(clearChartsSQL))
             SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
             """
     }

@@ -2,36 +2,64 @@ import CairnCore
 
 extension SQLTrackingStore {
     /// Runs a run SELECT (columns ``runColumns``) and attaches each run's latest metrics, params,
-    /// tags, inputs and outputs with one more statement per chunk of runs (never one per run, nor
-    /// one per table: every statement costs a round trip and a plan, which dominated a search page).
+    /// tags, inputs and outputs (``readDetails(_:)``).
     func loadRuns(_ builder: SQLBuilder) async throws -> [Run] {
         try await loadRuns(rows: try await database.query(builder))
     }
 
-    /// As ``loadRuns(_:)`` for rows already read (their first columns ``runColumns``).
-    func loadRuns(rows: [SQLRow]) async throws -> [Run] {
+    /// As ``loadRuns(_:)`` for rows already read (their first columns ``runColumns``). With
+    /// `cached` (a search page) on PostgreSQL, the details of runs that have not changed since a
+    /// search last read them come from ``RunDetailsCache``, checked against their versions.
+    func loadRuns(rows: [SQLRow], cached: Bool = false) async throws -> [Run] {
         let infos = rows.map(Self.runInfo)
         guard !infos.isEmpty else { return [] }
-        var metrics: [String: [Metric]] = [:]
-        var params: [String: [Param]] = [:]
-        var tags: [String: [Tag]] = [:]
-        var datasets: [String: [DatasetInput]] = [:]
-        var modelInputs: [String: [String]] = [:]
-        var modelOutputs: [String: [ModelOutput]] = [:]
+        var seen = Set<String>()
+        let runIDs = infos.map(\.runID).filter { seen.insert($0).inserted }
+        let details = try await cached && dialect == .postgres ? cachedDetails(runIDs) : readDetails(runIDs)
+        return infos.map { info in
+            let found = details[info.runID] ?? RunDetails()
+            return Run(
+                info: info, metrics: found.metrics, params: found.params, tags: found.tags, datasetInputs: found.datasetInputs,
+                modelInputs: found.modelInputs, modelOutputs: found.modelOutputs
+            )
+        }
+    }
+
+    /// The details of `runIDs` (distinct): from the cache for runs whose version has not moved,
+    /// the others read (``readDetails(_:)``, after their versions) and kept under those versions.
+    private func cachedDetails(_ runIDs: [String]) async throws -> [String: RunDetails] {
+        let versions = try await detailVersions(runIDs)
+        var details = detailsCache.lookup(versions)
+        let missing = runIDs.filter { details[$0] == nil }
+        guard !missing.isEmpty else { return details }
+        let read = try await readDetails(missing)
+        var fresh: [(runID: String, version: Int64, details: RunDetails)] = []
+        for runID in missing {
+            let found = read[runID] ?? RunDetails()
+            details[runID] = found
+            fresh.append((runID, versions[runID] ?? 0, found))
+        }
+        detailsCache.store(fresh)
+        return details
+    }
+
+    /// The latest metrics, params, tags, inputs and outputs of `runIDs` (distinct) with one more
+    /// statement per chunk of runs (never one per run, nor one per table: every statement costs a
+    /// round trip and a plan, which dominated a search page).
+    private func readDetails(_ runIDs: [String]) async throws -> [String: RunDetails] {
+        var details: [String: RunDetails] = [:]
         // One detail row (SQLite; on PostgreSQL the datasets and model inputs/outputs).
         func collect(_ detail: RunDetail) {
             switch detail {
-            case .metric(let runID, let metric): metrics[runID, default: []].append(metric)
-            case .param(let runID, let param): params[runID, default: []].append(param)
-            case .tag(let runID, let tag): tags[runID, default: []].append(tag)
-            case .dataset(let runID, let dataset): datasets[runID, default: []].append(dataset)
-            case .modelInput(let runID, let modelID): modelInputs[runID, default: []].append(modelID)
-            case .modelOutput(let runID, let output): modelOutputs[runID, default: []].append(output)
+            case .metric(let runID, let metric): details[runID, default: RunDetails()].metrics.append(metric)
+            case .param(let runID, let param): details[runID, default: RunDetails()].params.append(param)
+            case .tag(let runID, let tag): details[runID, default: RunDetails()].tags.append(tag)
+            case .dataset(let runID, let dataset): details[runID, default: RunDetails()].datasetInputs.append(dataset)
+            case .modelInput(let runID, let modelID): details[runID, default: RunDetails()].modelInputs.append(modelID)
+            case .modelOutput(let runID, let output): details[runID, default: RunDetails()].modelOutputs.append(output)
             case .unknown: break
             }
         }
-        var seen = Set<String>()
-        let runIDs = infos.map(\.runID).filter { seen.insert($0).inserted }
         let chunkSize = 500
         for start in stride(from: 0, to: runIDs.count, by: chunkSize) {
             let ids = Array(runIDs[start..<min(start + chunkSize, runIDs.count)])
@@ -41,20 +69,14 @@ extension SQLTrackingStore {
             }
             for group in try await database.query(RunDetailGroupsStatement.self, [.textArray(ids)], as: RunDetailGroup.self) {
                 switch group {
-                case .metrics(let runID, let list): metrics[runID] = list
-                case .params(let runID, let list): params[runID] = list
-                case .tags(let runID, let list): tags[runID] = list
+                case .metrics(let runID, let list): details[runID, default: RunDetails()].metrics = list
+                case .params(let runID, let list): details[runID, default: RunDetails()].params = list
+                case .tags(let runID, let list): details[runID, default: RunDetails()].tags = list
                 case .other(let detail): collect(detail)
                 }
             }
         }
-        return infos.map { info in
-            Run(
-                info: info, metrics: metrics[info.runID] ?? [], params: params[info.runID] ?? [], tags: tags[info.runID] ?? [],
-                datasetInputs: datasets[info.runID] ?? [], modelInputs: modelInputs[info.runID] ?? [],
-                modelOutputs: modelOutputs[info.runID] ?? []
-            )
-        }
+        return details
     }
 
     /// One statement for the details of the runs `runs` selects: a UNION ALL of the five tables in

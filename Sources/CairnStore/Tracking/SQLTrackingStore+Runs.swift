@@ -56,6 +56,7 @@ extension SQLTrackingStore {
         if let runName, !runName.isEmpty { info.runName = runName }
         let updated = info
         try await database.withTransaction { tx in
+            if let runName, !runName.isEmpty { try await Self.bumpDetailVersion(runID: id, tx) }  // the run name tag
             try await tx.execute(
                 "UPDATE runs SET status = $1, end_time = $2, name = $3 WHERE run_uuid = $4",
                 [.text(updated.status.rawValue), updated.endTime.map(SQLValue.int) ?? .null, .text(updated.runName), .text(id)]
@@ -86,7 +87,10 @@ extension SQLTrackingStore {
         guard !rows.isEmpty else {
             throw CairnError.notFound("No tag with name: \(key) in run with id \(runID)")
         }
-        try await database.execute("DELETE FROM run_tags WHERE run_uuid = $1 AND key = $2", [.text(runID), .text(key)])
+        try await database.withTransaction { tx in
+            try await Self.bumpDetailVersion(runID: runID, tx)
+            try await tx.execute("DELETE FROM run_tags WHERE run_uuid = $1 AND key = $2", [.text(runID), .text(key)])
+        }
     }
 
     /// A page of runs, paged by keyset: the page token holds the sort key of the page's last run
@@ -94,7 +98,7 @@ extension SQLTrackingStore {
     /// the second does).
     public func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run> {
         let (rows, token) = try await searchRunRows(request)
-        return Page(items: try await loadRuns(rows: rows), nextPageToken: token)
+        return Page(items: try await loadRuns(rows: rows, cached: true), nextPageToken: token)
     }
 
     /// The dashboard's runs table: a page of the same search (same order, same keyset tokens),
@@ -165,6 +169,7 @@ extension SQLTrackingStore {
         for dataset in datasets { try Validator.validateDatasetInput(dataset) }
         _ = try await activeRunInfo(id: runID)
         try await database.withTransaction { tx in
+            try await Self.bumpDetailVersion(runID: runID, tx)
             for dataset in datasets {
                 let context = dataset.tags.first(where: { $0.key == "mlflow.data.context" })?.value ?? ""
                 try await tx.execute(
@@ -190,6 +195,7 @@ extension SQLTrackingStore {
     public func logOutputs(runID: String, models: [ModelOutput]) async throws {
         _ = try await activeRunInfo(id: runID)
         try await database.withTransaction { tx in
+            try await Self.bumpDetailVersion(runID: runID, tx)
             for model in models {
                 try await tx.execute(
                     """

@@ -20,6 +20,7 @@ public struct SQLTrackingStore: TrackingStore {
     public let database: any SQLDatabase
     public let configuration: Configuration
     let seriesCache = MetricSeriesCache()
+    let detailsCache = RunDetailsCache()
 
     public init(database: any SQLDatabase, configuration: Configuration = .init()) {
         self.database = database
