@@ -432,7 +432,8 @@ SELECT nextval('blk') AS b \\gset
 WITH bumped AS (
 INSERT INTO run_detail_versions (run_uuid, version)
 SELECT 'r' || (:b % $RUNS), 1 WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = 'r' || (:b % $RUNS) AND lifecycle_stage = 'active')
-ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1 RETURNING version),
+ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1
+  RETURNING set_config('cairn.detail_version_bumped', run_detail_versions.run_uuid, true)),
 history AS (
 INSERT INTO metric_points (series_id, timestamp, step, value, is_nan)
 SELECT (:b % $RUNS) * $KEYS + k + 1, $TS_BASE + s, s, s * 0.001 + k, 0
@@ -474,7 +475,8 @@ SELECT nextval('blk') AS b \\gset
 WITH bumped AS (
 INSERT INTO run_detail_versions (run_uuid, version)
 SELECT 'r0', 1 WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = 'r0' AND lifecycle_stage = 'active')
-ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1 RETURNING version),
+ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1
+  RETURNING set_config('cairn.detail_version_bumped', run_detail_versions.run_uuid, true)),
 history AS (
 INSERT INTO metric_points (series_id, timestamp, step, value, is_nan)
 SELECT 1000000000, :b, :b, :b * 0.5, 0 WHERE EXISTS (SELECT 1 FROM bumped)),

@@ -687,7 +687,8 @@ for st in "${STAGES[@]}"; do
 WITH c AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::int8 AS ts),
 bumped AS (INSERT INTO run_detail_versions (run_uuid, version)
   SELECT :rid::text, 1 WHERE EXISTS (SELECT 1 FROM runs WHERE run_uuid = :rid::text AND lifecycle_stage = 'active')
-  ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1 RETURNING version),
+  ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1
+  RETURNING set_config('cairn.detail_version_bumped', run_detail_versions.run_uuid, true)),
 history AS (INSERT INTO metric_points (series_id, timestamp, step, value, is_nan)
   SELECT :sid::int8, c.ts, c.ts, 0.5, 0 FROM c WHERE EXISTS (SELECT 1 FROM bumped)),
 newest AS (INSERT INTO latest_metrics (run_uuid, key, timestamp, step, value, is_nan)

@@ -511,7 +511,7 @@ def cpu_per_req(r):
 
 
 # the load scripts' steps, in the order they run (bench/lib/scale_*.sql)
-LOAD_STEPS = ["runs", "run_tags", "params", "metric_series", "metric_points", "latest_metrics", "run_detail_versions", "temp_tables", "begin", "commit"]
+LOAD_STEPS = ["runs", "run_tags", "params", "metric_series", "metric_points", "latest_metrics", "temp_tables", "begin", "commit"]
 
 
 PEER_LABELS = {"mlflow": "MLflow", "fasttrack": "FastTrackML"}

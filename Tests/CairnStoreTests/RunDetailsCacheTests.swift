@@ -65,6 +65,32 @@ import Testing
         }
     }
 
+    /// A writer that does not bump the version itself (an older replica during a rolling update,
+    /// SQL by hand) is caught by the tables' triggers on PostgreSQL; a purge's cascade still works.
+    @Test func writesThatDoNotBumpTheVersionAreCaughtByTheTriggers() async throws {
+        guard Engine.available.contains(.postgres) else { return }  // EngineAvailabilityTests fails CI without PostgreSQL
+        try await TestDatabase.withStore(.postgres) { store in
+            let experiment = try await store.createExperiment(name: "details-sql-\(UUID().uuidString.prefix(8))", artifactLocation: nil, tags: [])
+            let id = try await store.createRun(CreateRunRequest(experimentID: experiment, userID: "u", tags: [])).info.runID
+            try await store.logBatch(runID: id, metrics: [Self.metric("loss", 0.5, step: 0)], params: [Param(key: "lr", value: "0.1")], tags: [])
+            let statements: [(String, [SQLValue])] = [
+                ("UPDATE latest_metrics SET value = 0.125 WHERE run_uuid = $1", [.text(id)]),
+                ("INSERT INTO run_tags (run_uuid, key, value) VALUES ($1, 'by-hand', 'x')", [.text(id)]),
+                ("DELETE FROM params WHERE run_uuid = $1", [.text(id)]),
+                ("INSERT INTO run_model_io (run_uuid, direction, model_id, step) VALUES ($1, 'output', 'm-9', 1)", [.text(id)]),
+            ]
+            for (sql, binds) in statements {
+                let before = try await searched(store, experiment: experiment, run: id)
+                try await store.database.execute(sql, binds)
+                let after = try await searched(store, experiment: experiment, run: id)
+                #expect(after.search == after.direct && after.direct != before.direct, "\(sql)")
+            }
+            try await store.deleteRun(id: id)
+            try await store.database.execute("DELETE FROM runs WHERE run_uuid = $1", [.text(id)])
+            #expect(try await store.database.query("SELECT 1 FROM run_detail_versions WHERE run_uuid = $1", [.text(id)]).isEmpty)
+        }
+    }
+
     /// Writers and searches at once: once the writes are done, every search shows their end state.
     @Test(arguments: Engine.available)
     func searchesDuringConcurrentWritesEndOnTheWrittenState(engine: Engine) async throws {

@@ -9,7 +9,8 @@
 -- The `seq` columns of params, run_tags and latest_metrics (migration 0013, insertion order) and
 -- metric_series.series_id come from their identity/sequence defaults in the ORDER BY order, so a
 -- run's rows are numbered as one request would have numbered them.
--- The values come from bench/lib/scale_values.sql, which the peers' loader uses too.
+-- The values come from bench/lib/scale_values.sql, which the peers' loader uses too. The tables'
+-- triggers (migration 0018) bump each run's details version as the API's writes would.
 --
 -- psql variables: a, b (index range), exps and arts (array literals: run i belongs to experiment
 -- exps[1 + i / per], whose artifact_location is arts[1 + i / per]), per, prefix (run uuid =
@@ -51,10 +52,6 @@ ORDER BY bm.i, bm.key;
 \echo step latest_metrics
 INSERT INTO latest_metrics (run_uuid, key, timestamp, step, value, is_nan)
 SELECT run_uuid, key, timestamp, 0, value, 0 FROM batch_metrics ORDER BY i, key;
-
-\echo step run_detail_versions
--- The details version that runs/log-batch bumps (migration 0018): one write of each run's details.
-INSERT INTO run_detail_versions (run_uuid, version) SELECT run_uuid, 1 FROM batch_runs ORDER BY i;
 
 \echo step commit
 COMMIT;

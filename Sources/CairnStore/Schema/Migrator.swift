@@ -103,16 +103,33 @@ public struct Migrator: Sendable {
     }
 
     /// Splits a migration file into statements: everything from `--` to the end of a line is
-    /// dropped, then the text is split at every `;`. Migration files therefore must not put `--`
-    /// or `;` inside string literals or function bodies (none does).
+    /// dropped, then the text is split at every `;` outside a `$$`-quoted function body.
+    /// Migration files therefore must not put `--` inside string literals or function bodies, nor
+    /// `;` inside string literals (none does).
     static func statements(in sql: String) -> [String] {
         let lines = sql.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
             if let comment = line.range(of: "--") { return line[..<comment.lowerBound] }
             return line
         }
-        return lines.joined(separator: "\n")
-            .split(separator: ";")
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .filter { !$0.isEmpty }
+        var statements: [String] = []
+        var current = ""
+        var inBody = false
+        var previous: Character?
+        for character in lines.joined(separator: "\n") {
+            if character == "$" && previous == "$" {
+                inBody.toggle()
+                previous = nil
+            } else {
+                previous = character
+            }
+            if character == ";" && !inBody {
+                statements.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        statements.append(current)
+        return statements.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 }

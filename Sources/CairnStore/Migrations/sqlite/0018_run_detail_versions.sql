@@ -1,8 +1,7 @@
--- Each run's details version: bumped by every write of the run's metrics, params, tags, dataset
--- inputs or model inputs/outputs, in the same transaction (SQLTrackingStore+DetailVersions.swift).
--- A run search keeps the details it read under this version and reads them again only when it
--- has changed (RunDetailsCache.swift). Runs without a row are at version 0, so existing databases
--- need no backfill: creating the empty table takes no time whatever the database holds.
+-- Each run's details version, as on PostgreSQL (migration 0018 there): Cairn bumps it in every
+-- write of a run's metrics, params, tags, dataset inputs or model inputs/outputs. On SQLite run
+-- searches do not keep details between requests (a single process, reading its own file), so
+-- there are no triggers for other writers; the table keeps both engines' schemas alike.
 CREATE TABLE run_detail_versions (
     run_uuid TEXT PRIMARY KEY REFERENCES runs(run_uuid) ON DELETE CASCADE,
     version  BIGINT NOT NULL
