@@ -1,6 +1,6 @@
 import CairnCore
 
-/// Each run's details version (`run_detail_versions`, migration 0018): a counter that every write
+/// Each run's details version (`run_detail_versions`, PostgreSQL's migration 0018): a counter that every write
 /// of the run's metrics, params, tags, dataset inputs or model inputs/outputs bumps in its own
 /// transaction. ``RunDetailsCache`` keeps a search page's details under it. A run without a row
 /// has version 0 (nothing written since it was created, or a run loaded straight into the tables
@@ -9,34 +9,32 @@ import CairnCore
 /// Cairn bumps it first in each write: a writer then holds the run's version row before any other
 /// row it locks, in every write path, so two writers of one run cannot wait on each other in
 /// opposite orders. The bump marks the run bumped for the rest of the transaction
-/// (`cairn.detail_version_bumped`), which tells the tables' triggers (PostgreSQL) that it is done;
+/// (`cairn.detail_version_bumped`), which tells the tables' triggers that it is done;
 /// those triggers bump it for any other writer (an older replica during a rolling update, SQL run
 /// by hand), so that no write leaves a search showing old details.
 extension SQLTrackingStore {
     /// The bump as a statement of its own (`$1`: the run id), first in a write's transaction.
-    private static let bumpDetailVersionSQL = bumpSQL(returning: markBumped)
-    private static let bumpDetailVersionSQLite = bumpSQL(returning: "version")
-
-    private static func bumpSQL(returning: String) -> String {
-        """
-        INSERT INTO run_detail_versions (run_uuid, version) VALUES ($1, 1)
-        ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1 RETURNING \(returning)
-        """
-    }
+    private static let bumpDetailVersionSQL = bumpSQL(row: "VALUES ($1, 1)")
 
     /// The bump for a statement's `WITH`, only while the run is active (`$1`); it returns a row
     /// when it bumped, so that a statement's writes can wait for it (`WHERE EXISTS (SELECT 1 FROM bumped)`).
-    static let bumpDetailVersionCTE = """
-        INSERT INTO run_detail_versions (run_uuid, version) SELECT $1, 1 WHERE \(runIsActive)
-        ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1 RETURNING \(markBumped)
+    static let bumpDetailVersionCTE = bumpSQL(row: "SELECT $1, 1 WHERE \(runIsActive)")
+
+    /// The upsert of `row` (the run id and version 1), which marks the run bumped until the
+    /// transaction ends, for the triggers.
+    private static func bumpSQL(row: String) -> String {
         """
+        INSERT INTO run_detail_versions (run_uuid, version) \(row)
+        ON CONFLICT (run_uuid) DO UPDATE SET version = run_detail_versions.version + 1
+        RETURNING set_config('cairn.detail_version_bumped', run_detail_versions.run_uuid, true)
+        """
+    }
 
-    /// Marks the run bumped until the transaction ends, for the triggers (SQLite has neither: its
-    /// bump returns the version instead).
-    private static let markBumped = "set_config('cairn.detail_version_bumped', run_detail_versions.run_uuid, true)"
-
+    /// Bumps the run's version on PostgreSQL; on SQLite nothing reads versions (run searches keep
+    /// no details there), so nothing is written.
     static func bumpDetailVersion(runID: String, _ tx: any SQLExecutor) async throws {
-        _ = try await tx.query(tx.dialect == .postgres ? bumpDetailVersionSQL : bumpDetailVersionSQLite, [.text(runID)])
+        guard tx.dialect == .postgres else { return }
+        _ = try await tx.query(bumpDetailVersionSQL, [.text(runID)])
     }
 
     /// The details versions of `runIDs` (distinct), 0 for a run without a row. Read before the

@@ -1,8 +1,4 @@
--- Each run's details version, as on PostgreSQL (migration 0018 there): Cairn bumps it in every
--- write of a run's metrics, params, tags, dataset inputs or model inputs/outputs. On SQLite run
--- searches do not keep details between requests (a single process, reading its own file), so
--- there are no triggers for other writers; the table keeps both engines' schemas alike.
-CREATE TABLE run_detail_versions (
-    run_uuid TEXT PRIMARY KEY REFERENCES runs(run_uuid) ON DELETE CASCADE,
-    version  BIGINT NOT NULL
-);
+-- PostgreSQL's migration 0018 adds each run's details version (run_detail_versions and its
+-- triggers), under which run searches keep details between requests. On SQLite run searches keep
+-- none (a single process reading its own file), so nothing reads or writes versions. This version
+-- changes nothing here, so both engines count the same schema versions.
