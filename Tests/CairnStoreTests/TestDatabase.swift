@@ -96,8 +96,12 @@ enum TestDatabase {
         _ settings: DatabaseURL.Postgres, maximumConnections: Int = 8, statementTimeout: Duration? = nil,
         _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
+        // The connection wait is not what these tests check (ConnectionWaitTests sets its own): it
+        // only has to outlast the suite's start-up, when hundreds of tests open connections on
+        // two cores at once (CI once took over 5 s there, failing every PostgreSQL test).
         let database = try PostgresDatabase(
-            settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, logger: logger)
+            settings: settings, maximumConnections: maximumConnections, statementTimeout: statementTimeout, connectionWait: .seconds(30),
+            logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await database.run()
