@@ -8,6 +8,21 @@ struct PageTokenTests {
         #expect(String(decoding: Data(base64Encoded: PageToken.encode(offset: 7))!, as: UTF8.self) == "{\"offset\": 7}")
     }
 
+    /// A page's keyset token is the same text every time: its JSON keys are sorted.
+    @Test func aKeysetTokenIsTheSameTextEveryTime() async {
+        let token = KeysetPageToken(keyset: [.double(0.5), .int(7), .text("r")], search: "abc")
+        // Encoded on many threads at once, as a server's requests are (an encoder's key order
+        // varied from request to request there).
+        let texts = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<200 { group.addTask { token.encoded() } }
+            return await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(texts.count == 1)
+        #expect(
+            texts.first.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+                == #"{"keyset":["d:0.5","i:7","s:r"],"search":"abc"}"#)
+    }
+
     @Test(arguments: [0, 1, 1000, 50_000, Int(Int32.max)])
     func roundTrips(offset: Int) throws {
         #expect(try PageToken.decodeOffset(PageToken.encode(offset: offset)) == offset)

@@ -4,14 +4,17 @@ import Testing
 
 @testable import CairnStore
 
-/// A run search keeps the details it read under each run's details version (RunDetailsCache):
+/// A run search keeps the details it read under each run's details version (VersionedCache):
 /// after every kind of write of a run's details, the next search shows them as a direct read of
 /// the run does, also with writers and searches running at once.
 @Suite struct RunDetailsCacheTests {
-    /// The run as the search shows it (one page of the experiment) and as `runs/get` reads it.
-    private func searched(_ store: SQLTrackingStore, experiment: String, run id: String) async throws -> (search: Run?, direct: Run) {
-        let page = try await store.searchRuns(RunSearchRequest(experimentIDs: [experiment], maxResults: 100)).items
-        return (page.first { $0.info.runID == id }, try await store.run(id: id))
+    /// The run as the search shows it (one page of the experiment) with its details version, and
+    /// as `runs/get` reads it.
+    private func searched(_ store: SQLTrackingStore, experiment: String, run id: String) async throws -> (search: Run?, version: Int64?, direct: Run)
+    {
+        let page = try await store.searchVersionedRuns(RunSearchRequest(experimentIDs: [experiment], maxResults: 100)).items
+        let found = page.first { $0.run.info.runID == id }
+        return (found?.run, found?.detailsVersion, try await store.run(id: id))
     }
 
     private static func metric(_ key: String, _ value: Double, step: Int64) -> Metric {
@@ -59,6 +62,14 @@ import Testing
                 let after = try await searched(store, experiment: experiment, run: id)
                 #expect(after.search == after.direct, "after \(name)")
                 #expect(after.direct != before.direct, "\(name) changed nothing")
+                // PostgreSQL's search reads each run's version with its row; SQLite keeps none.
+                if engine == .postgres {
+                    #expect(
+                        (after.version ?? 0) > (before.version ?? .max),
+                        "\(name): version \(String(describing: before.version)) -> \(String(describing: after.version))")
+                } else {
+                    #expect(after.version == nil && before.version == nil)
+                }
             }
             let final = try await store.run(id: id)
             #expect(final.metrics.map(\.key).sorted() == ["acc", "loss"] && final.params.count == 2 && final.modelOutputs.count == 1)
@@ -126,7 +137,7 @@ import Testing
     }
 
     @Test func anEntryIsOnlyUsedForTheVersionItWasReadUnder() {
-        let cache = RunDetailsCache()
+        let cache = VersionedCache<RunDetails>(budget: 32 << 20, size: { $0.estimatedBytes })
         cache.store([("a", 3, RunDetails(params: [Param(key: "lr", value: "0.1")])), ("b", 0, RunDetails())])
         #expect(cache.lookup(["a": 3, "b": 0]).keys.sorted() == ["a", "b"])
         #expect(cache.lookup(["a": 4, "b": 1, "c": 0]).isEmpty)
@@ -136,12 +147,12 @@ import Testing
     }
 
     @Test func theCacheStaysWithinItsBudget() {
-        let cache = RunDetailsCache()
+        let cache = VersionedCache<RunDetails>(budget: 32 << 20, size: { $0.estimatedBytes })
         let value = String(repeating: "x", count: 4_000)
         let details = RunDetails(params: (0..<50).map { Param(key: "p\($0)", value: value) })  // ~200 kB each
         for index in 0..<400 { cache.store([("run-\(index)", 1, details)]) }
         let usage = cache.usage
-        #expect(usage.bytes <= RunDetailsCache.budget && usage.entries > 0 && usage.entries < 400, "\(usage)")
+        #expect(usage.bytes <= cache.budget && usage.entries > 0 && usage.entries < 400, "\(usage)")
         #expect(usage.bytes == usage.entries * details.estimatedBytes)
         // Details too large for a sixty-fourth of the budget are never kept.
         let huge = RunDetails(params: (0..<200).map { Param(key: "p\($0)", value: value) })

@@ -36,7 +36,10 @@ public struct KeysetPageToken: Sendable, Equatable {
             }
         }
         let payload = Payload(keyset: values, search: search)
-        return ((try? JSONEncoder().encode(payload)) ?? Data()).base64EncodedString()
+        // Sorted keys: the same page has the same token (an encoder's key order may vary by run).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return ((try? encoder.encode(payload)) ?? Data()).base64EncodedString()
     }
 
     /// Reads a token.

@@ -7,6 +7,8 @@ struct RunsController {
     let store: any TrackingStore
     /// Counts the metric points accepted.
     var metrics = ServerMetrics.disabled
+    /// The JSON of searched runs' details, kept under their details versions.
+    let detailsJSON = RunDetailsJSONCache()
 
     func register(_ routes: RouteRegistrar) {
         let base = "/api/2.0/mlflow/runs"
@@ -152,15 +154,16 @@ struct RunsController {
 
     @Sendable func search(_ request: Request, context: CairnRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(SearchBody.self, context: context)
-        let page = try await store.searchRuns(
+        let page = try await store.searchVersionedRuns(
             RunSearchRequest(
                 experimentIDs: (body.experiment_ids ?? []).map(\.value), filter: body.filter, orderBy: body.order_by ?? [],
                 viewType: try ViewType(wire: body.run_view_type?.value),
                 maxResults: Int(body.max_results?.value ?? Int64(Limits.defaultRunsSearchResults)),
                 pageToken: body.page_token
             ))
-        return JSONResponse.object(capacity: 1024 * max(1, page.items.count)) { w in
-            w.array("runs", page.items) { w, run in w.run(run) }
+        let details = detailsJSON.json(for: page.items)
+        return JSONResponse.object(capacity: details.reduce(512) { $0 + $1.count + 512 }) { w in
+            w.array("runs", page.items.indices) { w, index in w.run(page.items[index].run.info, detailsJSON: details[index]) }
             w.field("next_page_token", page.nextPageToken)
         }
     }

@@ -86,6 +86,34 @@ extension JSONWriter {
         beginObject()
         key("info")
         runInfo(run.info)
+        runDetails(run)
+        endObject()
+    }
+
+    /// A run whose `"data"`, `"inputs"` and `"outputs"` fields are already written
+    /// (``runDetailsJSON(_:)``): a search page of unchanged runs copies them.
+    mutating func run(_ info: RunInfo, detailsJSON: [UInt8]) {
+        beginObject()
+        key("info")
+        runInfo(info)
+        appendRaw(Self.comma)
+        appendRaw(detailsJSON)
+        endObject()
+    }
+
+    private static let comma = [UInt8(ascii: ",")]
+
+    /// The `"data"`, `"inputs"` and `"outputs"` fields of a run, as ``run(_:)`` writes them, without
+    /// a leading comma: everything of a run's JSON that its details decide.
+    static func runDetailsJSON(_ run: Run) -> [UInt8] {
+        var writer = JSONWriter(capacity: 2048)
+        writer.beginObject()
+        writer.runDetails(run)
+        writer.endObject()
+        return Array(writer.bytes.dropFirst().dropLast())
+    }
+
+    private mutating func runDetails(_ run: Run) {
         object("data") { w in
             w.array("metrics", run.metrics) { w, m in w.metric(m) }
             w.array("params", run.params) { w, p in
@@ -124,7 +152,6 @@ extension JSONWriter {
                 w.endObject()
             }
         }
-        endObject()
     }
 
     mutating func loggedModel(_ model: LoggedModel) {

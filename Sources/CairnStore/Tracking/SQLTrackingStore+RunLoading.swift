@@ -7,40 +7,51 @@ extension SQLTrackingStore {
         try await loadRuns(rows: try await database.query(builder))
     }
 
-    /// As ``loadRuns(_:)`` for rows already read (their first columns ``runColumns``). With
-    /// `cached` (a search page) on PostgreSQL, the details of runs that have not changed since a
-    /// search last read them come from ``RunDetailsCache``, checked against their versions.
-    func loadRuns(rows: [SQLRow], cached: Bool = false) async throws -> [Run] {
+    /// As ``loadRuns(_:)`` for rows already read (their first columns ``runColumns``).
+    func loadRuns(rows: [SQLRow]) async throws -> [Run] {
         let infos = rows.map(Self.runInfo)
         guard !infos.isEmpty else { return [] }
-        var seen = Set<String>()
-        let runIDs = infos.map(\.runID).filter { seen.insert($0).inserted }
-        let details = try await cached && dialect == .postgres ? cachedDetails(runIDs) : readDetails(runIDs)
-        return infos.map { info in
-            let found = details[info.runID] ?? RunDetails()
-            return Run(
-                info: info, metrics: found.metrics, params: found.params, tags: found.tags, datasetInputs: found.datasetInputs,
-                modelInputs: found.modelInputs, modelOutputs: found.modelOutputs
-            )
-        }
+        let details = try await readDetails(distinctIDs(infos))
+        return infos.map { Self.run($0, details[$0.runID]) }
     }
 
-    /// The details of `runIDs` (distinct): from the cache for runs whose version has not moved,
-    /// the others read (``readDetails(_:)``, after their versions) and kept under those versions.
-    private func cachedDetails(_ runIDs: [String]) async throws -> [String: RunDetails] {
-        let versions = try await detailVersions(runIDs)
+    /// The runs of a search page's rows: ``runColumns``, then on PostgreSQL each run's details
+    /// version (``detailVersionColumn``). There, the details of runs whose version has not moved
+    /// since a search last read them come from ``VersionedCache``; the others are read (after
+    /// their versions, which the search statement read) and kept under those versions.
+    func loadVersionedRuns(rows: [SQLRow]) async throws -> [VersionedRun] {
+        guard dialect == .postgres else { return try await loadRuns(rows: rows).map { VersionedRun(run: $0, detailsVersion: nil) } }
+        let infos = rows.map(Self.runInfo)
+        guard !infos.isEmpty else { return [] }
+        var versions: [String: Int64] = [:]
+        versions.reserveCapacity(rows.count)
+        for (info, row) in zip(infos, rows) { versions[info.runID] = row.int(Self.runColumnCount) }
         var details = detailsCache.lookup(versions)
-        let missing = runIDs.filter { details[$0] == nil }
-        guard !missing.isEmpty else { return details }
-        let read = try await readDetails(missing)
-        var fresh: [(runID: String, version: Int64, details: RunDetails)] = []
-        for runID in missing {
-            let found = read[runID] ?? RunDetails()
-            details[runID] = found
-            fresh.append((runID, versions[runID] ?? 0, found))
+        let missing = distinctIDs(infos).filter { details[$0] == nil }
+        if !missing.isEmpty {
+            let read = try await readDetails(missing)
+            var fresh: [(runID: String, version: Int64, value: RunDetails)] = []
+            for runID in missing {
+                let found = read[runID] ?? RunDetails()
+                details[runID] = found
+                fresh.append((runID, versions[runID] ?? 0, found))
+            }
+            detailsCache.store(fresh)
         }
-        detailsCache.store(fresh)
-        return details
+        return infos.map { VersionedRun(run: Self.run($0, details[$0.runID]), detailsVersion: versions[$0.runID]) }
+    }
+
+    private func distinctIDs(_ infos: [RunInfo]) -> [String] {
+        var seen = Set<String>()
+        return infos.map(\.runID).filter { seen.insert($0).inserted }
+    }
+
+    private static func run(_ info: RunInfo, _ details: RunDetails?) -> Run {
+        let found = details ?? RunDetails()
+        return Run(
+            info: info, metrics: found.metrics, params: found.params, tags: found.tags, datasetInputs: found.datasetInputs,
+            modelInputs: found.modelInputs, modelOutputs: found.modelOutputs
+        )
     }
 
     /// The latest metrics, params, tags, inputs and outputs of `runIDs` (distinct) with one more

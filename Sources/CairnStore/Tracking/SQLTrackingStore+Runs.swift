@@ -2,6 +2,8 @@ import CairnCore
 
 extension SQLTrackingStore {
     static let runColumns = "r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage"
+    /// The number of ``runColumns``.
+    static let runColumnCount = 9
     static let runNameTag = "mlflow.runName"
     static let userTag = "mlflow.user"
 
@@ -97,8 +99,15 @@ extension SQLTrackingStore {
     /// and the next page is the runs after it (never an OFFSET, so the fiftieth page costs what
     /// the second does).
     public func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run> {
-        let (rows, token) = try await searchRunRows(request)
-        return Page(items: try await loadRuns(rows: rows, cached: true), nextPageToken: token)
+        let page = try await searchVersionedRuns(request)
+        return Page(items: page.items.map(\.run), nextPageToken: page.nextPageToken)
+    }
+
+    /// As ``searchRuns(_:)``, each run with the details version its details were read under
+    /// (PostgreSQL; nil on SQLite), so that the caller can keep what it derives from them.
+    public func searchVersionedRuns(_ request: RunSearchRequest) async throws -> Page<VersionedRun> {
+        let (rows, token) = try await searchRunRows(request, detailVersions: dialect == .postgres)
+        return Page(items: try await loadVersionedRuns(rows: rows), nextPageToken: token)
     }
 
     /// The dashboard's runs table: a page of the same search (same order, same keyset tokens),
@@ -139,11 +148,12 @@ extension SQLTrackingStore {
         return (metrics, params)
     }
 
-    /// The rows (``runColumns`` first) of one page of a run search and the next page's token.
-    private func searchRunRows(_ request: RunSearchRequest) async throws -> ([SQLRow], String?) {
+    /// The rows (``runColumns`` first, then with `detailVersions` ``detailVersionColumn``) of one
+    /// page of a run search and the next page's token.
+    private func searchRunRows(_ request: RunSearchRequest, detailVersions: Bool = false) async throws -> ([SQLRow], String?) {
         try Limits.checkSearchExperimentIDs(request.experimentIDs.count)
         let limit = try SQLPaging.limit(maxResults: request.maxResults, ceiling: Limits.maxRunsSearchResults)
-        var builder = SQLBuilder("SELECT \(Self.runColumns)", dialect: dialect)
+        var builder = SQLBuilder("SELECT \(Self.runColumns)" + (detailVersions ? ", " + Self.detailVersionColumn : ""), dialect: dialect)
         let compiled = try RunSearchCompiler.compile(filter: request.filter, orderBy: request.orderBy, into: &builder)
         let keys = compiled.sortKeys
         let search = KeysetPageToken.fingerprint(

@@ -20,7 +20,8 @@ public struct SQLTrackingStore: TrackingStore {
     public let database: any SQLDatabase
     public let configuration: Configuration
     let seriesCache = MetricSeriesCache()
-    let detailsCache = RunDetailsCache()
+    /// The details run searches read, per run under its details version (32 MB, estimated).
+    let detailsCache = VersionedCache<RunDetails>(budget: 32 << 20, size: { $0.estimatedBytes })
 
     public init(database: any SQLDatabase, configuration: Configuration = .init()) {
         self.database = database

@@ -37,6 +37,9 @@ public protocol TrackingStore: Sendable {
     func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws
     func deleteRunTag(runID: String, key: String) async throws
     func searchRuns(_ request: RunSearchRequest) async throws -> Page<Run>
+    /// The same page, each run with the details version its details were read under (nil where
+    /// none are kept), for callers that keep what they derive from a run's details.
+    func searchVersionedRuns(_ request: RunSearchRequest) async throws -> Page<VersionedRun>
     /// A page of the same search with only the chosen metric and param columns (the dashboard).
     func searchRunTable(_ request: RunSearchRequest, metricKeys: [String], paramKeys: [String]) async throws -> Page<RunTableRow>
     /// Up to `limit` metric and param keys of a run, in key order.
