@@ -159,4 +159,20 @@ import Testing
         cache.store([("huge", 1, huge)])
         #expect(cache.lookup(["huge": 1]).isEmpty)
     }
+
+    @Test func theEntriesUsedLongestAgoAreDroppedFirst() {
+        let cache = VersionedCache<[UInt8]>(budget: 64 * 1024, size: { $0.count })
+        let value = [UInt8](repeating: 1, count: 1_000)
+        cache.store([("hot", 1, value)])
+        // A walk through many other runs, with the hot run read between every two of them:
+        // the cache passes its budget again and again, and the hot run stays.
+        for index in 0..<1_000 {
+            cache.store([("walk-\(index)", 1, value)])
+            #expect(cache.lookup(["hot": 1])["hot"] != nil, "dropped after \(index) others")
+        }
+        let usage = cache.usage
+        #expect(usage.bytes <= cache.budget && usage.entries < 66, "\(usage)")
+        // Of the walk, what is left is its end.
+        #expect(cache.lookup(["walk-999": 1, "walk-998": 1]).count == 2 && cache.lookup(["walk-0": 1]).isEmpty)
+    }
 }

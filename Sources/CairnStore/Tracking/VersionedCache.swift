@@ -10,8 +10,10 @@ import Synchronization
 /// An entry is only used for the version it was read under: every write of a run's details bumps
 /// the version in the same transaction, so a changed run misses and is read again. Each replica
 /// has its own caches and checks the shared versions, so replicas never serve each other's stale
-/// details. Bounded by an estimate of its size (``budget``): past it, arbitrary entries are
-/// dropped until it is under three quarters of it; a value over a sixty-fourth of it is not kept.
+/// details. Bounded by an estimate of its size (``budget``): past it, the entries used longest ago
+/// are dropped until it is under three quarters of it (a walk through every page of a large
+/// experiment does not push out the pages being read again and again); a value over a
+/// sixty-fourth of the budget is not kept.
 public final class VersionedCache<Value: Sendable>: Sendable {
     public let budget: Int
     private let size: @Sendable (Value) -> Int
@@ -20,11 +22,15 @@ public final class VersionedCache<Value: Sendable>: Sendable {
         var version: Int64
         var value: Value
         var bytes: Int
+        /// ``State/clock`` when the entry was last stored or found.
+        var used: UInt64
     }
 
     private struct State {
         var entries: [String: Entry] = [:]
         var bytes = 0
+        /// Counts lookups and stores.
+        var clock: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -38,34 +44,32 @@ public final class VersionedCache<Value: Sendable>: Sendable {
     /// The cached values of the runs in `versions` whose entry has that version.
     public func lookup(_ versions: [String: Int64]) -> [String: Value] {
         state.withLock { state in
+            state.clock += 1
             var found: [String: Value] = [:]
             for (runID, version) in versions {
-                if let entry = state.entries[runID], entry.version == version { found[runID] = entry.value }
+                guard let index = state.entries.index(forKey: runID), state.entries.values[index].version == version else { continue }
+                state.entries.values[index].used = state.clock
+                found[runID] = state.entries.values[index].value
             }
             return found
         }
     }
 
-    /// The cached value of one run if its entry has `version`.
-    public func lookup(_ runID: String, version: Int64) -> Value? {
-        state.withLock { state in
-            guard let entry = state.entries[runID], entry.version == version else { return nil }
-            return entry.value
-        }
-    }
-
     /// Keeps each value under the version its run's details were read under.
     public func store(_ read: [(runID: String, version: Int64, value: Value)]) {
-        let sized = read.map { ($0.runID, Entry(version: $0.version, value: $0.value, bytes: size($0.value))) }
+        let sized = read.map { ($0.runID, $0.version, $0.value, size($0.value)) }
         let budget = self.budget
         state.withLock { state in
-            for (runID, entry) in sized where entry.bytes <= budget / 64 {
-                state.bytes += entry.bytes - (state.entries.updateValue(entry, forKey: runID)?.bytes ?? 0)
+            state.clock += 1
+            for (runID, version, value, bytes) in sized where bytes <= budget / 64 {
+                let entry = Entry(version: version, value: value, bytes: bytes, used: state.clock)
+                state.bytes += bytes - (state.entries.updateValue(entry, forKey: runID)?.bytes ?? 0)
             }
             guard state.bytes > budget else { return }
+            // Least recently used first; a sort of every entry, once per quarter of the budget stored.
             var excess = state.bytes - budget / 4 * 3
             var victims: [String] = []
-            for (runID, entry) in state.entries {
+            for (runID, entry) in state.entries.sorted(by: { $0.value.used < $1.value.used }) {
                 guard excess > 0 else { break }
                 victims.append(runID)
                 excess -= entry.bytes
