@@ -2,8 +2,8 @@ import CairnCore
 
 extension SQLTrackingStore {
     static let runColumns = "r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage"
-    /// The number of ``runColumns``.
-    static let runColumnCount = 9
+    /// The number of ``runColumns`` (a search's details version comes right after them).
+    static let runColumnCount = runColumns.split(separator: ",").count
     static let runNameTag = "mlflow.runName"
     static let userTag = "mlflow.user"
 
