@@ -71,7 +71,9 @@
 #   floor     GET /version, --single calls at c=1 (+10 warm-up): a request no server answers from
 #             its database, the HTTP stack's own cost that every figure above includes
 #   ingest    runs/log-batch, --ingest-requests requests of 1,000 metrics over 8 connections into
-#             20 new runs (every point distinct); checked in SQL point by point and through the API
+#             20 new runs (every point distinct); checked in SQL point by point and through the API.
+#             1,000 requests (1M metrics, ~3 s for Cairn): with 100 (0.3-0.45 s) the rate and its
+#             \copy baseline moved by a quarter between stages of one run
 #   baselines `\copy` of the same rows into metric_points itself (one transaction, median of 3,
 #             rows deleted after each), pgbench at c=1: a durable one-row INSERT commit, and
 #             Cairn's log-metric statement (details version bump + history insert + latest upsert +
@@ -85,13 +87,14 @@
 # A failed verification fails the run (exit 1) after the report. Everything started is stopped on exit.
 #
 # usage: bench/scale.sh [--cairn-bin PATH] [--sizes 2000,50000,200000] [--points 0,10000000,50000000]
-#                       [--requests 100] [--single 500] [--ingest-requests 100] [--durability on|off]
+#                       [--requests 100] [--single 500] [--ingest-requests 1000] [--durability on|off]
 #                       [--run-batch 10000] [--batch-rows 1000000] [--peers mlflow,fasttrack|none]
 #                       [--mlflow-bin PATH] [--fml-bin PATH] [--peer-budget 60]
 #   --cairn-bin   default .build/release/cairn (a release build; this script never builds)
 #   --requests    timed requests per search, state and stage, and history fetches (issue 17: >= 100)
 #   --durability  on (default): fsync, synchronous_commit, full_page_writes on; off: the test recipe
-# Full default run with peers: 87 min and ~50 GB of disk at its peak (at 50M points Cairn's database
+# Full default run with peers: 87 min (measured with 100 ingest requests; 1,000 add ~1.5 min per
+# stage, MLflow's ingest at ~11,000 metrics/s) and ~50 GB of disk at its peak (at 50M points Cairn's database
 # is 10.4 GB, MLflow's 21.0 GB, FastTrackML's 17.6 GB), most of the time in the peers' loads (their
 # metrics tables take ~50,000 points/s: 13 min each for the last 40M), and MLflow's searches and
 # history at the budget.
@@ -110,7 +113,7 @@ SIZES=2000,50000,200000
 POINTS=0,10000000,50000000
 REQUESTS=100
 SINGLE=500
-INGEST_REQS=100
+INGEST_REQS=1000
 DURABILITY=on
 RUN_BATCH=10000
 BATCH_ROWS=1000000
