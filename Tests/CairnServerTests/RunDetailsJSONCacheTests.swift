@@ -35,35 +35,35 @@ import Testing
         }
     }
 
-    @Test func detailsJSONIsReusedOnlyForTheVersionItWasWrittenFrom() {
+    @Test func detailsJSONIsReusedOnlyForTheVersionItWasWrittenFrom() async {
         let cache = RunDetailsJSONCache()
-        let first = cache.json(for: [VersionedRun(run: run("a", param: "0.1"), detailsVersion: 3)])
+        let first = await cache.json(for: [VersionedRun(run: run("a", param: "0.1"), detailsVersion: 3)])
         #expect(text(first[0]).contains(#""value":"0.1""#))
         // The same version: the kept JSON, whatever the details passed (they are the same by contract).
-        let again = cache.json(for: [VersionedRun(run: run("a", param: "0.2"), detailsVersion: 3)])
+        let again = await cache.json(for: [VersionedRun(run: run("a", param: "0.2"), detailsVersion: 3)])
         #expect(again == first)
         // A new version: written again, and kept in place of the old.
-        let bumped = cache.json(for: [VersionedRun(run: run("a", param: "0.2"), detailsVersion: 4)])
+        let bumped = await cache.json(for: [VersionedRun(run: run("a", param: "0.2"), detailsVersion: 4)])
         #expect(text(bumped[0]).contains(#""value":"0.2""#))
-        #expect(cache.json(for: [VersionedRun(run: run("a", param: "0.3"), detailsVersion: 4)]) == bumped)
+        #expect(await cache.json(for: [VersionedRun(run: run("a", param: "0.3"), detailsVersion: 4)]) == bumped)
         #expect(cache.usage.entries == 1)
     }
 
-    @Test func runsWithoutAVersionAreWrittenEveryTimeAndNotKept() {
+    @Test func runsWithoutAVersionAreWrittenEveryTimeAndNotKept() async {
         let cache = RunDetailsJSONCache()
-        _ = cache.json(for: [VersionedRun(run: run("a", param: "0.1"), detailsVersion: nil)])
-        let second = cache.json(for: [VersionedRun(run: run("a", param: "0.2"), detailsVersion: nil)])
+        _ = await cache.json(for: [VersionedRun(run: run("a", param: "0.1"), detailsVersion: nil)])
+        let second = await cache.json(for: [VersionedRun(run: run("a", param: "0.2"), detailsVersion: nil)])
         #expect(text(second[0]).contains(#""value":"0.2""#))
         #expect(cache.usage.entries == 0)
     }
 
-    @Test func aRunsAttributesAreWrittenFreshOverItsKeptDetails() {
+    @Test func aRunsAttributesAreWrittenFreshOverItsKeptDetails() async {
         let cache = RunDetailsJSONCache()
-        _ = cache.json(for: [VersionedRun(run: run("a"), detailsVersion: 1)])
+        _ = await cache.json(for: [VersionedRun(run: run("a"), detailsVersion: 1)])
         // runs/update changes the status without a new details version.
         let finished = run("a", status: .finished)
         var writer = JSONWriter()
-        writer.run(finished.info, detailsJSON: cache.json(for: [VersionedRun(run: finished, detailsVersion: 1)])[0])
+        writer.run(finished.info, detailsJSON: await cache.json(for: [VersionedRun(run: finished, detailsVersion: 1)])[0])
         var whole = JSONWriter()
         whole.run(finished)
         #expect(text(writer.bytes) == text(whole.bytes) && text(writer.bytes).contains(#""status":"FINISHED""#))

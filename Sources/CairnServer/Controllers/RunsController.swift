@@ -161,7 +161,7 @@ struct RunsController {
                 maxResults: Int(body.max_results?.value ?? Int64(Limits.defaultRunsSearchResults)),
                 pageToken: body.page_token
             ))
-        let details = detailsJSON.json(for: page.items)
+        let details = await detailsJSON.json(for: page.items)
         return JSONResponse.object(capacity: details.reduce(512) { $0 + $1.count + 512 }) { w in
             w.array("runs", page.items.indices) { w, index in w.run(page.items[index].run.info, detailsJSON: details[index]) }
             w.field("next_page_token", page.nextPageToken)

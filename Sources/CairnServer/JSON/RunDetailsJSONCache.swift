@@ -12,25 +12,19 @@ struct RunDetailsJSONCache: Sendable {
 
     /// Each run's details JSON, in the order of `runs`: cached when its version has an entry,
     /// otherwise written (and kept when the run has a version).
-    func json(for runs: [VersionedRun]) -> [[UInt8]] {
+    func json(for runs: [VersionedRun]) async -> [[UInt8]] {
         var versions: [String: Int64] = [:]
+        var versioned: [String: Run] = [:]
         for item in runs {
-            if let version = item.detailsVersion { versions[item.run.info.runID] = version }
+            guard let version = item.detailsVersion else { continue }
+            versions[item.run.info.runID] = version
+            versioned[item.run.info.runID] = item.run
         }
-        var cached = versions.isEmpty ? [:] : cache.lookup(versions)
-        var written: [(runID: String, version: Int64, value: [UInt8])] = []
-        let json = runs.map { item in
-            let runID = item.run.info.runID
-            if let bytes = cached[runID] { return bytes }
-            let bytes = JSONWriter.runDetailsJSON(item.run)
-            if let version = item.detailsVersion {
-                written.append((runID, version, bytes))
-                cached[runID] = bytes
-            }
-            return bytes
+        let written = versioned
+        let kept = await cache.values(for: versions) { missing in
+            Dictionary(uniqueKeysWithValues: missing.compactMap { runID in written[runID].map { (runID, JSONWriter.runDetailsJSON($0)) } })
         }
-        if !written.isEmpty { cache.store(written) }
-        return json
+        return runs.map { kept[$0.run.info.runID] ?? JSONWriter.runDetailsJSON($0.run) }
     }
 
     /// The entries and their estimated bytes (tests).

@@ -26,17 +26,9 @@ extension SQLTrackingStore {
         var versions: [String: Int64] = [:]
         versions.reserveCapacity(rows.count)
         for (info, row) in zip(infos, rows) { versions[info.runID] = row.int(Self.runColumnCount) }
-        var details = detailsCache.lookup(versions)
-        let missing = distinctIDs(infos).filter { details[$0] == nil }
-        if !missing.isEmpty {
+        let details = try await detailsCache.values(for: versions) { missing in
             let read = try await readDetails(missing)
-            var fresh: [(runID: String, version: Int64, value: RunDetails)] = []
-            for runID in missing {
-                let found = read[runID] ?? RunDetails()
-                details[runID] = found
-                fresh.append((runID, versions[runID] ?? 0, found))
-            }
-            detailsCache.store(fresh)
+            return Dictionary(uniqueKeysWithValues: missing.map { ($0, read[$0] ?? RunDetails()) })
         }
         return infos.map { VersionedRun(run: Self.run($0, details[$0.runID]), detailsVersion: versions[$0.runID]) }
     }

@@ -55,6 +55,24 @@ public final class VersionedCache<Value: Sendable>: Sendable {
         }
     }
 
+    /// The values of the runs in `versions`: those kept under that version, and for the others
+    /// what `make` returns (one call for all of them), kept under their versions.
+    public func values(
+        for versions: [String: Int64], making make: ([String]) async throws -> [String: Value]
+    ) async rethrows -> [String: Value] {
+        var found = versions.isEmpty ? [:] : lookup(versions)
+        let missing = versions.keys.filter { found[$0] == nil }
+        guard !missing.isEmpty else { return found }
+        var made: [(runID: String, version: Int64, value: Value)] = []
+        for (runID, value) in try await make(missing) {
+            guard let version = versions[runID] else { continue }
+            found[runID] = value
+            made.append((runID, version, value))
+        }
+        store(made)
+        return found
+    }
+
     /// Keeps each value under the version its run's details were read under.
     public func store(_ read: [(runID: String, version: Int64, value: Value)]) {
         let sized = read.map { ($0.runID, $0.version, $0.value, size($0.value)) }
