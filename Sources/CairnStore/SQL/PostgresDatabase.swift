@@ -3,16 +3,19 @@ import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// The production engine: a postgres-nio connection pool. The pool is a ServiceLifecycle
-/// `Service`: hand the database to the service group (or call ``run()`` in a task) before use.
+/// The production engine: postgres-nio connection pools, one per event loop (``EventLoopPools``).
+/// The pools are a ServiceLifecycle `Service`: hand the database to the service group (or call
+/// ``run()`` in a task) before use.
 public final class PostgresDatabase: SQLDatabase, Service {
     public var dialect: SQLDialect { .postgres }
 
-    private let client: PostgresClient
+    /// The connection pools, one per event loop (see ``EventLoopPools``).
+    private let pools: EventLoopPools
     let logger: Logger
     /// Where and how to connect, for ``checkConnection(waitingUpTo:)``'s own connection and messages.
     let settings: DatabaseURL.Postgres
@@ -40,7 +43,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
 
     /// - Parameters:
     ///   - settings: where and how to connect (see ``DatabaseURL``).
-    ///   - maximumConnections: the pool's ceiling.
+    ///   - maximumConnections: the ceiling of all the pools together.
     ///   - statementTimeout: the longest any statement may run (PostgreSQL's `statement_timeout`,
     ///     set on every pooled connection at start-up, so it costs no round trip); nil for no
     ///     limit. A statement past it is cancelled by PostgreSQL itself, also when the client
@@ -76,29 +79,29 @@ public final class PostgresDatabase: SQLDatabase, Service {
         // postgres-nio gives every released connection a keep-alive timer, and every one beyond
         // the minimum an idle timer too: a task, a task group and a Dispatch timer each, set on
         // every release and cancelled on the next lease (15% of a one-statement request's latency,
-        // measured). So the first connections stay open (a lease of one of them sets no idle
+        // measured). So each loop's first connection stays open (a lease of it sets no idle
         // timer) and the keep-alive query is off: PostgreSQL's own TCP keep-alive (a start-up
         // parameter) keeps their NAT and firewall state fresh instead, and connections beyond the
         // minimum close after a minute idle, before such state expires. Where no start-up
-        // parameter may be sent (PgBouncer, see the README) the pool keeps postgres-nio's defaults:
+        // parameter may be sent (PgBouncer, see the README) the pools keep postgres-nio's defaults:
         // every connection closes after a minute idle, and idle ones get a keep-alive query every
         // 30 s.
         if !startup.isEmpty {
-            configuration.options.minimumConnections = min(Self.warmConnections, maximumConnections)
+            configuration.options.minimumConnections = Self.warmConnectionsPerLoop
             configuration.options.keepAliveBehavior = nil
         }
         self.statementTimeout = statementTimeout
         self.connectionWait = connectionWait
         self.metrics = DatabaseMetrics(factory: metrics, maximumConnections: maximumConnections)
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.pools = EventLoopPools(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         self.logger = logger
         self.settings = settings
         self.connectionConfiguration = connection
         self.preparesStatements = settings.preparedStatements
     }
 
-    /// How many pooled connections stay open while idle.
-    static let warmConnections = 2
+    /// How many connections each event loop's pool keeps open while idle.
+    static let warmConnectionsPerLoop = 1
 
     /// The settings every pooled connection starts with (sent in the start-up packet, so they cost
     /// no round trip). With any of them sent, the server's TCP keep-alive is set too (a probe
@@ -121,7 +124,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
     /// Runs the connection pool until cancelled or shut down gracefully.
     public func run() async throws {
         await withTaskCancellationOrGracefulShutdownHandler {
-            await client.run()
+            await pools.run()
         } onCancelOrGracefulShutdown: {
         }
     }
@@ -194,11 +197,11 @@ public final class PostgresDatabase: SQLDatabase, Service {
     /// or is refused unsent (never both: a write is not half-acknowledged as unavailable).
     private func withPooledConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let state = NIOLockedValueBox(LeaseState.waiting)
-        let (client, wait, metrics) = (self.client, connectionWait, self.metrics)
+        let (pools, wait, metrics) = (self.pools, connectionWait, self.metrics)
         return try await withoutActuallyEscaping(body) { body in
             try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
-                    try await client.withConnection { connection in
+                    try await pools.withConnection { connection in
                         let start = state.withLockedValue { current in
                             guard current == .waiting else { return false }
                             current = .leased
