@@ -5,8 +5,8 @@ import Testing
 
 @testable import CairnServer
 
-/// The log-batch fast path must decode exactly what `JSONDecoder` decodes, and step aside
-/// (return nil) for everything outside its plain shape.
+/// The log-batch and log-metric fast paths must decode exactly what `JSONDecoder` decodes, and
+/// step aside (return nil) for everything outside their plain shape.
 @Suite struct LogBatchFastDecoderTests {
     /// A comparable rendering of a decoded body, through the same conversions the handler uses.
     static func describe(_ body: RunsController.BatchBody) -> String {
@@ -59,6 +59,36 @@ import Testing
     ])
     func anythingElseIsLeftToTheGeneralPath(_ text: String) {
         #expect(LogBatchFastDecoder.decode(Array(text.utf8)) == nil, "\(text)")
+    }
+
+    /// A `log-metric` body through the fast path, rendered as a batch of that one metric.
+    static func metricBody(_ metric: MetricDTO) -> RunsController.BatchBody {
+        RunsController.BatchBody(run_id: metric.run_id, run_uuid: metric.run_uuid, metrics: [metric], params: nil, tags: nil)
+    }
+
+    @Test(arguments: [
+        #"{"run_id":"abc","key":"loss","value":0.5,"timestamp":1764000000000,"step":3}"#,
+        #" { "run_uuid" : "r" , "key" : "a/b c" , "value" : -1.25e-7 , "timestamp" : 0 } "#,
+        #"{"run_id":"r","key":"k","value":1,"timestamp":5,"model_id":"m-1","dataset_name":null,"step":null,"dataset_digest":"d"}"#,
+        #"{"step":9223372036854775807,"timestamp":-9223372036854775808,"value":-0.0,"key":"k","run_id":"r"}"#,
+        #"{}"#,
+    ])
+    func plainMetricBodiesDecodeExactlyAsJSONDecoderDoes(_ text: String) throws {
+        let fast = try #require(LogBatchFastDecoder.decodeMetric(Array(text.utf8)), "the fast path should take \(text)")
+        let general = try Request.decodeJSON(MetricDTO.self, from: Array(text.utf8))
+        #expect(Self.describe(Self.metricBody(fast)) == Self.describe(Self.metricBody(general)))
+    }
+
+    @Test(arguments: [
+        #"{"run_id":"r","key":"k","value":1,"timestamp":1,"extra":1}"#,  // an unknown key (JSONDecoder ignores it)
+        #"{"run_id":"r","key":"k","value":"NaN","timestamp":1}"#,  // a string value
+        #"{"run_id":"r","key":"k","value":1,"timestamp":1.5}"#,  // a fractional timestamp
+        #"{"run_id":"r\"x","key":"k","value":1,"timestamp":1}"#,  // an escape
+        #"{"run_id":"r","key":"k","value":1,"timestamp":1} trailing"#, #"{"run_id":"r""#, #"[]"#, "",
+        #"{"run_id":"r","metrics":[]}"#,  // a batch's member
+    ])
+    func anythingElseInALogMetricBodyIsLeftToTheGeneralPath(_ text: String) {
+        #expect(LogBatchFastDecoder.decodeMetric(Array(text.utf8)) == nil, "\(text)")
     }
 
     @Test func invalidUTF8IsLeftToTheGeneralPath() {

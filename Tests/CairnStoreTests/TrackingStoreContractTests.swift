@@ -79,6 +79,31 @@ import Testing
         }
     }
 
+    /// One point (`log-metric`) has its own statement on PostgreSQL: a client's retry of it is
+    /// stored once, an older point leaves the latest value alone, NaN is kept as NaN, and a
+    /// finished run's point is refused.
+    @Test(arguments: Engine.available)
+    func aSinglePointIsStoredOnceAndFollowsTheLatestValueRule(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let id = try await newRun(store).info.runID
+            let newer = Metric(key: "loss", value: 0.25, timestamp: 20, step: 2)
+            for _ in 0..<3 { try await store.logBatch(runID: id, metrics: [newer], params: [], tags: []) }
+            try await store.logBatch(runID: id, metrics: [Metric(key: "loss", value: 0.75, timestamp: 10, step: 1)], params: [], tags: [])
+            try await store.logBatch(runID: id, metrics: [Metric(key: "nan", value: .nan, timestamp: 5, step: 0)], params: [], tags: [])
+            let history = try await store.metricHistory(runID: id, key: "loss", offset: 0, limit: nil)
+            #expect(history.items.map(\.step) == [1, 2])
+            let latest = try await store.run(id: id).metrics.sorted { $0.key < $1.key }
+            #expect(latest.map(\.key) == ["loss", "nan"])
+            #expect(latest.first?.value == 0.25 && latest.first?.step == 2)
+            #expect(latest.last?.value.isNaN == true)
+            try await store.deleteRun(id: id)
+            await #expect(throws: CairnError.self) {
+                try await store.logBatch(runID: id, metrics: [Metric(key: "loss", value: 1, timestamp: 30, step: 3)], params: [], tags: [])
+            }
+            #expect(try await store.metricHistory(runID: id, key: "loss", offset: 0, limit: nil).items.count == 2)
+        }
+    }
+
     /// On PostgreSQL a batch is first inserted without `ON CONFLICT` and, when a point is already
     /// stored, again with duplicates dropped: the new points of such a batch and its latest
     /// values must still be written, once.

@@ -93,7 +93,8 @@ struct RunsController {
     }
 
     @Sendable func logMetric(_ request: Request, context: CairnRequestContext) async throws -> Response {
-        let body = try await request.decodeJSON(MetricDTO.self, context: context)
+        let bytes = try await request.bodyBytes(context: context)
+        let body = try LogBatchFastDecoder.decodeMetric(bytes) ?? Request.decodeJSON(MetricDTO.self, from: bytes)
         let runID = try required(body.run_id.flatMap { $0.isEmpty ? nil : $0 } ?? body.run_uuid, "run_id")
         // MLflow's log-metric schema requires these three (log-batch has its own messages).
         _ = (try required(body.key, "key"), try required(body.value, "value"), try required(body.timestamp, "timestamp"))
