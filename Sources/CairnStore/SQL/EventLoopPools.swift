@@ -12,8 +12,8 @@ import Synchronization
 /// another, so each statement crossed threads on its way out, on its rows' way back and again for
 /// the response. A request's task runs on the loop that resumed it (``EventLoopTaskExecutor``),
 /// so with a connection of its own loop the whole request stays on one thread. On two cores an
-/// experiment search took five context switches and 0.49 ms of Cairn's CPU that way, two and
-/// 0.33 ms on one thread (`perf stat`, one client).
+/// experiment search took five context switches and 0.40-0.49 ms of Cairn's CPU that way, two
+/// and 0.31 ms with these pools (`perf stat`, one client).
 ///
 /// The pools split the connection ceiling between them (every pool gets at least one; with a
 /// ceiling below the number of loops, only that many loops have a pool and the others always

@@ -30,29 +30,21 @@ extension SQLTrackingStore {
     /// whole statement fails with a unique violation, nothing of it is kept, and it runs again with
     /// duplicates dropped.
     ///
-    /// Both statements are ``FixedStatement``s (the points are array binds): parsing and planning
+    /// The statements are ``FixedStatement``s (the points are array binds): parsing and planning
     /// them was about 0.3 ms of PostgreSQL's 0.6 ms for a one-point `log-metric` (pgbench, prepared
-    /// against unnamed).
-    ///
-    /// One point (`log-metric`) has its own statement of scalar binds: no arrays to encode and
-    /// unnest (PostgreSQL: 0.17 ms against 0.19, pgbench, fsync off).
+    /// against unnamed). One point (`log-metric`) has its own pair, of scalar binds: no arrays to
+    /// encode and unnest (PostgreSQL: 0.17 ms against 0.19, pgbench, fsync off).
     func logMetricsInOneStatement(runID: String, metrics: [Metric]) async throws {
         let seriesIDs = try await seriesIDs(runID: runID, for: metrics)
+        let (statement, retry, binds): (any FixedStatement.Type, any FixedStatement.Type, [SQLValue]) =
+            metrics.count == 1
+            ? (RecordMetric.self, RecordMetricSkippingDuplicate.self, Self.metricBinds(runID: runID, metrics[0], seriesID: seriesIDs[0]))
+            : (RecordMetrics.self, RecordMetricsSkippingDuplicates.self, Self.metricsBinds(runID: runID, metrics, seriesIDs: seriesIDs))
         let rows: [RunStage]
-        if metrics.count == 1 {
-            let binds = Self.metricBinds(runID: runID, metrics[0], seriesID: seriesIDs[0])
-            do {
-                rows = try await database.query(RecordMetric.self, binds, as: RunStage.self)
-            } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
-                rows = try await database.query(RecordMetricSkippingDuplicate.self, binds, as: RunStage.self)
-            }
-        } else {
-            let binds = Self.metricsBinds(runID: runID, metrics, seriesIDs: seriesIDs)
-            do {
-                rows = try await database.query(RecordMetrics.self, binds, as: RunStage.self)
-            } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
-                rows = try await database.query(RecordMetricsSkippingDuplicates.self, binds, as: RunStage.self)
-            }
+        do {
+            rows = try await database.query(statement, binds, as: RunStage.self)
+        } catch let error as SQLDatabaseError where error.kind == .uniqueViolation {
+            rows = try await database.query(retry, binds, as: RunStage.self)
         }
         guard let stage = rows.first?.stage else { throw CairnError.notFound("Run with id=\(runID) not found") }
         guard stage == LifecycleStage.active.rawValue else {
