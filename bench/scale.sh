@@ -93,8 +93,8 @@
 #   --cairn-bin   default .build/release/cairn (a release build; this script never builds)
 #   --requests    timed requests per search, state and stage, and history fetches (issue 17: >= 100)
 #   --durability  on (default): fsync, synchronous_commit, full_page_writes on; off: the test recipe
-# Full default run with peers: 87 min (measured with 100 ingest requests; 1,000 add ~1.5 min per
-# stage, MLflow's ingest at ~11,000 metrics/s) and ~50 GB of disk at its peak (at 50M points
+# Full default run with peers: 96 min (measured with 1,000 ingest requests, MLflow's ingest at
+# ~9,000-11,000 metrics/s) and ~50 GB of disk at its peak (at 50M points
 # Cairn's database is 10.4 GB, MLflow's 21.0 GB, FastTrackML's 17.6 GB), most of the time in the
 # peers' loads (their metrics tables take ~50,000 points/s: 13 min each for the last 40M), and
 # MLflow's searches and history at the budget.
