@@ -57,26 +57,33 @@ extension SQLTrackingStore {
     /// ``bumpDetailVersionCTE``), history insert, latest-value upsert, and the run's stage (`$1` is
     /// the run id; the points are array binds, see ``metricsBinds(runID:_:seriesIDs:)``).
     fileprivate static func metricsSQL(duplicates: MetricRows.DuplicatePoints) -> String {
-        let bumped = "EXISTS (SELECT 1 FROM bumped)"
         let history = MetricRows.pointsInsert([], seriesIDs: [], dialect: .postgres, firstArrayBind: 2, filter: bumped, duplicates: duplicates)
         let newest = MetricRows.postgresInsert(into: "latest_metrics", [], conflict: latestMetricConflict, firstArrayBind: 7, filter: bumped)
-        return """
-            WITH bumped AS (\(bumpDetailVersionCTE)), history AS (\(history.sql)), newest AS (\(newest.sql)), charts AS (\(clearChartsSQL))
-            SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
-            """
+        return recordSQL(history: history.sql, newest: newest.sql, seriesIDs: "ANY($2::int8[])")
     }
 
     /// ``metricsSQL(duplicates:)`` for one point, of scalar binds (see ``metricBinds(runID:_:seriesID:)``).
     fileprivate static func metricSQL(duplicates: MetricRows.DuplicatePoints) -> String {
-        let bumped = "EXISTS (SELECT 1 FROM bumped)"
         let skip = duplicates == .skip ? " ON CONFLICT DO NOTHING" : ""
-        return """
-            WITH bumped AS (\(bumpDetailVersionCTE)),
-            history AS (INSERT INTO metric_points \(MetricRows.pointColumns) SELECT $2, $4, $5, $6, $7 WHERE \(bumped)\(skip)),
-            newest AS (INSERT INTO latest_metrics \(MetricRows.columns) SELECT $1, $3, $4, $5, $6, $7 WHERE \(bumped) \(latestMetricConflict)),
-            charts AS (DELETE FROM metric_chart_cache WHERE series_id = $2)
-            SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
-            """
+        return recordSQL(
+            history: "INSERT INTO metric_points \(MetricRows.pointColumns) SELECT $2, $4, $5, $6, $7 WHERE \(bumped)\(skip)",
+            newest: "INSERT INTO latest_metrics \(MetricRows.columns) SELECT $1, $3, $4, $5, $6, $7 WHERE \(bumped) \(latestMetricConflict)",
+            seriesIDs: "$2")
+    }
+
+    /// The condition that holds once ``bumpDetailVersionCTE`` has bumped (the run is active).
+    private static let bumped = "EXISTS (SELECT 1 FROM bumped)"
+
+    /// The statement around a history insert and a latest-value upsert (both waiting for
+    /// `bumped`): the bump first, then the dashboard's reductions of the series written dropped
+    /// (`seriesIDs`: `$2` as the points' series ids; an index probe per series finds them empty
+    /// unless a chart of it was viewed), and the run's stage returned (`$1` is the run id).
+    private static func recordSQL(history: String, newest: String, seriesIDs: String) -> String {
+        """
+        WITH bumped AS (\(bumpDetailVersionCTE)), history AS (\(history)), newest AS (\(newest)),
+        charts AS (DELETE FROM metric_chart_cache WHERE series_id = \(seriesIDs))
+        SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
+        """
     }
 
     /// The binds of ``metricSQL(duplicates:)``: the run id, the series id, the key, then the
@@ -87,10 +94,6 @@ extension SQLTrackingStore {
             .double(metric.value.isNaN ? 0 : metric.value), .int(metric.value.isNaN ? 1 : 0),
         ]
     }
-
-    /// Drops the dashboard's reductions of the series written (`$2`: the points' series ids),
-    /// which an index probe per series finds empty unless a chart of it was viewed.
-    static let clearChartsSQL = "DELETE FROM metric_chart_cache WHERE series_id = ANY($2::int8[])"
 
     /// The binds of ``metricsSQL(duplicates:)``: the run id, the history's five arrays, and the
     /// latest points' six.
