@@ -21,6 +21,36 @@ struct MigratorTests {
         }
     }
 
+    /// Every statement of a migration on PostgreSQL runs without the pool's statement timeout,
+    /// reading the version table included: here another session holds that table locked for
+    /// longer than the timeout, and the migration waits for it instead of failing.
+    @Test func aPostgresMigrationWaitsForALockedVersionTablePastTheStatementTimeout() async throws {
+        guard Engine.available.contains(.postgres) else { return }  // EngineAvailabilityTests fails CI without PostgreSQL
+        try await TestDatabase.withDatabase(.postgres, statementTimeout: .milliseconds(300)) { database in
+            let postgres = try #require(database as? PostgresDatabase)
+            let migrator = Migrator(logger: TestDatabase.logger)
+            let bundled = try Migrator.bundledMigrations(for: .postgres)
+            try await migrator.migrate(database, migrations: bundled)
+            let later = Migrator.Migration(version: bundled.last!.version + 1, name: "later.sql", sql: "CREATE TABLE later_table (a INT);")
+            let (locked, lockedSignal) = AsyncStream<Void>.makeStream()
+            async let otherSession: Void = postgres.withSession { session in
+                try await session.execute("SET statement_timeout = 0")
+                try await session.execute("BEGIN")
+                try await session.execute("LOCK TABLE cairn_schema_migrations IN ACCESS EXCLUSIVE MODE")
+                lockedSignal.yield()
+                try await session.execute("SELECT pg_sleep(1)")
+                try await session.execute("COMMIT")
+                try await session.execute("RESET statement_timeout")
+            }
+            for await _ in locked { break }
+            let applied = try await migrator.migrate(database, migrations: bundled + [later])
+            try await otherSession
+            #expect(applied == [later.version])
+            #expect(try await migrator.currentVersion(database) == later.version)
+            #expect(try await database.query("SELECT count(*) FROM later_table", []).first?.int(0) == 0)
+        }
+    }
+
     /// A function body's `;` (between `$$`) stays in its statement; comments go.
     @Test func aMigrationSplitsAtSemicolonsOutsideFunctionBodies() {
         let sql = """

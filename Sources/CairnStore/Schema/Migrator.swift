@@ -44,10 +44,21 @@ public struct Migrator: Sendable {
                 // A replica waits here while another migrates, for as long as that takes: no
                 // statement timeout for this session until the lock is released (RESET goes back
                 // to the connection's own setting before the connection returns to the pool).
+                // Every statement of the migration, the version table's included, runs in this
+                // session, so a replica starting on a busy server does not fail on a slow one.
                 try await session.execute("SET statement_timeout = 0")
                 do {
                     try await session.execute("SELECT pg_advisory_lock($1)", [.int(Self.advisoryLockKey)])
-                    let applied = try await apply(migrations, to: database)
+                    let applied = try await apply(migrations, on: session) { body in
+                        try await session.execute("BEGIN")
+                        do {
+                            try await body(session)
+                            try await session.execute("COMMIT")
+                        } catch {
+                            try? await session.execute("ROLLBACK")
+                            throw error
+                        }
+                    }
                     try await session.execute("SELECT pg_advisory_unlock($1)", [.int(Self.advisoryLockKey)])
                     try await session.execute("RESET statement_timeout")
                     return applied
@@ -58,18 +69,23 @@ public struct Migrator: Sendable {
                 }
             }
         }
-        return try await apply(migrations, to: database)
+        return try await apply(migrations, on: database) { body in try await database.withTransaction { try await body($0) } }
     }
 
     /// The schema version a database is at (0 when never migrated).
-    public func currentVersion(_ database: any SQLDatabase) async throws -> Int {
+    public func currentVersion(_ database: any SQLExecutor) async throws -> Int {
         try await ensureVersionTable(database)
         let rows = try await database.query("SELECT COALESCE(MAX(version), 0) FROM cairn_schema_migrations", [])
         return Int(rows.first?.int(0) ?? 0)
     }
 
-    private func apply(_ migrations: [Migration], to database: any SQLDatabase) async throws -> [Int] {
-        let current = try await currentVersion(database)
+    /// Applies the pending `migrations`: the version table is read through `executor`, each
+    /// migration runs in its own transaction opened by `inTransaction`.
+    private func apply(
+        _ migrations: [Migration], on executor: any SQLExecutor,
+        inTransaction: (@Sendable (any SQLExecutor) async throws -> Void) async throws -> Void
+    ) async throws -> [Int] {
+        let current = try await currentVersion(executor)
         if let newest = migrations.map(\.version).max(), current > newest {
             throw SQLDatabaseError(
                 .other,
@@ -80,9 +96,7 @@ public struct Migrator: Sendable {
         for migration in migrations where migration.version > current {
             logger.info("applying migration", metadata: ["version": "\(migration.version)", "file": "\(migration.name)"])
             let statements = Self.statements(in: migration.sql)
-            try await database.withTransaction { transaction in
-                // A migration may rewrite large tables: no statement timeout for its transaction.
-                if transaction.dialect == .postgres { try await transaction.execute("SET LOCAL statement_timeout = 0") }
+            try await inTransaction { transaction in
                 for statement in statements {
                     try await transaction.execute(statement)
                 }
@@ -96,7 +110,7 @@ public struct Migrator: Sendable {
         return applied
     }
 
-    private func ensureVersionTable(_ database: any SQLDatabase) async throws {
+    private func ensureVersionTable(_ database: any SQLExecutor) async throws {
         try await database.execute(
             "CREATE TABLE IF NOT EXISTS cairn_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
         )
