@@ -89,10 +89,11 @@
 # usage: bench/scale.sh [--cairn-bin PATH] [--sizes 2000,50000,200000] [--points 0,10000000,50000000]
 #                       [--requests 100] [--single 500] [--ingest-requests 1000] [--durability on|off]
 #                       [--run-batch 10000] [--batch-rows 1000000] [--peers mlflow,fasttrack|none]
-#                       [--mlflow-bin PATH] [--fml-bin PATH] [--peer-budget 60]
+#                       [--mlflow-bin PATH] [--fml-bin PATH] [--peer-budget 60] [--pg-settings "..."]
 #   --cairn-bin   default .build/release/cairn (a release build; this script never builds)
 #   --requests    timed requests per search, state and stage, and history fetches (issue 17: >= 100)
 #   --durability  on (default): fsync, synchronous_commit, full_page_writes on; off: the test recipe
+#   --pg-settings more server settings, e.g. "-c shared_buffers=4GB" (default: PostgreSQL's own)
 # Full default run with peers: 96 min (measured with 1,000 ingest requests, MLflow's ingest at
 # ~9,000-11,000 metrics/s) and ~50 GB of disk at its peak (at 50M points
 # Cairn's database is 10.4 GB, MLflow's 21.0 GB, FastTrackML's 17.6 GB), most of the time in the
@@ -121,6 +122,7 @@ PEERS=mlflow,fasttrack
 MLFLOW_BIN="$ROOT/.venv/bin/mlflow"
 FML_BIN=""
 PEER_BUDGET=60
+PG_SETTINGS_EXTRA=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --cairn-bin) CAIRN_BIN=$2; shift ;;
@@ -136,7 +138,8 @@ while [ $# -gt 0 ]; do
         --mlflow-bin) MLFLOW_BIN=$2; shift ;;
         --fml-bin) FML_BIN=$2; shift ;;
         --peer-budget) PEER_BUDGET=$2; shift ;;
-        -h | --help) sed -n '2,97p' "$0"; exit 0 ;;
+        --pg-settings) PG_SETTINGS_EXTRA=$2; shift ;;
+        -h | --help) sed -n '2,98p' "$0"; exit 0 ;;
         *) cairn_die "unknown argument $1 (see --help)" ;;
     esac
     shift
@@ -254,7 +257,7 @@ done
 # nothing; scale_bench.py verify turns it on for the one verified request of each search).
 # (auto_explain's settings go through ALTER SYSTEM, not the command line, whose settings a reload
 # could not change.)
-bench_pg_start "-c max_connections=200 -c autovacuum=off -c shared_preload_libraries=auto_explain $PG_OPTS"
+bench_pg_start "-c max_connections=200 -c autovacuum=off -c shared_preload_libraries=auto_explain $PG_OPTS $PG_SETTINGS_EXTRA"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
 "${PSQL[@]}" -d postgres -c "ALTER SYSTEM SET auto_explain.log_min_duration = -1" -c "ALTER SYSTEM SET auto_explain.log_analyze = on" \
     -c "ALTER SYSTEM SET auto_explain.log_buffers = on" -c "SELECT pg_reload_conf()" >/dev/null
