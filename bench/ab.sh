@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
         --b) B=$2; shift ;;
         --rounds) ROUNDS=$2; shift ;;
         --only) ONLY=$2; shift ;;
-        -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h | --help) cairn_usage "$0"; exit 0 ;;
         *) cairn_die "unknown argument $1 (see --help)" ;;
     esac
     shift

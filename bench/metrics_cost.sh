@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --bin) BIN=$2; shift ;;
         --blocks) BLOCKS=$2; shift ;;
-        -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h | --help) cairn_usage "$0"; exit 0 ;;
         *) cairn_die "unknown argument $1 (see --help)" ;;
     esac
     shift

@@ -48,7 +48,7 @@ while [ $# -gt 0 ]; do
         --cairn-bin) CAIRN_BIN=$2; shift ;;
         --cairn-rounds) CAIRN_ROUNDS=$2; shift ;;
         --servers) SERVERS=$2; shift ;;
-        -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+        -h | --help) cairn_usage "$0"; exit 0 ;;
         *) cairn_die "unknown argument $1 (see --help)" ;;
     esac
     shift

@@ -139,7 +139,7 @@ while [ $# -gt 0 ]; do
         --fml-bin) FML_BIN=$2; shift ;;
         --peer-budget) PEER_BUDGET=$2; shift ;;
         --pg-settings) PG_SETTINGS_EXTRA=$2; shift ;;
-        -h | --help) sed -n '2,98p' "$0"; exit 0 ;;
+        -h | --help) cairn_usage "$0"; exit 0 ;;
         *) cairn_die "unknown argument $1 (see --help)" ;;
     esac
     shift

@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
         --cairn-bin) CAIRN_BIN=$2; shift ;;
         --runs) RUNS=$2; shift ;;
         --requests) REQUESTS=$2; shift ;;
-        -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h | --help) cairn_usage "$0"; exit 0 ;;
         *) cairn_die "unknown argument $1 (see --help)" ;;
     esac
     shift

@@ -8,6 +8,10 @@ cairn_log() { printf '==> %s\n' "$*" >&2; }
 # cairn_die MESSAGE...: print an error on stderr and exit 1.
 cairn_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# cairn_usage SCRIPT: print a script's header comment (--help): its lines from the second up to
+# the first that is not a comment, so the text shown follows the header as it is edited.
+cairn_usage() { sed -n '2,/^[^#]/{/^#/p}' "$1"; }
+
 # cairn_section TITLE: a header that is easy to find in a long CI log.
 cairn_section() {
     printf '\n==================================================================\n'
