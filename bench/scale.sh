@@ -97,11 +97,11 @@
 #   --requests    timed requests per search, state and stage, and history fetches (issue 17: >= 100)
 #   --durability  on (default): fsync, synchronous_commit, full_page_writes on; off: the test recipe
 #   --pg-settings more server settings, e.g. "-c shared_buffers=4GB" (default: PostgreSQL's own)
-# A full run with peers (--peer-budget 30, as in BENCHMARKS.md): 94 min (measured with 1,000 ingest requests
-# in 3 rounds, MLflow's ingest at ~11,000-13,000 metrics/s: one round) and ~55 GB of disk at its
-# peak (at 50M points MLflow's database is 22.6 GB, FastTrackML's 18.8 GB), most of the time in the
-# peers' loads (their metrics tables take ~50,000 points/s: 13 min each for the last 40M), and
-# MLflow's searches and history at the budget.
+# A full run with peers (--peer-budget 30, as in BENCHMARKS.md): 94 min (measured with 1,000
+# ingest requests in 3 rounds, MLflow's ingest at ~11,000-13,000 metrics/s: one round) and ~55 GB
+# of disk at its peak (at 50M points MLflow's database is 22.6 GB, FastTrackML's 18.8 GB), most
+# of the time in the peers' loads (their metrics tables take ~50,000 points/s: 13 min each for
+# the last 40M), and MLflow's searches and history at the budget.
 # Small smoke run: bench/scale.sh --sizes 500,2000 --points 0,200000 --requests 30 --single 100
 set -euo pipefail
 
