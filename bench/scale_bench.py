@@ -469,11 +469,13 @@ def cmd_copy_csv(runs_file, keys, steps, ts_base, series_base, out):
 
 # ----------------------------------------------------------------------------------------- report
 def rounds(ingest):
-    """An ingest's rounds as "median of 3: 301k / 330k / 342k" (slowest first); "1 round" alone."""
+    """An ingest's rounds as "median of 3: 301k / 330k / 342k" (slowest first); "1 round" alone.
+    Of an even count the figure is the faster middle round (scale.sh's ingest_median)."""
     rates = sorted(r.get("metrics_per_s") or 0 for r in ingest.get("rounds", []))
     if len(rates) <= 1:
         return "1 round"
-    return f"median of {len(rates)}: " + " / ".join(f"{x / 1000:.0f}k" for x in rates)
+    which = "median" if len(rates) % 2 else "faster middle"
+    return f"{which} of {len(rates)}: " + " / ".join(f"{x / 1000:.0f}k" for x in rates)
 
 
 def load(path):
