@@ -21,8 +21,21 @@ public struct LocalArtifactStore: ArtifactStore {
         path.isRoot ? root : root.appending(path.value)
     }
 
+    /// Linux's NAME_MAX: the longest name of one file or directory, in bytes.
+    static let maxNameBytes = 255
+
+    /// Whether a name in `path` is longer than ``maxNameBytes``: such a file cannot exist, so it
+    /// is not found and cannot be uploaded (the file system answers ENAMETOOLONG, which was a 500).
+    private func hasOverlongName(_ path: ArtifactPath) -> Bool {
+        path.value.split(separator: "/").contains { $0.utf8.count > Self.maxNameBytes }
+    }
+
     public func put<Body: AsyncSequence & Sendable>(_ path: ArtifactPath, body: Body) async throws -> Int64 where Body.Element == ByteBuffer {
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: an upload needs a file name") }
+        guard !hasOverlongName(path) else {
+            throw CairnError.invalidParameter(
+                "Invalid path: a name in '\(path)' is longer than \(Self.maxNameBytes) bytes, the local artifact store's limit")
+        }
         let target = filePath(path)
         if let parent = target.removingLastComponent() as FilePath?, parent != target {
             do {
@@ -68,6 +81,7 @@ public struct LocalArtifactStore: ArtifactStore {
     /// The file system's info for `path`; nil when it does not exist, also when a parent of it
     /// is a file (which the file system reports as an error, "not a directory").
     private func existingInfo(_ path: ArtifactPath) async throws -> FileInfo? {
+        guard !hasOverlongName(path) else { return nil }
         do {
             return try await fileSystem.info(forFileAt: filePath(path), infoAboutSymbolicLink: true)
         } catch {
@@ -86,6 +100,7 @@ public struct LocalArtifactStore: ArtifactStore {
     }
 
     public func read(_ path: ArtifactPath, range: Range<Int64>?, into consume: (ByteBuffer) async throws -> Void) async throws {
+        guard !hasOverlongName(path) else { throw CairnError.notFound("File \(path) not found") }
         try await fileSystem.withFileHandle(forReadingAt: filePath(path)) { handle in
             let chunks = range.map { handle.readChunks(in: $0, chunkLength: .kibibytes(128)) } ?? handle.readChunks(chunkLength: .kibibytes(128))
             for try await chunk in chunks {

@@ -84,6 +84,39 @@ import Testing
         #expect(written == ["safe", "safe/inside.txt"])
     }
 
+    /// A name longer than the file system allows (NAME_MAX, 255 bytes; the fuzzer sent 381 bytes
+    /// of combining characters) was a 500 from ENAMETOOLONG: now it is not found, and an upload
+    /// of it a 400.
+    @Test func localStoreAnswersAnOverlongNameWithoutAServerError() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cairn-long-name-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let artifacts = try await LocalArtifactStore(root: root.path)
+        let logger = Logger(label: "long-name-test")
+        let databasePath = root.appendingPathComponent("cairn.db").path
+        let (database, store) = try await openMigratedSQLiteStore(path: databasePath, logger: logger)
+        let app = Application(router: buildRouter(store: store, registry: SQLRegistryStore(tracking: store), artifacts: artifacts))
+        let name = "dir/" + String(repeating: "\u{1E70}\u{033A}", count: 80) + ".txt"  // 402 bytes, under ArtifactPath.maxLength
+        let escaped = try #require(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed))
+        do {
+            try await app.test(.router) { client in
+                let get = try await client.execute(uri: Self.artifactsPrefix + escaped, method: .get)
+                #expect(get.status == .notFound)
+                #expect(String(buffer: get.body).contains("RESOURCE_DOES_NOT_EXIST"))
+                let put = try await client.execute(uri: Self.artifactsPrefix + escaped, method: .put, body: ByteBuffer(string: "x"))
+                #expect(put.status == .badRequest)
+                #expect(String(buffer: put.body).contains("longer than 255 bytes"))
+                let delete = try await client.execute(uri: Self.artifactsPrefix + escaped, method: .delete).status
+                #expect(delete.code < 500, "delete gave \(delete)")
+                let list = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=" + escaped, method: .get).status
+                #expect(list == .ok)
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+    }
+
     @Test(.enabled(if: ProcessInfo.processInfo.environment["CAIRN_TEST_S3_ENDPOINT"] != nil || ProcessInfo.processInfo.environment["CI"] == "true"))
     func s3StoreRefusesTraversal() async throws {
         let environment = ProcessInfo.processInfo.environment
