@@ -464,23 +464,32 @@ with_verify() {
     echo "$tmp" >"$1"
 }
 summary() { jq -c '{ok, errors, p50_ms, p95_ms, metrics_per_s, points_min, pages_max, cpu, skipped} | with_entries(select(.value != null))' "$1"; }
+# budget_fit FIRST_MS MAX: how many repeats of something whose first took FIRST_MS fit the peers'
+# time budget (--peer-budget), at most MAX
+budget_fit() {
+    awk -v ms="$1" -v budget="$((PEER_BUDGET * 1000))" -v max="$2" \
+        'BEGIN {if (ms <= 0) ms = 1; n = int(budget / ms); if (n > max) n = max; print n}'
+}
 # The peers' time budget: a peer figure gets min(REQUESTS, budget / one request's time) timed
 # requests (one warm-up instead of 3 when a request takes over a second); when fewer than 5 fit,
 # the figure is skipped (its result says so). peer_requests FIRST_MS prints the count (0: skip).
 peer_requests() {
-    awk -v ms="$1" -v budget="$((PEER_BUDGET * 1000))" -v max="$REQUESTS" \
-        'BEGIN {if (ms <= 0) ms = 1; n = int(budget / ms); if (n > max) n = max; if (n < 5) n = 0; print n}'
+    local n
+    n=$(budget_fit "$1" "$REQUESTS")
+    if [ "$n" -lt 5 ]; then echo 0; else echo "$n"; fi
 }
 skipped() { # skipped OUT FIRST_MS: the result of a figure skipped for the budget
     mkdir -p "$(dirname "$1")"
     jq -n --argjson ms "$2" --argjson b "$PEER_BUDGET" \
         '{errors: 0, skipped: "one request took \($ms / 1000 * 100 | round / 100) s: 5 would exceed the \($b) s budget", first_request_ms: $ms}' >"$1"
 }
-# The rounds of a peer's ingest: as many as fit the budget after its first (FIRST_WALL_S), at
-# least 1, at most --ingest-rounds (MLflow's 1M metrics take ~90 s: one round).
+# peer_rounds FIRST_WALL_S: the rounds of a peer's ingest, as many as fit the budget after its
+# first (a first without a time counts as 1 s), at least 1, at most --ingest-rounds (MLflow's 1M
+# metrics take ~90 s: one round).
 peer_rounds() {
-    awk -v s="$1" -v budget="$PEER_BUDGET" -v max="$INGEST_ROUNDS" \
-        'BEGIN {if (s <= 0) s = 1; n = int(budget / s); if (n > max) n = max; if (n < 1) n = 1; print n}'
+    local n
+    n=$(budget_fit "$(awk -v s="$1" 'BEGIN {print (s <= 0 ? 1000 : s * 1000)}')" "$INGEST_ROUNDS")
+    echo $((n < 1 ? 1 : n))
 }
 # ingest_median DIR N: DIR/ingest.json = the median of DIR/ingest.1..N.json by metrics/s (of an
 # even count the faster middle one, a peer's benefit), with every round's figures in .rounds;
