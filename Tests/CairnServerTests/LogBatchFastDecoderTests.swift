@@ -32,6 +32,9 @@ import Testing
         // integers read from their bytes: the Int64 limits, zero and negative zero
         #"{"run_id":"r","metrics":[{"key":"k","value":0,"timestamp":-9223372036854775808,"step":0},{"key":"k","value":-0.0,"timestamp":-0,"step":-1}]}"#,
         #"{"metrics":[{"step":9223372036854775807,"timestamp":10,"value":2,"key":"k"}],"run_id":"r"}"#,
+        // keys reused from earlier points: same length and end bytes (one slot of the key
+        // cache), the empty key, multi-byte keys
+        #"{"run_id":"r","metrics":[{"key":"a1z","value":1,"timestamp":1},{"key":"a2z","value":2,"timestamp":1},{"key":"a1z","value":3,"timestamp":2},{"key":"","value":4,"timestamp":1},{"key":"a2z","value":5,"timestamp":2},{"key":"","value":6,"timestamp":2},{"key":"é1é","value":7,"timestamp":1},{"key":"é2é","value":8,"timestamp":1},{"key":"é1é","value":9,"timestamp":2}]}"#,
     ])
     func plainBodiesDecodeExactlyAsJSONDecoderDoes(_ text: String) throws {
         let fast = try #require(LogBatchFastDecoder.decode(Array(text.utf8)), "the fast path should take \(text)")

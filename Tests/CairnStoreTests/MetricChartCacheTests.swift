@@ -80,6 +80,20 @@ import Testing
 
             // Series that do not exist are absent.
             #expect(try await store.metricCharts([SeriesKey(runID: id, key: "missing")], axis: .step, buckets: 10).isEmpty)
+
+            // A batch of several series drops the kept reductions of each it writes, the charted
+            // one second in the batch (PostgreSQL's batch statement binds their ids on their own).
+            _ = try await store.metricCharts([loss], axis: .step, buckets: 50)
+            #expect(try await Self.cachedRows(store) > 0)
+            try await store.logBatch(
+                runID: id,
+                metrics: [
+                    Metric(key: "acc", value: 1, timestamp: 30_001, step: 1), Metric(key: "loss", value: -5, timestamp: 30_001, step: 2_001),
+                    Metric(key: "acc", value: 2, timestamp: 30_002, step: 2),
+                ], params: [], tags: [])
+            #expect(try await Self.cachedRows(store) == 0)
+            let afterBatch = try await store.metricCharts([loss], axis: .step, buckets: 50)
+            #expect(afterBatch[loss]?.contains { $0.step == 2_001 && $0.value == -5 } == true)
         }
     }
 

@@ -1,15 +1,15 @@
 import CairnCore
 
 extension SQLTrackingStore {
-    /// The series id of each of `metrics`' keys in `runID`, created where missing (migration
-    /// 0007), in the order of `metrics`. Keys are told apart by their bytes (``ExactKey``). Known series cost nothing (``MetricSeriesCache``); new
-    /// ones two statements, outside any transaction, created only while the run is active.
+    /// The series id of each of `keys` (distinct) in `runID`, created where missing (migration
+    /// 0007), in the order of `keys`. Keys are told apart by their bytes (``ExactKey``). Known
+    /// series cost nothing (``MetricSeriesCache``); new ones two statements, outside any
+    /// transaction, created only while the run is active.
     /// - Throws: 404 when the run does not exist, 400 when it is not active (then nothing is created).
-    func seriesIDs(runID: String, for metrics: [Metric]) async throws -> [Int64] {
-        let keys = Array(Set(metrics.map { ExactKey($0.key) })).sorted()
+    func seriesIDs(runID: String, keys: [ExactKey]) async throws -> [Int64] {
         var (known, missing) = seriesCache.lookup(runID: runID, keys: keys)
         if !missing.isEmpty {
-            let created = try await createSeries(runID: runID, keys: missing)
+            let created = try await createSeries(runID: runID, keys: missing.sorted())
             seriesCache.store(runID: runID, created)
             known.merge(created) { old, _ in old }
             if known.count < keys.count {
@@ -17,7 +17,7 @@ extension SQLTrackingStore {
                 throw CairnError(.internalError, "The metric series of run \(runID) could not be created")
             }
         }
-        return metrics.map { known[ExactKey($0.key)]! }
+        return keys.map { known[$0]! }
     }
 
     /// Inserts the series of `keys` (sorted, so concurrent writers take the unique index's locks
