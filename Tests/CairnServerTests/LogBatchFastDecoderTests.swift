@@ -32,6 +32,9 @@ import Testing
         // integers read from their bytes: the Int64 limits, zero and negative zero
         #"{"run_id":"r","metrics":[{"key":"k","value":0,"timestamp":-9223372036854775808,"step":0},{"key":"k","value":-0.0,"timestamp":-0,"step":-1}]}"#,
         #"{"metrics":[{"step":9223372036854775807,"timestamp":10,"value":2,"key":"k"}],"run_id":"r"}"#,
+        // numbers at the edges of Double, read by strtod as by Double(String)
+        #"{"run_id":"r","metrics":[{"key":"k","value":1.7976931348623157e308,"timestamp":1},{"key":"k","value":0.30000000000000004,"timestamp":1},{"key":"k","value":123456789012345678901234567890.5,"timestamp":1},{"key":"k","value":2.2250738585072011e-308 ,"timestamp":1},{"key":"k","value":5e-324,"timestamp":1},{"key":"k","value":-0,"timestamp":1}]}"#,
+        #"{"run_id":"r","metrics":[{"key":"k","timestamp":1,"value":0.1}]}"#,
         // keys reused from earlier points: same length and end bytes (one slot of the key
         // cache), the empty key, multi-byte keys
         #"{"run_id":"r","metrics":[{"key":"a1z","value":1,"timestamp":1},{"key":"a2z","value":2,"timestamp":1},{"key":"a1z","value":3,"timestamp":2},{"key":"","value":4,"timestamp":1},{"key":"a2z","value":5,"timestamp":2},{"key":"","value":6,"timestamp":2},{"key":"é1é","value":7,"timestamp":1},{"key":"é2é","value":8,"timestamp":1},{"key":"é1é","value":9,"timestamp":2}]}"#,
@@ -55,6 +58,8 @@ import Testing
         #"{"run_id":"r","metrics":[{"key":"k","key":"j","value":1,"timestamp":1}]}"#,  // a repeated member name
         #"{"run_id":"r","metrics":[{"k\u0065y":"k","value":1,"timestamp":1}]}"#,  // an escaped member name
         #"{"run_id":"r","metrics":[{"key":"k","value":1e400,"timestamp":1}]}"#,  // beyond Double
+        #"{"run_id":"r","metrics":[{"key":"k","value":0x10,"timestamp":1}]}"#,  // hexadecimal, which strtod would read
+        #"{"run_id":"r","metrics":[{"key":"k","value":1.5"#,  // a number at the end of the body
         #"{"run_id":"r","metrics":[{"key":"k","value":01,"timestamp":1}]}"#,  // not JSON
         #"{"run_id":"r","params":[{"key":"k","value":3}]}"#,  // a number as a param value
         #"{"run_id":"r"} trailing"#, #"{"run_id":"r""#, #"[]"#, "", #"{"run_id":"r","metrics":[{"key":"k","value":-,"timestamp":1}]}"#,
