@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Synchronization
 import Testing
 
 @testable import CairnStore
@@ -95,6 +96,29 @@ import Testing
         }
     }
 
+    /// A command's first statement follows the start of the pools' run at once (as
+    /// `withMigratedDatabase` does): after ``EventLoopPools/waitUntilRunning()`` no pool is leased
+    /// before its client runs, so postgres-nio logs no warning.
+    @Test func aStatementAfterWaitingForTheRunFindsEveryPoolRunning() async throws {
+        guard Engine.available.contains(.postgres) else { return }  // EngineAvailabilityTests fails CI without PostgreSQL
+        let warnings = WarningLog()
+        let logger = Logger(label: "pools-test") { _ in WarningLog.Handler(log: warnings) }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 3)
+        let pools = EventLoopPools(configuration: try Self.configuration(maximumConnections: 3), group: group, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await pools.run() }
+            defer { tasks.cancelAll() }
+            await pools.waitUntilRunning()
+            for pool in pools.pools {
+                try await pool.client.withConnection { connection in
+                    _ = try await connection.query("SELECT 1", logger: TestDatabase.logger).collect()
+                }
+            }
+        }
+        try await group.shutdownGracefully()
+        #expect(warnings.messages.filter { $0.contains("run()") } == [])
+    }
+
     /// Nothing connects: the pools only open connections once run.
     @Test func thePoolsSplitTheConnectionCeiling() throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 3)
@@ -106,6 +130,28 @@ import Testing
             configuration.options.minimumConnections = 1
             let pools = EventLoopPools(configuration: configuration, group: group, logger: TestDatabase.logger)
             #expect(pools.pools.map(\.capacity) == capacities, "ceiling \(ceiling)")
+        }
+    }
+}
+
+/// The warnings (and worse) logged through a ``WarningLog/Handler``.
+private final class WarningLog: Sendable {
+    private let recorded = Mutex<[String]>([])
+
+    var messages: [String] { recorded.withLock { $0 } }
+
+    struct Handler: LogHandler {
+        let log: WarningLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .warning
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            log.recorded.withLock { $0.append("\(event.message)") }
         }
     }
 }

@@ -41,6 +41,8 @@ final class EventLoopPools: Sendable {
     let pools: [Pool]
     /// The index in ``pools`` of each loop's own pool.
     private let poolOfLoop: [ObjectIdentifier: Int]
+    /// How many pools ``run()`` has started, and who waits for all of them (``waitUntilRunning()``).
+    private let started = Mutex<(count: Int, waiters: [CheckedContinuation<Void, Never>])>((0, []))
 
     /// - Parameters:
     ///   - configuration: every pool's settings; its `maximumConnections` is split between the
@@ -89,8 +91,36 @@ final class EventLoopPools: Sendable {
     func run() async {
         await withDiscardingTaskGroup { group in
             for pool in pools {
-                group.addTask { await pool.client.run() }
+                group.addTask {
+                    self.markStarted()
+                    await pool.client.run()  // which marks the client running before it first suspends
+                }
             }
         }
+    }
+
+    /// Returns once ``run()`` has started every pool. A command that opens the database for one
+    /// piece of work runs the pools in a child task and its first statement at once; without
+    /// this wait the statement often came first, and postgres-nio logged a warning that `run()`
+    /// had not been called (seen on every `cairn migrate`).
+    func waitUntilRunning() async {
+        await withCheckedContinuation { continuation in
+            let ready = started.withLock { state in
+                if state.count >= pools.count { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private func markStarted() {
+        let waiters = started.withLock { state in
+            state.count += 1
+            guard state.count == pools.count else { return [CheckedContinuation<Void, Never>]() }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }

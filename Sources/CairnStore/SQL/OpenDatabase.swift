@@ -44,6 +44,7 @@ public func withMigratedDatabase<T: Sendable>(
                     try await postgres.run()
                     return nil
                 }
+                await postgres.waitUntilRunning()
             }
             defer { group.cancelAll() }
             let applied = try await Migrator(logger: logger).migrate(database)

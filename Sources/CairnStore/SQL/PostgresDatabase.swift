@@ -121,6 +121,12 @@ public final class PostgresDatabase: SQLDatabase, Service {
         return parameters
     }
 
+    /// Returns once ``run()`` has started the connection pools (see
+    /// ``EventLoopPools/waitUntilRunning()``).
+    public func waitUntilRunning() async {
+        await pools.waitUntilRunning()
+    }
+
     /// Runs the connection pool until cancelled or shut down gracefully.
     public func run() async throws {
         await withTaskCancellationOrGracefulShutdownHandler {
