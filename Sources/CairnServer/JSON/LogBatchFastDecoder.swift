@@ -87,7 +87,7 @@ struct LogBatchFastDecoder {
         var runUUID: String?
         let complete = object(Self.metricFields) { d, field in
             switch field {
-            case 0: return d.optionalKey(into: &key)
+            case 0: return d.optionalString(into: &key, asKey: true)
             case 1: return d.optionalNumber(into: &value)
             case 2: return d.optionalInteger(into: &timestamp)
             case 3: return d.optionalInteger(into: &step)
@@ -177,16 +177,10 @@ struct LogBatchFastDecoder {
         }
     }
 
-    private mutating func optionalString(into result: inout String?) -> Bool {
+    /// `null`, or a string; a metric's key (`asKey`) through ``key()``, which makes each once.
+    private mutating func optionalString(into result: inout String?, asKey: Bool = false) -> Bool {
         if null() { return true }
-        guard let text = string() else { return false }
-        result = text
-        return true
-    }
-
-    private mutating func optionalKey(into result: inout String?) -> Bool {
-        if null() { return true }
-        guard let text = key() else { return false }
+        guard let text = asKey ? key() : string() else { return false }
         result = text
         return true
     }
