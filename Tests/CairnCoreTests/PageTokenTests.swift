@@ -23,6 +23,26 @@ struct PageTokenTests {
                 == #"{"keyset":["d:0.5","i:7","s:r"],"search":"abc"}"#)
     }
 
+    /// The token is written without `JSONEncoder` but is the text it writes (sorted keys, its
+    /// escapes), so tokens handed out before still equal the new ones, and it reads back.
+    @Test func aKeysetTokenIsTheTextJSONEncoderWritesAndReadsBack() throws {
+        struct Payload: Encodable {
+            var keyset: [String]
+            var search: String
+        }
+        let everyASCII = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        let texts = [everyASCII, "a/b\\c\"d", "é 雨 🌧 \u{2028}\u{2029}", "", "s:'quoted' `key`"]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for text in texts {
+            let keyset: [KeysetPageToken.Value] = [.text(text), .double(-0.1), .int(Int64.min), .null]
+            let token = KeysetPageToken(keyset: keyset, search: text)
+            let expected = try encoder.encode(Payload(keyset: ["s:" + text, "d:-0.1", "i:\(Int64.min)", "n"], search: text))
+            #expect(Data(base64Encoded: token.encoded()) == expected, "\(text.debugDescription)")
+            #expect(try KeysetPageToken.decode(token.encoded(), search: text, count: 4) == keyset)
+        }
+    }
+
     @Test(arguments: [0, 1, 1000, 50_000, Int(Int32.max)])
     func roundTrips(offset: Int) throws {
         #expect(try PageToken.decodeOffset(PageToken.encode(offset: offset)) == offset)

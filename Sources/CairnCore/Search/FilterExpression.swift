@@ -18,12 +18,22 @@ public struct FilterExpression: Sendable, Hashable {
 
     /// Parses a filter and validates it against an entity's searchable keys, comparators and
     /// value types. Attribute aliases are resolved (`created` → `start_time`, `"run name"` →
-    /// `run_name`), and `experiment_id` values are checked to be integers.
+    /// `run_name`), and `experiment_id` values are checked to be integers. A filter sent again is
+    /// not parsed again (``SearchParseMemo``).
     /// - Parameters:
     ///   - filter: the filter text; `nil`, empty or blank means no filter.
     ///   - entity: what is searched.
     /// - Throws: ``CairnError/invalidParameter(_:file:line:)`` naming the problem and its position.
     public static func parse(_ filter: String?, for entity: SearchEntity) throws(CairnError) -> FilterExpression {
+        guard let filter, !filter.isEmpty else { return FilterExpression() }
+        return try memo.value(of: filter, for: entity) { () throws(CairnError) in try parseUnmemoized(filter, for: entity) }
+    }
+
+    /// The filters parsed lately.
+    static let memo = SearchParseMemo<FilterExpression>()
+
+    /// ``parse(_:for:)`` without the memo.
+    static func parseUnmemoized(_ filter: String, for entity: SearchEntity) throws(CairnError) -> FilterExpression {
         var expression = try parseSyntax(filter)
         for index in expression.clauses.indices {
             expression.clauses[index] = try FilterValidator.validate(expression.clauses[index], for: entity)

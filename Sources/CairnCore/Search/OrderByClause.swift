@@ -14,13 +14,22 @@ public struct OrderByClause: Sendable, Hashable {
         self.ascending = ascending
     }
 
-    /// Parses and validates one `order_by` entry for an entity.
+    /// Parses and validates one `order_by` entry for an entity. An entry sent again is not parsed
+    /// again (``SearchParseMemo``).
     /// - Parameters:
     ///   - text: the entry, e.g. `"metrics.acc DESC"`.
     ///   - entity: what is searched.
     /// - Throws: ``CairnError/invalidParameter(_:file:line:)`` for a syntax error, a key kind or
     ///   attribute the entity cannot order by, or trailing text, naming its position.
     public static func parse(_ text: String, for entity: SearchEntity) throws(CairnError) -> OrderByClause {
+        try memo.value(of: text, for: entity) { () throws(CairnError) in try parseUnmemoized(text, for: entity) }
+    }
+
+    /// The entries parsed lately.
+    static let memo = SearchParseMemo<OrderByClause>()
+
+    /// ``parse(_:for:)`` without the memo.
+    static func parseUnmemoized(_ text: String, for entity: SearchEntity) throws(CairnError) -> OrderByClause {
         var parser = try FilterParser(source: text)
         let parsed = try parser.parseOrderBy(source: text)
         let key = try FilterValidator.validateOrderBy(parsed.key, at: parsed.position, for: entity)
