@@ -20,8 +20,9 @@ enum DisconnectCancellation {
     /// Runs `handler` in the calling task, cancelling the task if the connection closes first.
     ///
     /// The task itself is cancelled (through ``ConnectionWatch``), not a child running the
-    /// handler: a task group with a handler child and a watcher child cost 4% of Cairn's CPU for
-    /// an experiment search (two tasks, a stream and their cancellation, `perf`).
+    /// handler: a task group with a handler child and a watcher child (two tasks, a stream and
+    /// their cancellation) cost about 3% of Cairn's CPU for an experiment search, this under 1%
+    /// (`perf`, one client).
     static func run(
         _ request: Request, context: CairnRequestContext, _ handler: @escaping RouteRegistrar.Handler
     ) async throws -> Response {
